@@ -1,0 +1,9 @@
+namespace TusUpload.Protocol.Storage;
+
+/// <summary>How a store must treat the bytes of one PATCH or POST body.</summary>
+/// <param name="AllOrNothing">
+/// True when the chunk carries a checksum: no byte of it may become durable before <see cref="IChunkWriter.CommitAsync"/>.
+/// When false the store may checkpoint received bytes durably while the body is still arriving.
+/// </param>
+/// <param name="MaxBytes">The most bytes this chunk may hold (remaining length or size limit).</param>
+public sealed record ChunkOptions(bool AllOrNothing, long MaxBytes);

@@ -1,0 +1,8 @@
+namespace TusUpload.Protocol.Storage;
+
+public enum UploadConcatKind
+{
+    None,
+    Partial,
+    Final,
+}

@@ -1,0 +1,1 @@
+Console.WriteLine("TusUpload worker: not wired yet.");
