@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# The project's one test command (README and CI): installs tools, starts the real services, builds the
+# solution, runs the .NET tests and the Node client tests, stops the services, and exits non-zero if anything
+# failed. Set TUS_KEEP_SERVICES=1 to leave the services running afterwards.
+set -euo pipefail
+
+REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+LOG_PREFIX=test
+# shellcheck source=lib/common.sh
+source "$REPO_ROOT/scripts/lib/common.sh"
+cd "$REPO_ROOT"
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1
+export DOTNET_NOLOGO=1
+export DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+STEP_NAMES=()
+STEP_RESULTS=()
+SERVICES_STARTED=0
+
+record() {
+  STEP_NAMES+=("$1")
+  STEP_RESULTS+=("$2")
+}
+
+# Runs one step, records its outcome and never aborts the script, so later steps still run and report.
+run_step() {
+  local name=$1 started=$SECONDS status=0
+  shift
+  log "=== $name: $*"
+  "$@" || status=$?
+  if ((status == 0)); then
+    record "$name" "passed ($((SECONDS - started))s)"
+  else
+    record "$name" "FAILED (exit $status, $((SECONDS - started))s)"
+  fi
+  return "$status"
+}
+
+print_summary() {
+  local i
+  echo
+  echo '================ test summary ================'
+  for i in "${!STEP_NAMES[@]}"; do
+    printf '  %-16s %s\n' "${STEP_NAMES[$i]}" "${STEP_RESULTS[$i]}"
+  done
+  echo '=============================================='
+}
+
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  if ((SERVICES_STARTED)) && [[ -z ${TUS_KEEP_SERVICES:-} ]]; then
+    bash scripts/services.sh stop || log "some services did not stop cleanly"
+  fi
+  print_summary
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'log "interrupted"; exit 130' INT TERM
+
+run_step tools bash scripts/test-tools.sh || exit 1
+
+SERVICES_STARTED=1
+run_step services bash scripts/services.sh start || exit 1
+eval "$(bash scripts/services.sh env)"
+
+failed=0
+if run_step build dotnet build TusUpload.sln -c Release; then
+  run_step 'dotnet test' dotnet test TusUpload.sln -c Release --no-build --blame-hang-timeout 10m || failed=1
+else
+  failed=1
+  record 'dotnet test' 'not run (build failed)'
+fi
+
+if [[ -f tests/clients/package.json ]]; then
+  run_step 'client tests' npm test --prefix tests/clients || failed=1
+else
+  record 'client tests' 'none (no tests/clients/package.json)'
+fi
+
+exit "$failed"
