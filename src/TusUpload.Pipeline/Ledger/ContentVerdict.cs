@@ -1,0 +1,8 @@
+namespace TusUpload.Pipeline.Ledger;
+
+/// <summary>What a worker learned by reading a received upload once.</summary>
+/// <param name="Sha256">Lower-case hex SHA-256 of the whole content.</param>
+/// <param name="Length">Bytes read.</param>
+/// <param name="Infected">True when the scanner found something; <paramref name="Signature"/> names it.</param>
+/// <param name="Signature">Scanner signature name, or null.</param>
+public sealed record ContentVerdict(string Sha256, long Length, bool Infected, string? Signature);

@@ -1,0 +1,46 @@
+namespace TusUpload.Pipeline.Ledger;
+
+/// <summary>
+/// Durable upload lifecycle, blobs with reference counts, audit trail and outbox. Every state change is one
+/// conditional update (<c>WHERE id = @id AND state IN (@expected)</c>) in a transaction that also appends an audit
+/// event and, where needed, an outbox row; a change that finds another state is a no-op, so repeats are harmless.
+/// </summary>
+public interface IUploadLedger
+{
+    Task RecordCreatedAsync(string uploadId, long? length, CancellationToken cancellationToken);
+
+    Task RecordReceivingAsync(string uploadId, CancellationToken cancellationToken);
+
+    /// <summary>created|receiving → received, plus exactly one "upload completed" outbox row, in one transaction.</summary>
+    Task RecordReceivedAsync(string uploadId, long length, CancellationToken cancellationToken);
+
+    Task RecordTerminatedAsync(string uploadId, CancellationToken cancellationToken);
+
+    Task RecordExpiredAsync(string uploadId, CancellationToken cancellationToken);
+
+    Task<LedgerUpload?> GetAsync(string uploadId, CancellationToken cancellationToken);
+
+    /// <summary>received → processing; true if the upload is now processing (also when it already was).</summary>
+    Task<bool> BeginProcessingAsync(string uploadId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// processing → available (new blob, reference count 1), duplicate (existing blob, count + 1) or quarantined,
+    /// with the blob row, the audit event and the state change in one transaction.
+    /// </summary>
+    Task<ProcessingOutcome> CompleteProcessingAsync(
+        string uploadId,
+        ContentVerdict verdict,
+        CancellationToken cancellationToken);
+
+    /// <summary>received|processing → failed with a reason; visible and alertable.</summary>
+    Task MarkFailedAsync(string uploadId, string reason, CancellationToken cancellationToken);
+
+    /// <summary>Claims up to <paramref name="max"/> unsent outbox rows, skipping rows another relay holds.</summary>
+    Task<IReadOnlyList<OutboxMessage>> ClaimOutboxAsync(int max, CancellationToken cancellationToken);
+
+    /// <summary>Marks rows sent; called only after the broker confirmed them.</summary>
+    Task MarkOutboxSentAsync(IReadOnlyList<long> outboxIds, CancellationToken cancellationToken);
+
+    /// <summary>Blob reference count, or null when no blob has that hash.</summary>
+    Task<long?> GetBlobReferenceCountAsync(string sha256, CancellationToken cancellationToken);
+}
