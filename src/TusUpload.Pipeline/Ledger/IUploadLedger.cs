@@ -1,3 +1,5 @@
+using TusUpload.Pipeline.Messaging;
+
 namespace TusUpload.Pipeline.Ledger;
 
 /// <summary>
@@ -12,7 +14,12 @@ public interface IUploadLedger
     Task RecordReceivingAsync(string uploadId, CancellationToken cancellationToken);
 
     /// <summary>created|receiving → received, plus exactly one "upload completed" outbox row, in one transaction.</summary>
-    Task RecordReceivedAsync(string uploadId, long length, CancellationToken cancellationToken);
+    /// <remarks>The event carries the client's metadata so that other subscribers of the exchange see it too.</remarks>
+    Task RecordReceivedAsync(UploadCompletedEvent completed, CancellationToken cancellationToken);
+
+    /// <summary>As <see cref="RecordReceivedAsync(UploadCompletedEvent, CancellationToken)"/>, without metadata.</summary>
+    Task RecordReceivedAsync(string uploadId, long length, CancellationToken cancellationToken) =>
+        RecordReceivedAsync(new UploadCompletedEvent(uploadId, length, null, DateTimeOffset.UtcNow), cancellationToken);
 
     Task RecordTerminatedAsync(string uploadId, CancellationToken cancellationToken);
 
@@ -43,4 +50,10 @@ public interface IUploadLedger
 
     /// <summary>Blob reference count, or null when no blob has that hash.</summary>
     Task<long?> GetBlobReferenceCountAsync(string sha256, CancellationToken cancellationToken);
+
+    /// <summary>The upload's audit trail, oldest first.</summary>
+    Task<IReadOnlyList<AuditEvent>> GetAuditTrailAsync(string uploadId, CancellationToken cancellationToken);
+
+    /// <summary>Outbox rows not yet marked sent (claimed or not): the relay's backlog.</summary>
+    Task<long> CountUnsentOutboxAsync(CancellationToken cancellationToken);
 }
