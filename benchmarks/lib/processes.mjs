@@ -1,0 +1,69 @@
+// Starting, watching and stopping the servers under test, with their peak resident memory.
+import { spawn } from 'node:child_process';
+import { readFileSync, createWriteStream } from 'node:fs';
+import net from 'node:net';
+
+export async function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+    probe.on('error', reject);
+  });
+}
+
+/** Peak resident set size of a live process in MiB (the kernel's high-water mark, VmHWM). */
+export function peakRssMiB(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const match = /VmHWM:\s+(\d+) kB/.exec(status);
+  return match ? Number(match[1]) / 1024 : NaN;
+}
+
+async function waitUntilReady(url, child, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) {
+      throw new Error(`server exited with code ${child.exitCode} before it was ready`);
+    }
+
+    try {
+      const res = await fetch(url, { method: 'OPTIONS', signal: AbortSignal.timeout(2000) });
+      if (res.status === 204 || res.status === 200) {
+        return;
+      }
+    } catch {
+      // Not listening yet.
+    }
+
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+
+  throw new Error(`server at ${url} not ready within ${timeoutMs} ms`);
+}
+
+/** Spawns a server, waits for its tus endpoint, and returns a handle with its URL, pid and a stop function. */
+export async function startServer({ name, command, args, url, logFile, env }) {
+  const log = createWriteStream(logFile);
+  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.pipe(log);
+  child.stderr.pipe(log);
+  await waitUntilReady(url, child, 60_000);
+  return {
+    name,
+    url,
+    pid: child.pid,
+    async stop() {
+      if (child.exitCode !== null) {
+        return;
+      }
+
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,249 @@
+// Runs TusUpload and @tus/server side by side on this machine and reports the figures as ratios.
+// Usage: node run.mjs [--scenario disk|s3] [--quick] [--server-dll PATH] [--out DIR]
+import { parseArgs } from 'node:util';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chunkedUpload, MiB, percentile, singlePatch, spike } from './lib/load.mjs';
+import { freePort, peakRssMiB, startServer } from './lib/processes.mjs';
+import { startMoto } from './lib/moto.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const { values } = parseArgs({
+  options: {
+    scenario: { type: 'string', default: 'disk' },
+    quick: { type: 'boolean', default: false },
+    'server-dll': {
+      type: 'string',
+      default: path.join(here, '../src/TusUpload.Server/bin/Release/net10.0/TusUpload.Server.dll'),
+    },
+    out: { type: 'string', default: path.join(here, 'results') },
+  },
+});
+
+const quick = values.quick;
+const work = mkdtempSync(path.join(tmpdir(), 'tus-bench-'));
+const progress = (message) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+
+function median(numbers) {
+  return percentile(numbers, 50);
+}
+
+function ddBaseline(bytesMiB) {
+  const target = path.join(work, 'dd.bin');
+  const output = execFileSync('dd', ['if=/dev/zero', `of=${target}`, 'bs=1M', `count=${bytesMiB}`, 'conv=fdatasync'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  rmSync(target, { force: true });
+  return output;
+}
+
+function measureDd(bytesMiB) {
+  const started = process.hrtime.bigint();
+  ddBaseline(bytesMiB);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return (bytesMiB * MiB) / seconds / 1e6;
+}
+
+async function ours(extraArgs, label) {
+  const port = await freePort();
+  const dir = path.join(work, `ours-${label}-${port}`);
+  mkdirSync(dir, { recursive: true });
+  return startServer({
+    name: 'TusUpload',
+    command: 'dotnet',
+    args: [
+      values['server-dll'],
+      '--urls', `http://127.0.0.1:${port}`,
+      `--Store:Disk:Path=${path.join(dir, 'uploads')}`,
+      `--Ledger:Path=${path.join(dir, 'ledger.db')}`,
+      '--Logging:LogLevel:Default=Warning',
+      ...extraArgs,
+    ],
+    url: `http://127.0.0.1:${port}/files/`,
+    logFile: path.join(work, `ours-${label}-${port}.log`),
+    env: { DOTNET_gcServer: '0' },
+  });
+}
+
+async function peer(extraArgs, label) {
+  const port = await freePort();
+  const dir = path.join(work, `peer-${label}-${port}`);
+  return startServer({
+    name: '@tus/server',
+    command: process.execPath,
+    args: [path.join(here, 'peer-server.mjs'), '--port', String(port), '--dir', dir, ...extraArgs],
+    url: `http://127.0.0.1:${port}/files/`,
+    logFile: path.join(work, `peer-${label}-${port}.log`),
+  });
+}
+
+/** Runs `measure` on a fresh instance of each server, alternating which goes first, and keeps peak RSS. */
+async function sideBySide(label, rounds, starters, measure) {
+  const results = { TusUpload: [], '@tus/server': [] };
+  for (let round = 0; round < rounds; round += 1) {
+    const order = round % 2 === 0 ? starters : [...starters].reverse();
+    for (const start of order) {
+      const server = await start(label);
+      try {
+        progress(`${label}: round ${round + 1}/${rounds} on ${server.name}`);
+        const figures = await measure(server);
+        figures.peakRssMiB = peakRssMiB(server.pid);
+        results[server.name].push(figures);
+      } finally {
+        await server.stop();
+      }
+    }
+  }
+
+  return results;
+}
+
+function spikeFigures(run) {
+  return {
+    uploadsPerSecond: run.latencies.length / run.seconds,
+    p50: percentile(run.latencies, 50),
+    p99: percentile(run.latencies, 99),
+    errors: run.errors.length,
+    firstError: run.errors[0],
+  };
+}
+
+function summarise(results, key) {
+  const pick = (name) => results[name].map((r) => r[key]);
+  return { ours: median(pick('TusUpload')), peer: median(pick('@tus/server')) };
+}
+
+function maxOf(results, name, key) {
+  return Math.max(...results[name].map((r) => r[key]));
+}
+
+function fmt(number, digits = 1) {
+  return Number.isFinite(number) ? number.toFixed(digits) : 'n/a';
+}
+
+async function diskScenario() {
+  const bigMiB = quick ? 256 : 1024;
+  const spikeCount = quick ? 200 : 1000;
+  const rounds = quick ? 1 : 3;
+  const starters = [(label) => ours([], label), (label) => peer([], label)];
+
+  progress(`dd baseline: ${bigMiB} MiB with conv=fdatasync`);
+  const ddMBps = median([measureDd(bigMiB), measureDd(bigMiB)]);
+
+  const single = await sideBySide('single-patch', rounds, starters, async (server) => {
+    const seconds = await singlePatch(server.url, bigMiB * MiB);
+    return { seconds, MBps: (bigMiB * MiB) / seconds / 1e6 };
+  });
+
+  const burst = await sideBySide('spike', rounds, starters, async (server) =>
+    spikeFigures(await spike(server.url, spikeCount, 256 * 1024, 100, (done, total) =>
+      progress(`  ${server.name}: ${done}/${total} uploads`))));
+
+  const throughput = summarise(single, 'MBps');
+  const rate = summarise(burst, 'uploadsPerSecond');
+  const p50 = summarise(burst, 'p50');
+  const p99 = summarise(burst, 'p99');
+  const errors = {
+    ours: burst.TusUpload.reduce((n, r) => n + r.errors, 0),
+    peer: burst['@tus/server'].reduce((n, r) => n + r.errors, 0),
+  };
+  const rss = {
+    ours: Math.max(maxOf(single, 'TusUpload', 'peakRssMiB'), maxOf(burst, 'TusUpload', 'peakRssMiB')),
+    peer: Math.max(maxOf(single, '@tus/server', 'peakRssMiB'), maxOf(burst, '@tus/server', 'peakRssMiB')),
+  };
+
+  const rows = [
+    ['Measure', 'TusUpload', '@tus/server', 'Ratio (ours/peer)'],
+    [`One ${bigMiB} MiB PATCH, MB/s (median of ${rounds})`, fmt(throughput.ours), fmt(throughput.peer),
+      fmt(throughput.ours / throughput.peer, 2)],
+    [`… as a share of dd conv=fdatasync (${fmt(ddMBps)} MB/s)`, fmt(throughput.ours / ddMBps, 2),
+      fmt(throughput.peer / ddMBps, 2), ''],
+    [`Spike ${spikeCount} × 256 KiB at concurrency 100, uploads/s`, fmt(rate.ours), fmt(rate.peer),
+      fmt(rate.ours / rate.peer, 2)],
+    ['Spike latency p50, ms', fmt(p50.ours), fmt(p50.peer), fmt(p50.ours / p50.peer, 2)],
+    ['Spike latency p99, ms', fmt(p99.ours), fmt(p99.peer), fmt(p99.ours / p99.peer, 2)],
+    ['Spike errors (all rounds)', String(errors.ours), String(errors.peer), ''],
+    ['Peak RSS, MiB', fmt(rss.ours), fmt(rss.peer), fmt(rss.ours / rss.peer, 2)],
+  ];
+  return { rows, raw: { ddMBps, single, burst } };
+}
+
+async function s3Scenario() {
+  const moto = await startMoto(work);
+  try {
+    const bigMiB = quick ? 50 : 200;
+    const count = quick ? 50 : 200;
+    const rounds = quick ? 1 : 2;
+    const oursS3 = (label) => ours([
+      '--Store:Kind=s3',
+      `--Store:S3:ServiceUrl=${moto.url}`,
+      `--Store:S3:Bucket=ours-${label}`,
+      '--Store:S3:CreateBucket=true',
+      '--Store:S3:AccessKey=bench',
+      '--Store:S3:SecretKey=bench',
+    ], label);
+    const peerS3 = async (label) => {
+      await moto.createBucket(`peer-${label}`);
+      return peer(['--s3', moto.url, '--bucket', `peer-${label}`, '--part-size', String(5 * MiB)], label);
+    };
+    const starters = [oursS3, peerS3];
+
+    const chunked = await sideBySide('s3-chunked', rounds, starters, async (server) => {
+      const seconds = await chunkedUpload(server.url, bigMiB * MiB, 5 * MiB);
+      return { seconds, MBps: (bigMiB * MiB) / seconds / 1e6 };
+    });
+    const burst = await sideBySide('s3-spike', rounds, starters, async (server) =>
+      spikeFigures(await spike(server.url, count, MiB, 50, (done, total) =>
+        progress(`  ${server.name}: ${done}/${total} uploads`))));
+
+    const throughput = summarise(chunked, 'MBps');
+    const rate = summarise(burst, 'uploadsPerSecond');
+    const p99 = summarise(burst, 'p99');
+    const rows = [
+      ['Measure', 'TusUpload', '@tus/server', 'Ratio (ours/peer)'],
+      [`${bigMiB} MiB in 5 MiB PATCHes to S3, MB/s`, fmt(throughput.ours), fmt(throughput.peer),
+        fmt(throughput.ours / throughput.peer, 2)],
+      [`${count} × 1 MiB at concurrency 50, uploads/s`, fmt(rate.ours), fmt(rate.peer),
+        fmt(rate.ours / rate.peer, 2)],
+      ['p99 latency, ms', fmt(p99.ours), fmt(p99.peer), fmt(p99.ours / p99.peer, 2)],
+      ['Errors', String(burst.TusUpload.reduce((n, r) => n + r.errors, 0)),
+        String(burst['@tus/server'].reduce((n, r) => n + r.errors, 0)), ''],
+      ['Peak RSS, MiB', fmt(Math.max(maxOf(chunked, 'TusUpload', 'peakRssMiB'), maxOf(burst, 'TusUpload', 'peakRssMiB'))),
+        fmt(Math.max(maxOf(chunked, '@tus/server', 'peakRssMiB'), maxOf(burst, '@tus/server', 'peakRssMiB'))), ''],
+    ];
+    return { rows, raw: { chunked, burst } };
+  } finally {
+    await moto.stop();
+  }
+}
+
+function table(rows) {
+  const lines = [`| ${rows[0].join(' | ')} |`, `|${rows[0].map(() => '---').join('|')}|`];
+  for (const row of rows.slice(1)) {
+    lines.push(`| ${row.join(' | ')} |`);
+  }
+
+  return lines.join('\n');
+}
+
+try {
+  const scenarios = { disk: diskScenario, s3: s3Scenario };
+  const run = scenarios[values.scenario];
+  if (!run) {
+    throw new Error(`unknown scenario ${values.scenario}; use disk or s3`);
+  }
+
+  const { rows, raw } = await run();
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const markdown = `# ${values.scenario} benchmark, ${new Date().toISOString()}${quick ? ' (quick)' : ''}\n\n${table(rows)}\n`;
+  mkdirSync(values.out, { recursive: true });
+  writeFileSync(path.join(values.out, `${stamp}-${values.scenario}.md`), markdown);
+  writeFileSync(path.join(values.out, `${stamp}-${values.scenario}.json`), JSON.stringify(raw, null, 2));
+  console.log(markdown);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
