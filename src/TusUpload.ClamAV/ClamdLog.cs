@@ -1,0 +1,53 @@
+using Microsoft.Extensions.Logging;
+
+namespace TusUpload.ClamAV;
+
+// Event ids 5000–5099 belong to the clamd client.
+internal static partial class ClamdLog
+{
+    [LoggerMessage(EventId = 5000, Level = LogLevel.Debug, Message = "Connected to clamd at {Endpoint}")]
+    public static partial void Connected(this ILogger logger, string endpoint);
+
+    [LoggerMessage(EventId = 5001, Level = LogLevel.Warning, Message = "clamd at {Endpoint} is unreachable: {Reason}")]
+    public static partial void Unreachable(this ILogger logger, string endpoint, string reason);
+
+    [LoggerMessage(
+        EventId = 5002,
+        Level = LogLevel.Warning,
+        Message = "clamd at {Endpoint} did not answer within {TimeoutSeconds} s ({Operation})")]
+    public static partial void TimedOut(this ILogger logger, string endpoint, double timeoutSeconds, string operation);
+
+    [LoggerMessage(
+        EventId = 5003,
+        Level = LogLevel.Debug,
+        Message = "Scan of {Bytes} bytes is clean after {ElapsedMilliseconds} ms")]
+    public static partial void ScanClean(this ILogger logger, long bytes, double elapsedMilliseconds);
+
+    [LoggerMessage(
+        EventId = 5004,
+        Level = LogLevel.Warning,
+        Message = "Scan of {Bytes} bytes found {Signature} after {ElapsedMilliseconds} ms")]
+    public static partial void ScanInfected(
+        this ILogger logger,
+        long bytes,
+        string signature,
+        double elapsedMilliseconds);
+
+    [LoggerMessage(
+        EventId = 5005,
+        Level = LogLevel.Warning,
+        Message = "Scan of {Bytes} bytes gave no verdict after {ElapsedMilliseconds} ms: {Reason}")]
+    public static partial void ScanError(this ILogger logger, long bytes, string reason, double elapsedMilliseconds);
+
+    [LoggerMessage(
+        EventId = 5006,
+        Level = LogLevel.Information,
+        Message = "Stream passed the scan limit of {MaxStreamLength} bytes; it is not sent on to clamd")]
+    public static partial void StreamOverLimit(this ILogger logger, long maxStreamLength);
+
+    [LoggerMessage(
+        EventId = 5007,
+        Level = LogLevel.Warning,
+        Message = "clamd at {Endpoint} closed the stream after {Bytes} bytes; reading its reply")]
+    public static partial void ClosedEarly(this ILogger logger, string endpoint, long bytes);
+}
