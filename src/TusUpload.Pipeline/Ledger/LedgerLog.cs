@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Logging;
+
+namespace TusUpload.Pipeline.Ledger;
+
+/// <summary>Log messages of the ledgers (event ids 4000–4099).</summary>
+public static partial class LedgerLog
+{
+    [LoggerMessage(4000, LogLevel.Information, "Ledger schema at version {Version} in {Database}")]
+    public static partial void SchemaReady(ILogger logger, int version, string database);
+
+    [LoggerMessage(4001, LogLevel.Debug, "Upload {UploadId} moved from {From} to {To}")]
+    public static partial void Transitioned(ILogger logger, string uploadId, string? from, string to);
+
+    [LoggerMessage(4002, LogLevel.Debug, "Upload {UploadId} is {State}; {Transition} changed nothing")]
+    public static partial void TransitionSkipped(ILogger logger, string uploadId, string state, string transition);
+
+    [LoggerMessage(4003, LogLevel.Warning, "Upload {UploadId} failed: {Reason}")]
+    public static partial void Failed(ILogger logger, string uploadId, string reason);
+
+    [LoggerMessage(4004, LogLevel.Warning, "Upload {UploadId} quarantined: {Verdict}")]
+    public static partial void Quarantined(ILogger logger, string uploadId, string verdict);
+
+    [LoggerMessage(4005, LogLevel.Debug, "Upload {UploadId} is unknown to the ledger; {Transition} changed nothing")]
+    public static partial void UnknownUpload(ILogger logger, string uploadId, string transition);
+}

@@ -1,0 +1,19 @@
+namespace TusUpload.Pipeline.Ledger;
+
+/// <summary>Where the ledger lives (configuration section <c>Ledger</c>).</summary>
+public sealed class LedgerOptions
+{
+    public const string SectionName = "Ledger";
+
+    /// <summary><c>sqlite</c> (default, embedded) or <c>postgres</c> (uses <c>Postgres:ConnectionString</c>).</summary>
+    public string Kind { get; set; } = LedgerKinds.Sqlite;
+
+    /// <summary>SQLite database file. Default <c>./data/ledger.db</c>; its folder is created.</summary>
+    public string Path { get; set; } = "./data/ledger.db";
+
+    /// <summary>
+    /// How long a relay owns the outbox rows it claimed. A relay that dies leaves its rows to be claimed again once
+    /// this passes, so it must comfortably exceed one publish round trip. Default 60 seconds.
+    /// </summary>
+    public TimeSpan OutboxClaimLease { get; set; } = TimeSpan.FromSeconds(60);
+}

@@ -1,0 +1,29 @@
+using Microsoft.Extensions.Options;
+
+namespace TusUpload.Pipeline.Ledger;
+
+/// <summary>Fails start-up with a message naming the setting when the ledger is misconfigured.</summary>
+public sealed class LedgerOptionsValidator : IValidateOptions<LedgerOptions>
+{
+    public ValidateOptionsResult Validate(string? name, LedgerOptions options)
+    {
+        var failures = new List<string>();
+
+        if (options.Kind is not (LedgerKinds.Sqlite or LedgerKinds.Postgres))
+        {
+            failures.Add($"Ledger:Kind must be '{LedgerKinds.Sqlite}' or '{LedgerKinds.Postgres}', not '{options.Kind}'.");
+        }
+
+        if (options.Kind == LedgerKinds.Sqlite && string.IsNullOrWhiteSpace(options.Path))
+        {
+            failures.Add("Ledger:Path must name the SQLite database file.");
+        }
+
+        if (options.OutboxClaimLease < TimeSpan.FromSeconds(1) || options.OutboxClaimLease > TimeSpan.FromHours(1))
+        {
+            failures.Add("Ledger:OutboxClaimLease must be between 00:00:01 and 01:00:00.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}
