@@ -1,0 +1,155 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TusUpload.Protocol.Storage;
+
+namespace TusUpload.Store.Disk;
+
+/// <summary>
+/// Content-addressed blobs under <c>&lt;root&gt;/blobs/ab/&lt;sha256&gt;</c>. Promotion gives the upload's data file a
+/// second name (a hard link: no copy, atomic) and falls back to copy, fsync and rename where links fail.
+/// </summary>
+public sealed class DiskBlobStore : IBlobStore
+{
+    private const int NoLinksHere = -1;
+    private const int NotPermitted = 1;
+    private const int CrossDevice = 18;
+    private const int NotSupported = 95;
+
+    private readonly DiskStoreLayout _layout;
+    private readonly DiskUploadStore _uploads;
+    private readonly ILogger<DiskBlobStore> _logger;
+
+    public DiskBlobStore(DiskUploadStore uploads, IOptions<DiskStoreOptions> options, ILogger<DiskBlobStore> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+
+        _uploads = uploads;
+        _layout = new DiskStoreLayout(options.Value.Path);
+        _logger = logger;
+    }
+
+    public async Task PromoteAsync(UploadInfo upload, string sha256, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(upload);
+        DiskStoreLayout.RequireValidId(upload.Id);
+        DiskStoreLayout.RequireValidSha256(sha256);
+
+        var blobPath = _layout.BlobPath(sha256);
+        if (File.Exists(blobPath))
+        {
+            return;
+        }
+
+        var dataPath = _layout.DataPath(upload.Id);
+        try
+        {
+            Directory.CreateDirectory(_layout.BlobFolder(sha256));
+            if (DirectorySync.TryHardLink(dataPath, blobPath, out var errno) || errno == DirectorySync.ErrnoExists)
+            {
+                DiskStoreLog.BlobPromoted(_logger, upload.Id, sha256, "link");
+            }
+            else if (errno is CrossDevice or NoLinksHere or NotPermitted or NotSupported)
+            {
+                // EXDEV, EPERM or EOPNOTSUPP (or not Linux): the file system cannot link, so copy.
+                await CopyIntoPlaceAsync(dataPath, blobPath, upload.Offset, cancellationToken);
+                DiskStoreLog.BlobPromoted(_logger, upload.Id, sha256, "copy");
+            }
+            else
+            {
+                throw new IOException($"link({dataPath}) failed with errno {errno}.", errno);
+            }
+
+            DirectorySync.Flush(_layout.BlobFolder(sha256));
+        }
+        catch (Exception exception) when (exception is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new UploadStoreException(UploadStoreError.NotFound, $"The data of upload {upload.Id} is gone.");
+        }
+        catch (Exception exception) when (DiskStoreErrors.IsFileSystemFailure(exception))
+        {
+            throw _uploads.Fail(exception, upload.Id, "promoting");
+        }
+    }
+
+    public Task<bool> ExistsAsync(string sha256, CancellationToken cancellationToken)
+    {
+        DiskStoreLayout.RequireValidSha256(sha256);
+        return Task.FromResult(File.Exists(_layout.BlobPath(sha256)));
+    }
+
+    public Task<Stream> OpenReadAsync(string sha256, long start, long count, CancellationToken cancellationToken)
+    {
+        DiskStoreLayout.RequireValidSha256(sha256);
+        var blobPath = _layout.BlobPath(sha256);
+        var stream = _uploads.OpenWindow(blobPath, "blob " + sha256, start, count);
+        if (start < 0 || count < 0 || start + count > new FileInfo(blobPath).Length)
+        {
+            stream.Dispose();
+            throw new ArgumentOutOfRangeException(nameof(count), "The range must lie within the blob.");
+        }
+
+        return Task.FromResult(stream);
+    }
+
+    public Task ReleaseUploadDataAsync(string uploadId, CancellationToken cancellationToken)
+    {
+        DiskStoreLayout.RequireValidId(uploadId);
+        try
+        {
+            File.Delete(_layout.DataPath(uploadId));
+        }
+        catch (Exception exception) when (DiskStoreErrors.IsFileSystemFailure(exception))
+        {
+            throw _uploads.Fail(exception, uploadId, "releasing the data of");
+        }
+
+        DiskStoreLog.UploadDataReleased(_logger, uploadId);
+        return Task.CompletedTask;
+    }
+
+    public Task DeleteAsync(string sha256, CancellationToken cancellationToken)
+    {
+        DiskStoreLayout.RequireValidSha256(sha256);
+        try
+        {
+            File.Delete(_layout.BlobPath(sha256));
+        }
+        catch (Exception exception) when (DiskStoreErrors.IsFileSystemFailure(exception))
+        {
+            throw _uploads.Fail(exception, "blob " + sha256, "deleting");
+        }
+
+        DiskStoreLog.BlobDeleted(_logger, sha256);
+        return Task.CompletedTask;
+    }
+
+    private static async Task CopyIntoPlaceAsync(
+        string dataPath,
+        string blobPath,
+        long length,
+        CancellationToken cancellationToken)
+    {
+        var tempPath = $"{blobPath}.{Guid.NewGuid():N}.tmp";
+        try
+        {
+            await using (var source = new FileStream(dataPath, FileMode.Open, FileAccess.Read, FileShare.Read))
+            await using (var temp = new FileStream(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                if (source.Length != length)
+                {
+                    throw new IOException($"{dataPath} holds {source.Length} bytes, not {length}.");
+                }
+
+                await source.CopyToAsync(temp, cancellationToken);
+                temp.Flush(flushToDisk: true);
+            }
+
+            // Another promoter may have finished first; its blob has the same bytes, so keeping either is right.
+            File.Move(tempPath, blobPath, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(tempPath);
+        }
+    }
+}
