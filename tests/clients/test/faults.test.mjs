@@ -1,0 +1,270 @@
+// Process and network faults against the real server: kill -9 in the middle of a large PATCH (repeated at seeded
+// random points), a client that goes silent mid-body, and two concurrent PATCHes on one upload.
+import assert from 'node:assert/strict';
+import { randomInt } from 'node:crypto';
+import http from 'node:http';
+import net from 'node:net';
+import { after, describe, test } from 'node:test';
+
+import { withServerLog } from '../lib/client.mjs';
+import { MiB, patternSha256 } from '../lib/data.mjs';
+import { bytesOf } from '../lib/pattern.js';
+import { streamPatch } from '../lib/raw.mjs';
+import { delay, TusServer } from '../lib/server.mjs';
+import { createUpload, downloadSha256, headUpload, patchUpload } from '../lib/tus.mjs';
+
+/** mulberry32: small seeded PRNG for the kill points, so a failing run can be repeated with TUS_FAULT_SEED. */
+function seededRandom(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Streams a GET download and returns the first position whose byte differs from `expected(p)`, or -1. */
+function firstDifference(url, expectedAt) {
+  return new Promise((settle, reject) => {
+    const outgoing = http.get(url, { agent: false }, (response) => {
+      if (response.statusCode !== 200) {
+        reject(new Error(`GET ${url} answered ${response.statusCode}`));
+        response.resume();
+        return;
+      }
+      let position = 0;
+      let found = -1;
+      response.on('data', (piece) => {
+        if (found >= 0) return;
+        const expected = expectedAt(position, position + piece.length);
+        for (let i = 0; i < piece.length; i++) {
+          if (piece[i] !== expected[i]) {
+            found = position + i;
+            break;
+          }
+        }
+        position += piece.length;
+      });
+      response.on('end', () => settle(found));
+      response.on('error', reject);
+    });
+    outgoing.setTimeout(60_000, () => outgoing.destroy(new Error(`GET ${url} timed out`)));
+    outgoing.on('error', reject);
+  });
+}
+
+const IDLE_SETTINGS = { 'Tus:IdleTimeout': '00:00:02', 'Tus:MaxSize': String(1024 * MiB) };
+
+describe('Faults', { timeout: 420_000 }, () => {
+  const servers = [];
+
+  after(async () => {
+    for (const server of servers) await server.dispose();
+  });
+
+  async function startServer(name) {
+    const server = await TusServer.start({ name, settings: IDLE_SETTINGS });
+    servers.push(server);
+    return server;
+  }
+
+  test('kill -9 in the middle of a 300 MiB PATCH, 10 times at random points: HEAD never overstates, resume ' +
+    'from HEAD yields identical bytes', { timeout: 300_000 }, async (t) => {
+    const server = await startServer('kill9');
+    await withServerLog(server, async () => {
+      const size = 300 * MiB;
+      const dataSeed = 30_000;
+      const seed = Number(process.env.TUS_FAULT_SEED ?? randomInt(1, 2 ** 31));
+      t.diagnostic(`kill -9 seed: ${seed} (repeat with TUS_FAULT_SEED=${seed})`);
+      console.log(`# kill -9 fault test seed: ${seed} (repeat with TUS_FAULT_SEED=${seed})`);
+      const random = seededRandom(seed);
+      const bytes = (start, end) => bytesOf(dataSeed, start, end);
+      const url = await createUpload(server.endpoint, size);
+      const deadline = Date.now() + 200_000;
+      const kills = 10;
+      let durable = 0; // offset HEAD reported after the previous restart: must never go back
+      const rounds = [];
+
+      // Act + assert per round: PATCH from HEAD's offset, kill -9 after a random number of body bytes, restart.
+      for (let round = 1; round <= kills; round++) {
+        assert.ok(Date.now() < deadline, `kill rounds exceeded their time budget at round ${round}`);
+        const before = await headUpload(url);
+        assert.equal(before.status, 200, `HEAD before round ${round}`);
+        const offset = before.offset;
+        const remaining = size - offset;
+        // Spread the kills so that all of them land inside a PATCH, before the upload can complete.
+        const share = Math.floor((2 * remaining) / (kills - round + 2));
+        const stopAt = Math.max(64 * 1024, Math.floor(random() * share));
+
+        const result = await streamPatch({
+          url,
+          offset,
+          length: remaining,
+          bytes,
+          pieceSize: 256 * 1024,
+          stopAt,
+          onStop: () => {
+            server.kill9();
+          },
+        });
+        await server.kill9();
+        await server.restart();
+
+        const afterRestart = await headUpload(url);
+        rounds.push({ round, offset, sent: result.written, kept: afterRestart.offset, status: result.status });
+        assert.equal(afterRestart.status, 200, `HEAD after restart ${round}`);
+        assert.equal(result.status, null, `round ${round}: the PATCH must have been cut by the kill, ` +
+          `but it was answered ${result.status}`);
+        assert.ok(afterRestart.offset <= offset + result.written,
+          `round ${round}: HEAD reports ${afterRestart.offset} bytes but only ${offset + result.written} were sent`);
+        assert.ok(afterRestart.offset >= durable,
+          `round ${round}: HEAD went back from ${durable} to ${afterRestart.offset} (a reported offset was not durable)`);
+        durable = afterRestart.offset;
+      }
+      t.diagnostic(`rounds (offset, sent, kept): ${rounds.map((r) => `${r.offset}+${r.sent}->${r.kept}`).join(' ')}`);
+
+      // Final: resume from HEAD's offset and finish without a kill.
+      const last = await headUpload(url);
+      const finish = await streamPatch({ url, offset: last.offset, length: size - last.offset, bytes,
+        pieceSize: 256 * 1024 });
+      assert.equal(finish.status, 204, `final PATCH from ${last.offset}: ${finish.status} ${finish.error}`);
+      assert.equal(Number(finish.headers['upload-offset']), size);
+
+      // The bytes before every kill's offset are part of the final content, so one comparison checks them all.
+      const stored = await downloadSha256(url, { timeoutMs: 120_000 });
+      if (stored.sha256 !== (await patternSha256(dataSeed, 0, size))) {
+        const at = await firstDifference(url, bytes);
+        const round = rounds.find((r) => at < r.kept);
+        assert.fail(`stored bytes differ from the source at byte ${at}` +
+          (round ? ` (kept before restart ${round.round}: ${round.offset}..${round.kept})` : ''));
+      }
+      assert.equal(stored.size, size);
+    });
+  });
+
+  test('A client silent mid-body is cut off within the idle timeout; the kept bytes resume from a new ' +
+    'connection', { timeout: 60_000 }, async () => {
+    const server = await startServer('silent');
+    await withServerLog(server, async () => {
+      const size = 4 * MiB;
+      const dataSeed = 4004;
+      const sent = 300 * 1024;
+      const url = new URL(await createUpload(server.endpoint, size));
+
+      // Act: headers and 300 KiB of body, then nothing: no more bytes, no FIN.
+      const socket = net.connect({ host: '127.0.0.1', port: server.port });
+      await new Promise((connected, reject) => {
+        socket.once('connect', connected);
+        socket.once('error', reject);
+      });
+      const answer = [];
+      socket.on('data', (piece) => answer.push(piece));
+      socket.on('error', () => {});
+      const closed = new Promise((done) => socket.once('close', done));
+      const head = [
+        `PATCH ${url.pathname} HTTP/1.1`,
+        `Host: ${url.host}`,
+        'Tus-Resumable: 1.0.0',
+        'Content-Type: application/offset+octet-stream',
+        'Upload-Offset: 0',
+        `Content-Length: ${size}`,
+        '',
+        '',
+      ].join('\r\n');
+      await new Promise((written) => socket.write(head, written));
+      await new Promise((written) => socket.write(bytesOf(dataSeed, 0, sent), written));
+      const silentSince = Date.now();
+      const cutOff = await Promise.race([closed.then(() => true), delay(10_000).then(() => false)]);
+      const silentFor = Date.now() - silentSince;
+      socket.destroy();
+
+      // Assert: cut off by the server after about the idle timeout (2 s), not at once and not never.
+      assert.ok(cutOff, 'the server did not close the connection of a silent client within 10 s');
+      assert.ok(silentFor >= 1_500, `the connection was closed after ${silentFor} ms, before the 2 s idle timeout`);
+      let kept = null;
+      for (const until = Date.now() + 5_000; Date.now() < until; await delay(100)) {
+        kept = (await headUpload(url.href)).offset;
+        if (kept === sent) break;
+      }
+      assert.equal(kept, sent, `HEAD after the cut-off reports ${kept}; the ${sent} bytes received must be kept ` +
+        `(server answered: ${JSON.stringify(Buffer.concat(answer).toString('latin1').slice(0, 200))})`);
+
+      const resumed = await patchUpload(url.href, kept, Buffer.from(bytesOf(dataSeed, kept, size)));
+      assert.equal(resumed.status, 204, `resume from a new connection (the lock must be free): ${resumed.status}`);
+      assert.equal(Number(resumed.headers['upload-offset']), size);
+      const stored = await downloadSha256(url.href);
+      assert.equal(stored.sha256, await patternSha256(dataSeed, 0, size), 'stored bytes equal the source');
+    });
+  });
+
+  test('Two concurrent PATCHes on one upload never interleave; the loser gets 409/423 or is stopped',
+    { timeout: 120_000 }, async (t) => {
+      const server = await startServer('concurrent');
+      await withServerLog(server, async () => {
+        const size = 16 * MiB;
+        const base = (start, end) => bytesOf(1616, start, end);
+        // Writer A sends even bytes, writer B odd ones; the upper 7 bits are the same pattern, so every stored
+        // byte names its writer and its intended position.
+        const writerBytes = (parity) => (start, end) => base(start, end).map((b) => (b & 0xfe) | parity);
+        const writers = { A: writerBytes(0), B: writerBytes(1) };
+
+        for (const startGapMs of [0, 40, 250]) {
+          const url = await createUpload(server.endpoint, size);
+
+          // Act: A starts, B follows after startGapMs; both throttled so that their bodies overlap.
+          const first = streamPatch({ url, offset: 0, length: size, bytes: writers.A, pauseMs: 3 });
+          await delay(startGapMs);
+          const second = streamPatch({ url, offset: 0, length: size, bytes: writers.B, pauseMs: 3 });
+          const outcomes = { A: await first, B: await second };
+          const summary = Object.entries(outcomes)
+            .map(([w, o]) => `${w}: ${o.status ?? o.error} offset ${o.headers['upload-offset']} sent ${o.written}`)
+            .join('; ');
+          t.diagnostic(`gap ${startGapMs} ms: ${summary}`);
+
+          // Assert: answers are 204, 409, 423 or a stopped connection; at most one writer completed the upload.
+          for (const [writer, outcome] of Object.entries(outcomes)) {
+            assert.ok(outcome.status === null || [204, 409, 423].includes(outcome.status),
+              `writer ${writer} got ${outcome.status} (${summary})`);
+          }
+          const completed = Object.values(outcomes)
+            .filter((o) => o.status === 204 && Number(o.headers['upload-offset']) === size);
+          assert.ok(completed.length <= 1, `both writers completed the upload (${summary})`);
+
+          const head = await headUpload(url);
+          const offset = head.offset;
+          for (const outcome of Object.values(outcomes)) {
+            if (outcome.status === 204) {
+              assert.ok(Number(outcome.headers['upload-offset']) <= offset,
+                `a 204 reported offset ${outcome.headers['upload-offset']} but HEAD says ${offset} (${summary})`);
+            }
+          }
+
+          // Complete the rest with A's pattern so the upload can be downloaded, then attribute every byte.
+          if (offset < size) {
+            const rest = await patchUpload(url, offset, Buffer.from(writers.A(offset, size)));
+            assert.equal(rest.status, 204, `completing from ${offset}: ${rest.status}`);
+          }
+          const content = (await downloadSha256(url, { keepBody: true })).body;
+          assert.equal(content.length, size);
+          const expected = base(0, size);
+          const runs = [];
+          for (let p = 0; p < offset; p++) {
+            const writer = content[p] & 1 ? 'B' : 'A';
+            if ((content[p] & 0xfe) !== (expected[p] & 0xfe)) {
+              assert.fail(`byte ${p} was written by ${writer} for another position (interleaved or misplaced) ` +
+                `(${summary})`);
+            }
+            if (runs.length === 0 || runs.at(-1).writer !== writer) runs.push({ writer, from: p });
+          }
+          assert.ok(runs.length <= 1,
+            `the first ${offset} bytes come from more than one writer: ${JSON.stringify(runs.slice(0, 5))} (${summary})`);
+          const completion = writers.A(offset, size);
+          for (let p = offset; p < size; p++) {
+            if (content[p] !== completion[p - offset]) assert.fail(`completion byte ${p} differs`);
+          }
+        }
+      });
+    });
+});
