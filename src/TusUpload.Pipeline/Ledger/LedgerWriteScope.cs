@@ -1,0 +1,25 @@
+using System.Data.Common;
+
+namespace TusUpload.Pipeline.Ledger;
+
+/// <summary>A connection with an open write transaction, plus whatever else must be released when it ends.</summary>
+public sealed class LedgerWriteScope(DbConnection connection, DbTransaction transaction, IDisposable? release)
+    : IAsyncDisposable
+{
+    public DbConnection Connection { get; } = connection;
+
+    public DbTransaction Transaction { get; } = transaction;
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await Transaction.DisposeAsync();
+            await Connection.DisposeAsync();
+        }
+        finally
+        {
+            release?.Dispose();
+        }
+    }
+}
