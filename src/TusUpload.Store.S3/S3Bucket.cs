@@ -1,0 +1,261 @@
+using System.Net;
+using System.Text.Json;
+using Amazon.S3;
+using Amazon.S3.Model;
+using TusUpload.Protocol.Storage;
+
+namespace TusUpload.Store.S3;
+
+/// <summary>The S3 calls the store makes, each with its failures translated into store errors.</summary>
+public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings)
+{
+    public S3StoreSettings Settings { get; } = settings;
+
+    public S3Keys Keys => Settings.Keys;
+
+    public IAmazonS3 Client { get; } = client;
+
+    private string Name => Settings.Bucket;
+
+    public async Task<S3UploadState?> ReadStateAsync(string uploadId, CancellationToken cancellationToken)
+    {
+        return await CallAsync(uploadId, async token =>
+        {
+            try
+            {
+                using var response = await Client.GetObjectAsync(Name, Keys.Info(uploadId), token);
+                return await JsonSerializer.DeserializeAsync(
+                    response.ResponseStream,
+                    S3JsonContext.Default.S3UploadState,
+                    token);
+            }
+            catch (AmazonS3Exception exception) when (S3Faults.IsNotFound(exception))
+            {
+                return null;
+            }
+        }, cancellationToken);
+    }
+
+    /// <summary>Writes the info object in one PUT, which S3 makes visible atomically.</summary>
+    public async Task WriteStateAsync(S3UploadState state, bool createOnly, CancellationToken cancellationToken)
+    {
+        var json = JsonSerializer.SerializeToUtf8Bytes(state, S3JsonContext.Default.S3UploadState);
+        var request = new PutObjectRequest
+        {
+            BucketName = Name,
+            Key = Keys.Info(state.Id),
+            InputStream = new MemoryStream(json, writable: false),
+            ContentType = "application/json",
+        };
+        if (createOnly)
+        {
+            request.IfNoneMatch = "*";
+        }
+
+        ApplyEncryption(request);
+        await CallAsync(state.Id, async token =>
+        {
+            try
+            {
+                await Client.PutObjectAsync(request, token);
+            }
+            catch (AmazonS3Exception exception) when (exception.StatusCode == HttpStatusCode.PreconditionFailed)
+            {
+                throw new UploadStoreException(UploadStoreError.AlreadyExists, $"Upload {state.Id} exists already.");
+            }
+
+            return true;
+        }, cancellationToken);
+    }
+
+    public Task<string> StartMultipartAsync(string uploadId, CancellationToken cancellationToken)
+    {
+        return CallAsync(uploadId, async token =>
+        {
+            var request = new InitiateMultipartUploadRequest { BucketName = Name, Key = Keys.Content(uploadId) };
+            if (Settings.ServerSideEncryption is { } encryption)
+            {
+                request.ServerSideEncryptionMethod = new ServerSideEncryptionMethod(encryption);
+            }
+
+            var response = await Client.InitiateMultipartUploadAsync(request, token);
+            return response.UploadId;
+        }, cancellationToken);
+    }
+
+    public Task<string> UploadPartAsync(
+        string uploadId,
+        string multipartUploadId,
+        int partNumber,
+        ReadOnlyMemory<byte> data,
+        CancellationToken cancellationToken)
+    {
+        return CallAsync(uploadId, async token =>
+        {
+            var request = new UploadPartRequest
+            {
+                BucketName = Name,
+                Key = Keys.Content(uploadId),
+                UploadId = multipartUploadId,
+                PartNumber = partNumber,
+                InputStream = ReadOnlyMemoryStream.Of(data),
+                PartSize = data.Length,
+            };
+            var response = await Client.UploadPartAsync(request, token);
+            return response.ETag;
+        }, cancellationToken);
+    }
+
+    public Task PutObjectAsync(string uploadId, string key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        return CallAsync(uploadId, async token =>
+        {
+            var request = new PutObjectRequest { BucketName = Name, Key = key, InputStream = ReadOnlyMemoryStream.Of(data) };
+            ApplyEncryption(request);
+            await Client.PutObjectAsync(request, token);
+            return true;
+        }, cancellationToken);
+    }
+
+    /// <summary>Reads a whole small object into <paramref name="buffer"/> and returns its length.</summary>
+    public Task<int> ReadObjectIntoAsync(string uploadId, string key, Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        return CallAsync(uploadId, async token =>
+        {
+            using var response = await Client.GetObjectAsync(Name, key, token);
+            var total = 0;
+            int read;
+            while ((read = await response.ResponseStream.ReadAsync(buffer[total..], token)) > 0)
+            {
+                total += read;
+            }
+
+            return total;
+        }, cancellationToken);
+    }
+
+    public Task CompleteAsync(S3UploadState state, CancellationToken cancellationToken)
+    {
+        return CallAsync(state.Id, async token =>
+        {
+            var request = new CompleteMultipartUploadRequest
+            {
+                BucketName = Name,
+                Key = Keys.Content(state.Id),
+                UploadId = state.MultipartUploadId,
+                PartETags = new List<PartETag>(state.Parts.Count),
+            };
+            foreach (var part in state.Parts)
+            {
+                request.PartETags.Add(new PartETag(part.Number, part.ETag));
+            }
+
+            await Client.CompleteMultipartUploadAsync(request, token);
+            return true;
+        }, cancellationToken);
+    }
+
+    /// <summary>Aborts a multipart upload; one that is gone already is not an error.</summary>
+    public Task AbortAsync(string uploadId, string multipartUploadId, CancellationToken cancellationToken)
+    {
+        return CallAsync(uploadId, async token =>
+        {
+            try
+            {
+                await Client.AbortMultipartUploadAsync(Name, Keys.Content(uploadId), multipartUploadId, token);
+            }
+            catch (AmazonS3Exception exception) when (S3Faults.IsNotFound(exception))
+            {
+                // Gone already: aborting twice is how a retried termination looks.
+            }
+
+            return true;
+        }, cancellationToken);
+    }
+
+    /// <summary>Deletes one object; a missing object is not an error (S3 answers 204 for it anyway).</summary>
+    public Task DeleteObjectAsync(string subject, string key, CancellationToken cancellationToken)
+    {
+        return CallAsync(subject, async token =>
+        {
+            await Client.DeleteObjectAsync(Name, key, token);
+            return true;
+        }, cancellationToken);
+    }
+
+    public async Task<long?> GetSizeAsync(string subject, string key, CancellationToken cancellationToken)
+    {
+        return await CallAsync(subject, async token =>
+        {
+            try
+            {
+                var response = await Client.GetObjectMetadataAsync(Name, key, token);
+                return (long?)response.ContentLength;
+            }
+            catch (AmazonS3Exception exception) when (S3Faults.IsNotFound(exception))
+            {
+                return null;
+            }
+        }, cancellationToken);
+    }
+
+    /// <summary>Opens <paramref name="count"/> bytes of an object from <paramref name="start"/> with a ranged GET.</summary>
+    public async Task<Stream> OpenRangeAsync(
+        string subject,
+        string key,
+        long start,
+        long count,
+        CancellationToken cancellationToken)
+    {
+        if (count <= 0)
+        {
+            return Stream.Null;
+        }
+
+        return await CallAsync(subject, async token =>
+        {
+            var request = new GetObjectRequest { BucketName = Name, Key = key, ByteRange = new ByteRange(start, start + count - 1) };
+            var response = await Client.GetObjectAsync(request, token);
+            return (Stream)new S3ResponseStream(response);
+        }, cancellationToken);
+    }
+
+    public async IAsyncEnumerable<string> ListKeysAsync(
+        string prefix,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        string? continuation = null;
+        do
+        {
+            var request = new ListObjectsV2Request { BucketName = Name, Prefix = prefix, ContinuationToken = continuation };
+            var page = await CallAsync(prefix, token => Client.ListObjectsV2Async(request, token), cancellationToken);
+            foreach (var item in page.S3Objects ?? [])
+            {
+                yield return item.Key;
+            }
+
+            continuation = page.IsTruncated == true ? page.NextContinuationToken : null;
+        }
+        while (continuation is not null);
+    }
+
+    public async Task<T> CallAsync<T>(string subject, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await call(cancellationToken);
+        }
+        catch (Exception exception) when (S3Faults.Translate(subject, exception, cancellationToken) is { } translated)
+        {
+            throw translated;
+        }
+    }
+
+    private void ApplyEncryption(PutObjectRequest request)
+    {
+        if (Settings.ServerSideEncryption is { } encryption)
+        {
+            request.ServerSideEncryptionMethod = new ServerSideEncryptionMethod(encryption);
+        }
+    }
+}

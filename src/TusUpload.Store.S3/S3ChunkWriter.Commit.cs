@@ -1,0 +1,75 @@
+namespace TusUpload.Store.S3;
+
+internal sealed partial class S3ChunkWriter
+{
+    /// <summary>
+    /// The upload reached its length: the bytes in hand become the final part (an empty one when the upload has
+    /// no part at all), the info records every part, and only then is the object assembled.
+    /// </summary>
+    private async Task CommitFinalPartAsync(CancellationToken cancellationToken)
+    {
+        if (_filled > 0 || _state.Parts.Count == 0)
+        {
+            var number = _nextPartNumber++;
+            var etag = await _bucket.UploadPartAsync(
+                _state.Id,
+                _state.MultipartUploadId!,
+                number,
+                _buffer.AsMemory(0, _filled),
+                cancellationToken);
+            _unrecorded.Add(new S3Part(number, etag, _filled));
+            RecordUploadedParts();
+            _filled = 0;
+        }
+
+        _state.IncompleteKey = null;
+        _state.IncompleteSize = 0;
+        await _bucket.WriteStateAsync(_state, createOnly: false, cancellationToken);
+        await _store.AssembleAsync(_state, cancellationToken);
+    }
+
+    /// <summary>The bytes after the last full part go to a fresh incomplete-part object, then the info names it.</summary>
+    private async Task CommitIncompletePartAsync(CancellationToken cancellationToken)
+    {
+        if (BytesWritten == 0)
+        {
+            return;
+        }
+
+        if (_filled > 0)
+        {
+            var key = _bucket.Keys.NewIncompletePart(_state.Id);
+            await _bucket.PutObjectAsync(_state.Id, key, _buffer.AsMemory(0, _filled), cancellationToken);
+            _state.IncompleteKey = key;
+            _state.IncompleteSize = _filled;
+        }
+        else
+        {
+            _state.IncompleteKey = null;
+            _state.IncompleteSize = 0;
+        }
+
+        await _bucket.WriteStateAsync(_state, createOnly: false, cancellationToken);
+    }
+
+    /// <summary>Removes the incomplete part this chunk started from once the info no longer names it.</summary>
+    private async Task RemoveStaleIncompletePartAsync()
+    {
+        if (_originalIncompleteKey is null || _state.IncompleteKey == _originalIncompleteKey)
+        {
+            return;
+        }
+
+        try
+        {
+            // Not the request's token: the commit is durable already and the cleanup should not be cut short.
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await _bucket.DeleteObjectAsync(_state.Id, _originalIncompleteKey, timeout.Token);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // A leftover helper object wastes space only; termination and expiry remove every one by prefix.
+            S3StoreLog.HelperCleanupFailed(_logger, _state.Id, _originalIncompleteKey, exception);
+        }
+    }
+}

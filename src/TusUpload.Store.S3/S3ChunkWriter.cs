@@ -1,0 +1,240 @@
+using System.Buffers;
+using Microsoft.Extensions.Logging;
+using TusUpload.Protocol.Storage;
+
+namespace TusUpload.Store.S3;
+
+/// <summary>
+/// Cuts one request body into parts of exactly the upload's part size and uploads each as soon as it is full,
+/// while the body keeps arriving. Bytes after the last full part stay in memory until commit, which stores
+/// them as the incomplete part (or as the final part when the upload is complete). Memory per request is at
+/// most (in-flight parts + 1) part buffers.
+/// </summary>
+internal sealed partial class S3ChunkWriter : IChunkWriter
+{
+    private readonly S3UploadStore _store;
+    private readonly S3Bucket _bucket;
+    private readonly S3UploadState _state;
+    private readonly ChunkOptions _options;
+    private readonly ILogger _logger;
+    private readonly Queue<PendingPart> _inFlight = new();
+    private readonly List<S3Part> _unrecorded = [];
+    private readonly CancellationTokenSource _partCancellation = new();
+    private readonly string? _originalIncompleteKey;
+    private byte[] _buffer;
+    private int _filled;
+    private int _nextPartNumber;
+    private bool _incompleteConsumed;
+    private bool _done;
+
+    private S3ChunkWriter(
+        S3UploadStore store,
+        S3Bucket bucket,
+        S3UploadState state,
+        ChunkOptions options,
+        ILogger logger)
+    {
+        _store = store;
+        _bucket = bucket;
+        _state = state;
+        _options = options;
+        _logger = logger;
+        _originalIncompleteKey = state.IncompleteKey;
+        _buffer = ArrayPool<byte>.Shared.Rent(checked((int)state.PartSize));
+        _nextPartNumber = state.Parts.Count + 1;
+        StartOffset = state.Offset;
+    }
+
+    public long StartOffset { get; }
+
+    public long BytesWritten { get; private set; }
+
+    private int PartSize => (int)_state.PartSize;
+
+    public static async Task<S3ChunkWriter> OpenAsync(
+        S3UploadStore store,
+        S3Bucket bucket,
+        S3UploadState state,
+        ChunkOptions options,
+        ILogger logger,
+        CancellationToken cancellationToken)
+    {
+        var writer = new S3ChunkWriter(store, bucket, state, options, logger);
+        try
+        {
+            await writer.LoadIncompletePartAsync(cancellationToken);
+            return writer;
+        }
+        catch
+        {
+            await writer.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_done, this);
+        if (BytesWritten + data.Length > _options.MaxBytes || StartOffset + BytesWritten + data.Length > _state.MaxBytes)
+        {
+            throw new UploadStoreException(
+                UploadStoreError.LimitExceeded,
+                $"Upload {_state.Id} cannot take more than {Math.Min(_options.MaxBytes, _state.MaxBytes - StartOffset)} more bytes.");
+        }
+
+        while (!data.IsEmpty)
+        {
+            var take = Math.Min(data.Length, PartSize - _filled);
+            data.Span[..take].CopyTo(_buffer.AsSpan(_filled));
+            _filled += take;
+            BytesWritten += take;
+            data = data[take..];
+
+            if (_filled == PartSize)
+            {
+                await StartFullPartAsync(cancellationToken);
+            }
+        }
+    }
+
+    public async Task<UploadInfo> CommitAsync(CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_done, this);
+        while (_inFlight.Count > 0)
+        {
+            await FinishOldestPartAsync(checkpoint: false, cancellationToken);
+        }
+
+        RecordUploadedParts();
+        var offset = _state.CommittedPartBytes + _filled;
+        if (_state.Length is { } length && offset == length)
+        {
+            await CommitFinalPartAsync(cancellationToken);
+        }
+        else
+        {
+            await CommitIncompletePartAsync(cancellationToken);
+        }
+
+        _done = true;
+        await RemoveStaleIncompletePartAsync();
+        S3StoreLog.ChunkCommitted(_logger, _state.Id, _state.Offset, _state.IncompleteSize);
+        return _state.ToUploadInfo();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _done = true;
+        await _partCancellation.CancelAsync();
+        while (_inFlight.TryDequeue(out var pending))
+        {
+            try
+            {
+                await pending.Upload;
+            }
+            catch (Exception)
+            {
+                // The part was not recorded, so its failure (or cancellation) changes nothing durable.
+            }
+
+            ArrayPool<byte>.Shared.Return(pending.Buffer);
+        }
+
+        if (_buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = [];
+        }
+
+        _partCancellation.Dispose();
+    }
+
+    private async Task LoadIncompletePartAsync(CancellationToken cancellationToken)
+    {
+        if (_state.IncompleteKey is not { } key)
+        {
+            return;
+        }
+
+        var read = await _bucket.ReadObjectIntoAsync(_state.Id, key, _buffer.AsMemory(0, PartSize), cancellationToken);
+        if (read != _state.IncompleteSize)
+        {
+            throw new UploadStoreException(
+                UploadStoreError.Unavailable,
+                $"The incomplete part of upload {_state.Id} holds {read} bytes, its info records {_state.IncompleteSize}.");
+        }
+
+        _filled = read;
+    }
+
+    private async Task StartFullPartAsync(CancellationToken cancellationToken)
+    {
+        if (_inFlight.Count >= _bucket.Settings.MaxPartsInFlightPerRequest)
+        {
+            await FinishOldestPartAsync(checkpoint: !_options.AllOrNothing, cancellationToken);
+        }
+
+        await _bucket.Settings.PartSlots.WaitAsync(cancellationToken);
+        var number = _nextPartNumber++;
+        var buffer = _buffer;
+        var upload = UploadPartAsync(number, buffer.AsMemory(0, PartSize));
+        _inFlight.Enqueue(new PendingPart(number, PartSize, buffer, upload));
+        _buffer = ArrayPool<byte>.Shared.Rent(PartSize);
+        _filled = 0;
+    }
+
+    private async Task<string> UploadPartAsync(int number, ReadOnlyMemory<byte> data)
+    {
+        try
+        {
+            var etag = await _bucket.UploadPartAsync(
+                _state.Id,
+                _state.MultipartUploadId!,
+                number,
+                data,
+                _partCancellation.Token);
+            S3StoreLog.PartStored(_logger, _state.Id, number, data.Length);
+            return etag;
+        }
+        finally
+        {
+            _bucket.Settings.PartSlots.Release();
+        }
+    }
+
+    private async Task FinishOldestPartAsync(bool checkpoint, CancellationToken cancellationToken)
+    {
+        // Dequeue only once the upload ended, so that a cancelled wait leaves it for DisposeAsync to reap.
+        var pending = _inFlight.Peek();
+        var etag = await pending.Upload.WaitAsync(cancellationToken);
+        _inFlight.Dequeue();
+        ArrayPool<byte>.Shared.Return(pending.Buffer);
+        _unrecorded.Add(new S3Part(pending.Number, etag, pending.Size));
+
+        if (checkpoint)
+        {
+            // A chunk without a checksum may keep what arrived: record each finished part so a crash of this
+            // instance loses at most the parts still in flight plus the bytes not yet cut into a part.
+            RecordUploadedParts();
+            await _bucket.WriteStateAsync(_state, createOnly: false, cancellationToken);
+        }
+    }
+
+    private void RecordUploadedParts()
+    {
+        if (_unrecorded.Count == 0)
+        {
+            return;
+        }
+
+        _state.Parts.AddRange(_unrecorded);
+        _unrecorded.Clear();
+        if (!_incompleteConsumed)
+        {
+            // The first new part began with the incomplete part's bytes, so they now live in that part.
+            _incompleteConsumed = true;
+            _state.IncompleteKey = null;
+            _state.IncompleteSize = 0;
+        }
+    }
+}

@@ -1,0 +1,59 @@
+using System.Net;
+using System.Net.Sockets;
+using Amazon.Runtime;
+using Amazon.S3;
+using TusUpload.Protocol.Storage;
+
+namespace TusUpload.Store.S3;
+
+/// <summary>
+/// Turns S3 client failures into store errors the protocol maps to status codes: anything that a retry can fix
+/// (connection refused, timeouts, 5xx, throttling) is <see cref="UploadStoreError.Unavailable"/> (503), so a
+/// client retries instead of trusting a wrong offset.
+/// </summary>
+internal static class S3Faults
+{
+    public static bool IsNotFound(AmazonS3Exception exception) =>
+        exception.StatusCode == HttpStatusCode.NotFound
+        || exception.ErrorCode is "NoSuchKey" or "NotFound" or "NoSuchUpload";
+
+    public static bool IsRetryable(Exception exception, CancellationToken cancellationToken) => exception switch
+    {
+        AmazonServiceException service => (int)service.StatusCode >= 500
+            || service.StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests
+            || service.ErrorCode is "SlowDown" or "RequestTimeout" or "ServiceUnavailable" or "InternalError",
+        OperationCanceledException => !cancellationToken.IsCancellationRequested,
+        HttpRequestException or IOException or SocketException or TimeoutException => true,
+        AmazonClientException => true,
+        _ => false,
+    };
+
+    /// <summary>Returns the store exception for <paramref name="exception"/>, or null when it is not S3's fault.</summary>
+    public static UploadStoreException? Translate(
+        string subject,
+        Exception exception,
+        CancellationToken cancellationToken)
+    {
+        if (exception is UploadStoreException)
+        {
+            return null;
+        }
+
+        if (exception is AmazonS3Exception { ErrorCode: "NoSuchUpload" })
+        {
+            return new UploadStoreException(UploadStoreError.NotFound, $"The multipart upload of {subject} is gone.", exception);
+        }
+
+        if (IsRetryable(exception, cancellationToken))
+        {
+            return new UploadStoreException(
+                UploadStoreError.Unavailable,
+                $"S3 is unavailable while handling {subject}: {exception.GetType().Name}.",
+                exception);
+        }
+
+        return exception is AmazonServiceException
+            ? new UploadStoreException(UploadStoreError.Unknown, $"S3 refused a request for {subject}.", exception)
+            : null;
+    }
+}

@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Logging;
+
+namespace TusUpload.Store.S3;
+
+/// <summary>Log messages of the S3 store (event ids 2100–2199).</summary>
+internal static partial class S3StoreLog
+{
+    [LoggerMessage(2100, LogLevel.Debug, "Upload {UploadId}: multipart upload started with parts of {PartSize} bytes")]
+    public static partial void UploadCreated(ILogger logger, string uploadId, long partSize);
+
+    [LoggerMessage(2101, LogLevel.Debug, "Upload {UploadId}: part {PartNumber} of {Size} bytes stored")]
+    public static partial void PartStored(ILogger logger, string uploadId, int partNumber, long size);
+
+    [LoggerMessage(2102, LogLevel.Debug, "Upload {UploadId}: committed, offset {Offset}, incomplete part {IncompleteSize} bytes")]
+    public static partial void ChunkCommitted(ILogger logger, string uploadId, long offset, long incompleteSize);
+
+    [LoggerMessage(2103, LogLevel.Debug, "Upload {UploadId}: object assembled from {PartCount} parts")]
+    public static partial void UploadAssembled(ILogger logger, string uploadId, int partCount);
+
+    [LoggerMessage(2104, LogLevel.Debug, "Upload {UploadId}: deleted with its helper objects")]
+    public static partial void UploadDeleted(ILogger logger, string uploadId);
+
+    [LoggerMessage(2105, LogLevel.Warning, "Upload {UploadId}: S3 is unavailable ({Reason})")]
+    public static partial void Unavailable(ILogger logger, string uploadId, string reason);
+
+    [LoggerMessage(2106, LogLevel.Debug, "Upload {UploadId}: concatenated {PartialCount} partials by {Method}")]
+    public static partial void Concatenated(ILogger logger, string uploadId, int partialCount, string method);
+
+    [LoggerMessage(2107, LogLevel.Warning, "Upload {UploadId}: could not remove helper object {Key}")]
+    public static partial void HelperCleanupFailed(ILogger logger, string uploadId, string key, Exception exception);
+
+    [LoggerMessage(2108, LogLevel.Information, "S3 bucket {Bucket} created at {ServiceUrl}")]
+    public static partial void BucketCreated(ILogger logger, string bucket, string serviceUrl);
+
+    [LoggerMessage(2109, LogLevel.Information, "S3 store ready: bucket {Bucket} at {ServiceUrl}, parts of {PartSize} bytes, at most {MaxParts}")]
+    public static partial void StoreReady(ILogger logger, string bucket, string serviceUrl, long partSize, int maxParts);
+
+    [LoggerMessage(2110, LogLevel.Debug, "Blob {Sha256}: promoted from upload {UploadId}")]
+    public static partial void BlobPromoted(ILogger logger, string sha256, string uploadId);
+
+    [LoggerMessage(2111, LogLevel.Warning, "Upload {UploadId}: info object is unreadable and was skipped")]
+    public static partial void InfoUnreadable(ILogger logger, string uploadId, Exception exception);
+}

@@ -1,0 +1,198 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
+using TusUpload.Protocol.Storage;
+
+namespace TusUpload.Store.S3;
+
+/// <summary>
+/// Keeps uploads in S3 (MinIO) as multipart uploads with equal-size parts, so any server instance can continue
+/// any upload: everything needed to resume lives in the upload's info object, never in this process.
+/// </summary>
+public sealed partial class S3UploadStore(S3Bucket bucket, ILogger<S3UploadStore> logger) : IUploadStore
+{
+    public async Task CreateAsync(UploadInfo upload, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(upload);
+        var settings = bucket.Settings;
+        if (upload.Length is { } length && length > settings.PartSize * settings.MaxParts)
+        {
+            throw TooLarge(upload.Id, settings.PartSize * settings.MaxParts);
+        }
+
+        var state = new S3UploadState
+        {
+            Id = upload.Id,
+            Length = upload.Length,
+            Metadata = upload.Metadata,
+            ConcatKind = upload.Concat.Kind,
+            PartialIds = [.. upload.Concat.PartialIds],
+            CreatedAt = upload.CreatedAt,
+            ExpiresAt = upload.ExpiresAt,
+            CompletionRecorded = upload.CompletionRecorded,
+            PartSize = settings.PartSize,
+            MaxParts = settings.MaxParts,
+        };
+        if (await bucket.ReadStateAsync(upload.Id, cancellationToken) is not null)
+        {
+            throw new UploadStoreException(UploadStoreError.AlreadyExists, $"Upload {upload.Id} exists already.");
+        }
+
+        state.MultipartUploadId = await bucket.StartMultipartAsync(upload.Id, cancellationToken);
+        await bucket.WriteStateAsync(state, createOnly: true, cancellationToken);
+        S3StoreLog.UploadCreated(logger, upload.Id, state.PartSize);
+
+        if (state.Length == 0 && state.ConcatKind != UploadConcatKind.Final)
+        {
+            // "The Server MUST acknowledge a successful upload creation": a 0-byte upload is complete at once.
+            await using var writer = await OpenChunkAsync(upload, new ChunkOptions(false, 0), cancellationToken);
+            await writer.CommitAsync(cancellationToken);
+        }
+    }
+
+    public async Task<UploadInfo?> GetAsync(string uploadId, CancellationToken cancellationToken)
+    {
+        var state = await bucket.ReadStateAsync(uploadId, cancellationToken);
+        return state?.ToUploadInfo();
+    }
+
+    public async Task<UploadInfo> DeclareLengthAsync(string uploadId, long length, CancellationToken cancellationToken)
+    {
+        var state = await RequireStateAsync(uploadId, cancellationToken);
+        if (length > state.MaxBytes)
+        {
+            throw TooLarge(uploadId, state.MaxBytes);
+        }
+
+        state.Length = length;
+        await bucket.WriteStateAsync(state, createOnly: false, cancellationToken);
+        if (state.Offset == length)
+        {
+            // The bytes are all here already (e.g. a deferred upload whose last PATCH declared the length):
+            // the incomplete part becomes the final part.
+            await using var writer = await OpenChunkAsync(state.ToUploadInfo(), new ChunkOptions(false, 0), cancellationToken);
+            return await writer.CommitAsync(cancellationToken);
+        }
+
+        return state.ToUploadInfo();
+    }
+
+    public async Task<IChunkWriter> OpenChunkAsync(
+        UploadInfo upload,
+        ChunkOptions options,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(upload);
+        ArgumentNullException.ThrowIfNull(options);
+        var state = await RequireStateAsync(upload.Id, cancellationToken);
+        if (state.Assembled || state.MultipartUploadId is null)
+        {
+            throw new UploadStoreException(UploadStoreError.Unknown, $"Upload {upload.Id} is complete already.");
+        }
+
+        return await S3ChunkWriter.OpenAsync(this, bucket, state, options, logger, cancellationToken);
+    }
+
+    public async Task<UploadInfo> MarkCompletionRecordedAsync(string uploadId, CancellationToken cancellationToken)
+    {
+        var state = await RequireStateAsync(uploadId, cancellationToken);
+        await AssembleAsync(state, cancellationToken);
+        if (!state.CompletionRecorded)
+        {
+            state.CompletionRecorded = true;
+            await bucket.WriteStateAsync(state, createOnly: false, cancellationToken);
+        }
+
+        return state.ToUploadInfo();
+    }
+
+    public async Task<Stream> OpenReadAsync(UploadInfo upload, long start, long count, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(upload);
+        var state = await RequireStateAsync(upload.Id, cancellationToken);
+        if (state.DataReleased)
+        {
+            throw new UploadStoreException(UploadStoreError.NotFound, $"The data of upload {upload.Id} moved to a blob.");
+        }
+
+        await AssembleAsync(state, cancellationToken);
+        return await bucket.OpenRangeAsync(upload.Id, bucket.Keys.Content(upload.Id), start, count, cancellationToken);
+    }
+
+    public async Task DeleteAsync(string uploadId, CancellationToken cancellationToken)
+    {
+        var state = await bucket.ReadStateAsync(uploadId, cancellationToken);
+        if (state?.MultipartUploadId is { } multipartUploadId)
+        {
+            // Aborting frees every part, recorded or not; expiry sweeping comes here too.
+            await bucket.AbortAsync(uploadId, multipartUploadId, cancellationToken);
+        }
+
+        await foreach (var key in bucket.ListKeysAsync(bucket.Keys.IncompletePartPrefix(uploadId), cancellationToken))
+        {
+            await bucket.DeleteObjectAsync(uploadId, key, cancellationToken);
+        }
+
+        await bucket.DeleteObjectAsync(uploadId, bucket.Keys.Content(uploadId), cancellationToken);
+
+        // The info object goes last: until then a retried delete still finds the multipart upload to abort.
+        await bucket.DeleteObjectAsync(uploadId, bucket.Keys.Info(uploadId), cancellationToken);
+        S3StoreLog.UploadDeleted(logger, uploadId);
+    }
+
+    public async IAsyncEnumerable<UploadInfo> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var key in bucket.ListKeysAsync(bucket.Keys.Prefix, cancellationToken))
+        {
+            if (bucket.Keys.UploadIdOfInfo(key) is not { } uploadId)
+            {
+                continue;
+            }
+
+            var state = await bucket.ReadStateAsync(uploadId, cancellationToken);
+            if (state is not null)
+            {
+                yield return state.ToUploadInfo();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Completes the multipart upload of an upload whose info records every byte. Safe to repeat: after a crash
+    /// between completing and recording it, the multipart upload is gone and the object is there.
+    /// </summary>
+    internal async Task AssembleAsync(S3UploadState state, CancellationToken cancellationToken)
+    {
+        if (state.Assembled || state.Length is not { } length || state.Offset != length || state.IncompleteSize > 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await bucket.CompleteAsync(state, cancellationToken);
+        }
+        catch (UploadStoreException exception) when (exception.Error == UploadStoreError.NotFound)
+        {
+            var size = await bucket.GetSizeAsync(state.Id, bucket.Keys.Content(state.Id), cancellationToken);
+            if (size != length)
+            {
+                throw;
+            }
+        }
+
+        state.Assembled = true;
+        state.MultipartUploadId = null;
+        await bucket.WriteStateAsync(state, createOnly: false, cancellationToken);
+        S3StoreLog.UploadAssembled(logger, state.Id, state.Parts.Count);
+    }
+
+    private async Task<S3UploadState> RequireStateAsync(string uploadId, CancellationToken cancellationToken)
+    {
+        return await bucket.ReadStateAsync(uploadId, cancellationToken)
+            ?? throw new UploadStoreException(UploadStoreError.NotFound, $"Upload {uploadId} does not exist.");
+    }
+
+    private static UploadStoreException TooLarge(string uploadId, long maxBytes) => new(
+        UploadStoreError.LimitExceeded,
+        $"Upload {uploadId} would need more parts than allowed; at most {maxBytes} bytes fit.");
+}
