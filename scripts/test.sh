@@ -16,6 +16,7 @@ export DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 STEP_NAMES=()
 STEP_RESULTS=()
+CURRENT_STEP=
 SERVICES_STARTED=0
 
 record() {
@@ -28,7 +29,9 @@ run_step() {
   local name=$1 started=$SECONDS status=0
   shift
   log "=== $name: $*"
+  CURRENT_STEP=$name
   "$@" || status=$?
+  CURRENT_STEP=
   if ((status == 0)); then
     record "$name" "passed ($((SECONDS - started))s)"
   else
@@ -50,6 +53,9 @@ print_summary() {
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
+  if [[ -n $CURRENT_STEP ]]; then
+    record "$CURRENT_STEP" 'INTERRUPTED'
+  fi
   if ((SERVICES_STARTED)) && [[ -z ${TUS_KEEP_SERVICES:-} ]]; then
     bash scripts/services.sh stop || log "some services did not stop cleanly"
   fi
