@@ -1,0 +1,117 @@
+using System.Buffers;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Http;
+using TusUpload.Protocol.Storage;
+
+namespace TusUpload.Protocol.Body;
+
+public sealed partial class ChunkReceiver
+{
+    private async Task<ChunkEnd> ReadBodyAsync(
+        HttpContext context,
+        ChunkRequest request,
+        IChunkWriter writer,
+        ChunkChecksum? checksum)
+    {
+        var reader = context.Request.BodyReader;
+        var buffer = ArrayPool<byte>.Shared.Rent(_options.ReadBufferSize);
+        using var readCancellation = CancellationTokenSource.CreateLinkedTokenSource(
+            context.RequestAborted,
+            request.Lock.ReleaseRequested,
+            lifetime.ApplicationStopping);
+        var filled = 0;
+        var total = 0L;
+
+        try
+        {
+            while (true)
+            {
+                if (!reader.TryRead(out var result))
+                {
+                    // Nothing more is ready: hand what we have to the store before waiting on the network.
+                    filled = await FlushAsync(writer, checksum, buffer, filled);
+
+                    readCancellation.CancelAfter(_options.IdleTimeout);
+                    result = await reader.ReadAsync(readCancellation.Token);
+                    readCancellation.CancelAfter(Timeout.InfiniteTimeSpan);
+                }
+
+                var sequence = result.Buffer;
+                var overrun = false;
+                while (!sequence.IsEmpty)
+                {
+                    var room = Math.Min(buffer.Length - filled, request.MaxBytes - total);
+                    var take = (int)Math.Min(sequence.Length, room);
+                    if (take == 0 && total == request.MaxBytes)
+                    {
+                        overrun = true;
+                        break;
+                    }
+
+                    sequence.Slice(0, take).CopyTo(buffer.AsSpan(filled));
+                    sequence = sequence.Slice(take);
+                    filled += take;
+                    total += take;
+
+                    if (filled == buffer.Length)
+                    {
+                        filled = await FlushAsync(writer, checksum, buffer, filled);
+                    }
+                }
+
+                reader.AdvanceTo(result.Buffer.End);
+
+                if (overrun || result.IsCompleted)
+                {
+                    await FlushAsync(writer, checksum, buffer, filled);
+                    return overrun ? ChunkEnd.Overrun : ChunkEnd.Complete;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            await FlushAsync(writer, checksum, buffer, filled);
+            return ClassifyCancellation(context, request);
+        }
+        catch (Exception exception) when (exception is IOException or ConnectionResetException
+                                           or BadHttpRequestException)
+        {
+            await FlushAsync(writer, checksum, buffer, filled);
+            return ChunkEnd.ClientGone;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private ChunkEnd ClassifyCancellation(HttpContext context, ChunkRequest request)
+    {
+        if (context.RequestAborted.IsCancellationRequested)
+        {
+            return ChunkEnd.ClientGone;
+        }
+
+        if (request.Lock.ReleaseRequested.IsCancellationRequested)
+        {
+            return ChunkEnd.HandedOver;
+        }
+
+        return lifetime.ApplicationStopping.IsCancellationRequested ? ChunkEnd.ShuttingDown : ChunkEnd.Idle;
+    }
+
+    private static async Task<int> FlushAsync(IChunkWriter writer, ChunkChecksum? checksum, byte[] buffer, int filled)
+    {
+        if (filled == 0)
+        {
+            return 0;
+        }
+
+        checksum?.Append(buffer.AsSpan(0, filled));
+
+        // Not the request's token: a write cut in half by a vanished client would leave the chunk's state
+        // unknown, while these bytes did arrive and should be kept. The store bounds its own I/O.
+        await writer.WriteAsync(buffer.AsMemory(0, filled), CancellationToken.None);
+        return 0;
+    }
+}

@@ -1,0 +1,158 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TusUpload.Protocol.Diagnostics;
+using TusUpload.Protocol.Http;
+using TusUpload.Protocol.Parsing;
+using TusUpload.Protocol.Storage;
+
+namespace TusUpload.Protocol.Body;
+
+/// <summary>
+/// Streams a PATCH or POST body into the store. Bytes that arrived before the client vanished, went silent,
+/// was superseded or the host began stopping are committed; a chunk that carries a checksum is all or nothing.
+/// </summary>
+public sealed partial class ChunkReceiver(
+    IUploadStore store,
+    IOptions<TusOptions> options,
+    IHostApplicationLifetime lifetime,
+    TusMetrics metrics,
+    ILogger<ChunkReceiver> logger)
+{
+    private readonly TusOptions _options = options.Value;
+
+    /// <summary>Lifts Kestrel's body-size and minimum-rate limits for this request; tus sets its own.</summary>
+    public static void LiftKestrelLimits(HttpContext context)
+    {
+        var size = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
+        if (size is { IsReadOnly: false })
+        {
+            size.MaxRequestBodySize = null;
+        }
+
+        var rate = context.Features.Get<IHttpMinRequestBodyDataRateFeature>();
+        if (rate is not null)
+        {
+            rate.MinDataRate = null;
+        }
+    }
+
+    public async Task<ChunkResult> ReceiveAsync(HttpContext context, ChunkRequest request)
+    {
+        var allOrNothing = request.Checksum is not null || request.ChecksumInTrailer;
+        var upload = request.Upload;
+
+        await using var writer = await store.OpenChunkAsync(
+            upload,
+            new ChunkOptions(allOrNothing, request.MaxBytes),
+            context.RequestAborted);
+
+        using var checksum = request.Checksum is { } header ? ChunkChecksum.ForHeader(header)
+            : request.ChecksumInTrailer ? ChunkChecksum.ForTrailer()
+            : null;
+
+        metrics.BodyStarted();
+        ChunkEnd end;
+        try
+        {
+            end = await ReadBodyAsync(context, request, writer, checksum);
+        }
+        finally
+        {
+            metrics.BodyEnded();
+        }
+
+        var (verdict, reason) = Verify(context, request, checksum, end);
+        LogEnd(upload.Id, verdict, writer.BytesWritten, request.MaxBytes);
+
+        var keep = allOrNothing ? verdict == ChunkEnd.Complete : verdict != ChunkEnd.ChecksumMismatch;
+        if (!keep || writer.BytesWritten == 0)
+        {
+            return new ChunkResult(verdict, upload, reason);
+        }
+
+        // Commit even when the request was cancelled: these bytes arrived and the offset must count them.
+        using var commitTimeout = new CancellationTokenSource(_options.CommitTimeout);
+        var committed = await writer.CommitAsync(commitTimeout.Token);
+
+        metrics.BytesReceived(committed.Offset - upload.Offset);
+        TusLog.ChunkStored(logger, upload.Id, committed.Offset - upload.Offset, committed.Offset);
+        return new ChunkResult(verdict, committed, reason);
+    }
+
+    private (ChunkEnd End, string? Reason) Verify(
+        HttpContext context,
+        ChunkRequest request,
+        ChunkChecksum? checksum,
+        ChunkEnd end)
+    {
+        if (end != ChunkEnd.Complete || checksum is null)
+        {
+            return (end, null);
+        }
+
+        var expected = request.Checksum;
+        if (request.ChecksumInTrailer)
+        {
+            var trailer = ReadChecksumTrailer(context.Request);
+            if (trailer is null)
+            {
+                return (ChunkEnd.BadTrailer, "The announced Upload-Checksum trailer is missing.");
+            }
+
+            if (!ChecksumHeader.TryParse(trailer, out expected, out var error))
+            {
+                return (ChunkEnd.BadTrailer, error);
+            }
+        }
+
+        if (checksum.Matches(expected!))
+        {
+            return (ChunkEnd.Complete, null);
+        }
+
+        metrics.ChecksumMismatch();
+        return (ChunkEnd.ChecksumMismatch, "Upload-Checksum does not match the body; the chunk was discarded.");
+    }
+
+    private static string? ReadChecksumTrailer(HttpRequest request)
+    {
+        if (!request.SupportsTrailers() || !request.CheckTrailersAvailable())
+        {
+            return null;
+        }
+
+        var values = request.GetTrailer(TusHeaders.UploadChecksum);
+        return values.Count == 1 ? values[0] : null;
+    }
+
+    private void LogEnd(string uploadId, ChunkEnd end, long bytes, long maxBytes)
+    {
+        switch (end)
+        {
+            case ChunkEnd.ClientGone:
+                TusLog.ClientGone(logger, uploadId, bytes);
+                break;
+            case ChunkEnd.Idle:
+                TusLog.IdleTimeout(logger, uploadId, _options.IdleTimeout);
+                break;
+            case ChunkEnd.HandedOver:
+                TusLog.HandedOver(logger, uploadId);
+                break;
+            case ChunkEnd.ShuttingDown:
+                TusLog.ShutdownDuringBody(logger, uploadId, bytes);
+                break;
+            case ChunkEnd.ChecksumMismatch:
+                TusLog.ChecksumMismatch(logger, uploadId, bytes);
+                break;
+            case ChunkEnd.Overrun:
+                TusLog.Overrun(logger, uploadId, maxBytes);
+                break;
+            default:
+                break;
+        }
+    }
+}

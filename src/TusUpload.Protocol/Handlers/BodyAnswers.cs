@@ -1,0 +1,48 @@
+using Microsoft.AspNetCore.Http;
+using TusUpload.Protocol.Body;
+using TusUpload.Protocol.Http;
+
+namespace TusUpload.Protocol.Handlers;
+
+/// <summary>Answers a request whose body was streamed, according to why the stream ended.</summary>
+internal static class BodyAnswers
+{
+    public static async Task AnswerAsync(HttpContext context, ChunkResult result, int successStatus)
+    {
+        var response = context.Response;
+        TusResponses.SetOffset(response, result.Upload.Offset);
+        TusResponses.SetExpires(response, result.Upload);
+
+        switch (result.End)
+        {
+            case ChunkEnd.Complete:
+                response.StatusCode = successStatus;
+                break;
+            case ChunkEnd.Overrun:
+                await ErrorAsync(context, 413, "The body ran past the bytes the upload may take.");
+                break;
+            case ChunkEnd.ChecksumMismatch:
+                await ErrorAsync(context, 460, result.Reason!);
+                break;
+            case ChunkEnd.BadTrailer:
+                await ErrorAsync(context, 400, result.Reason!);
+                break;
+            case ChunkEnd.ShuttingDown:
+                response.Headers.Connection = "close";
+                await ErrorAsync(context, 503, "The server is restarting; resume shortly.");
+                break;
+            case ChunkEnd.Idle:
+            case ChunkEnd.HandedOver:
+                // The client is silent or superseded: end the connection rather than wait for its body.
+                context.Abort();
+                break;
+            default:
+                // The client is gone; there is no one to answer.
+                break;
+        }
+    }
+
+    // The body was cut short or refused; the answer goes out on the connection's own lifetime.
+    private static Task ErrorAsync(HttpContext context, int statusCode, string reason) =>
+        TusResponses.WriteErrorAsync(context, statusCode, reason, context.RequestAborted);
+}

@@ -1,0 +1,142 @@
+using Microsoft.AspNetCore.Http;
+using TusUpload.Protocol.Http;
+using TusUpload.Protocol.Parsing;
+using TusUpload.Protocol.Storage;
+
+namespace TusUpload.Protocol.Handlers;
+
+public sealed partial class CreationHandler
+{
+    /// <summary>
+    /// "The Server MUST respond with the 201 Created status to a final upload creation". The final's id is
+    /// derived from the Idempotency-Key and the ordered partial list, so a retried POST finds the same final
+    /// and its completion is recorded once.
+    /// </summary>
+    private async Task CreateFinalAsync(
+        HttpContext context,
+        UploadConcat concat,
+        string? metadata,
+        CancellationToken cancellationToken)
+    {
+        var request = context.Request;
+        if (request.Headers.ContainsKey(TusHeaders.UploadLength)
+            || request.Headers.ContainsKey(TusHeaders.UploadDeferLength))
+        {
+            throw TusRejection.BadRequest("A final upload takes its length from its partials; omit Upload-Length.");
+        }
+
+        if (RequestHeaders.HasBody(context))
+        {
+            throw TusRejection.BadRequest("A final upload takes no body.");
+        }
+
+        var finalId = UploadIds.FinalId(IdempotencyKeyOf(request), concat.PartialIds);
+
+        await using var uploadLock = await access.AcquireAsync(finalId, cancellationToken);
+        var final = await store.GetAsync(finalId, cancellationToken);
+        if (final is null || !final.IsComplete)
+        {
+            var partials = await LoadPartialsAsync(concat.PartialIds, cancellationToken);
+            final ??= await CreateFinalRecordAsync(finalId, concat, metadata, partials, cancellationToken);
+            final = await store.ConcatenateAsync(final, partials, cancellationToken);
+        }
+
+        using var timeout = new CancellationTokenSource(_options.CommitTimeout);
+        await completion.RecordOrRefuseAsync(final, timeout.Token);
+
+        context.Response.Headers.Location = urls.Location(context, finalId);
+        context.Response.StatusCode = StatusCodes.Status201Created;
+    }
+
+    private async Task<UploadInfo> CreateFinalRecordAsync(
+        string finalId,
+        UploadConcat concat,
+        string? metadata,
+        IReadOnlyList<UploadInfo> partials,
+        CancellationToken cancellationToken)
+    {
+        var length = 0L;
+        foreach (var partial in partials)
+        {
+            length = checked(length + partial.Length!.Value);
+        }
+
+        if (_options.MaxSize > 0 && length > _options.MaxSize)
+        {
+            throw new TusRejection(413, "The partial uploads together exceed the maximum size.");
+        }
+
+        var now = DateTimeOffset.UtcNow;
+        var final = new UploadInfo
+        {
+            Id = finalId,
+            Length = length,
+            Metadata = metadata,
+            Concat = concat,
+            CreatedAt = now,
+
+            // A final that a crash left unfilled is swept like any unfinished upload.
+            ExpiresAt = _options.ExpirationEnabled ? now + _options.Expiry : null,
+        };
+
+        try
+        {
+            await CreateAsync(final, cancellationToken);
+            return final;
+        }
+        catch (UploadStoreException exception) when (exception.Error == UploadStoreError.AlreadyExists)
+        {
+            // Another instance created it between our read and our create: continue with its record.
+            var existing = await store.GetAsync(finalId, cancellationToken);
+            if (existing is null)
+            {
+                throw;
+            }
+
+            return existing;
+        }
+    }
+
+    /// <summary>X4: every listed upload must exist, be a partial and be complete.</summary>
+    private async Task<IReadOnlyList<UploadInfo>> LoadPartialsAsync(
+        IReadOnlyList<string> partialIds,
+        CancellationToken cancellationToken)
+    {
+        var partials = new List<UploadInfo>(partialIds.Count);
+        foreach (var partialId in partialIds)
+        {
+            var partial = await store.GetAsync(partialId, cancellationToken)
+                ?? throw TusRejection.BadRequest($"Partial upload {partialId} does not exist.");
+
+            if (partial.Concat.Kind != UploadConcatKind.Partial)
+            {
+                throw TusRejection.BadRequest($"Upload {partialId} is not a partial upload.");
+            }
+
+            if (!partial.IsComplete)
+            {
+                throw TusRejection.BadRequest($"Partial upload {partialId} is not complete.");
+            }
+
+            partials.Add(partial);
+        }
+
+        return partials;
+    }
+
+    private static string? IdempotencyKeyOf(HttpRequest request)
+    {
+        var key = RequestHeaders.Single(request, TusHeaders.IdempotencyKey);
+        if (key is null)
+        {
+            return null;
+        }
+
+        if (key.Length is 0 or > 255 || key.AsSpan().ContainsAnyExceptInRange('!', '~'))
+        {
+            throw TusRejection.BadRequest("Idempotency-Key must be 1 to 255 visible ASCII characters.");
+        }
+
+        return key;
+    }
+}

@@ -1,0 +1,152 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TusUpload.Protocol.Body;
+using TusUpload.Protocol.Completion;
+using TusUpload.Protocol.Diagnostics;
+using TusUpload.Protocol.Http;
+using TusUpload.Protocol.Lifecycle;
+using TusUpload.Protocol.Parsing;
+using TusUpload.Protocol.Storage;
+
+namespace TusUpload.Protocol.Handlers;
+
+/// <summary>
+/// "The Client MUST send a POST request against a known upload creation URL to request a new upload resource."
+/// Covers creation, creation-with-upload, creation-defer-length and the creation of partial and final uploads.
+/// </summary>
+public sealed partial class CreationHandler(
+    UploadWriteAccess access,
+    IUploadStore store,
+    IUploadLifecycle lifecycle,
+    ChunkReceiver receiver,
+    UploadCompletion completion,
+    UploadUrls urls,
+    TusMetrics metrics,
+    IOptions<TusOptions> options,
+    ILogger<CreationHandler> logger)
+{
+    private readonly TusOptions _options = options.Value;
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var cancellationToken = context.RequestAborted;
+
+        var metadata = MetadataOf(request);
+        if (!UploadConcatHeader.TryParse(
+                RequestHeaders.Single(request, TusHeaders.UploadConcat),
+                urls.Collection(context),
+                _options.MaxConcatParts,
+                out var concat,
+                out var concatError))
+        {
+            throw TusRejection.BadRequest(concatError!);
+        }
+
+        if (concat.Kind == UploadConcatKind.Final)
+        {
+            await CreateFinalAsync(context, concat, metadata, cancellationToken);
+            return;
+        }
+
+        var length = LengthOf(request);
+        var hasBody = RequestHeaders.HasBody(context);
+        var (checksum, inTrailer) = hasBody ? PatchHandler.ChecksumOf(request) : (null, false);
+        if (hasBody)
+        {
+            RequestHeaders.RequireOffsetOctetStream(request);
+        }
+
+        var now = DateTimeOffset.UtcNow;
+        var upload = new UploadInfo
+        {
+            Id = UploadIds.NewId(),
+            Length = length,
+            Metadata = metadata,
+            Concat = concat,
+            CreatedAt = now,
+            ExpiresAt = _options.ExpirationEnabled ? now + _options.Expiry : null,
+        };
+        var remaining = PatchHandler.Remaining(upload, _options.MaxSize);
+        PatchHandler.RequireFits(request.ContentLength, remaining, upload);
+
+        await using var uploadLock = await access.AcquireAsync(upload.Id, cancellationToken);
+        await CreateAsync(upload, cancellationToken);
+        context.Response.Headers.Location = urls.Location(context, upload.Id);
+
+        if (!hasBody)
+        {
+            upload = await completion.AfterCommitAsync(upload, upload);
+            TusResponses.SetOffset(context.Response, upload.Offset);
+            TusResponses.SetExpires(context.Response, upload);
+            context.Response.StatusCode = StatusCodes.Status201Created;
+            return;
+        }
+
+        ChunkReceiver.LiftKestrelLimits(context);
+        var result = await receiver.ReceiveAsync(
+            context,
+            new ChunkRequest(upload, uploadLock, remaining, checksum, inTrailer));
+        var stored = await completion.AfterCommitAsync(upload, result.Upload);
+
+        await BodyAnswers.AnswerAsync(context, result with { Upload = stored }, StatusCodes.Status201Created);
+    }
+
+    private async Task CreateAsync(UploadInfo upload, CancellationToken cancellationToken)
+    {
+        await store.CreateAsync(upload, cancellationToken);
+
+        metrics.UploadCreated();
+        TusLog.Created(logger, upload.Id, upload.Length, upload.Concat.Kind.ToString());
+        await lifecycle.CreatedAsync(upload, cancellationToken);
+    }
+
+    private string? MetadataOf(HttpRequest request)
+    {
+        var header = RequestHeaders.Single(request, TusHeaders.UploadMetadata);
+        if (header is null)
+        {
+            return null;
+        }
+
+        if (header.Length > _options.MaxMetadataBytes)
+        {
+            throw TusRejection.BadRequest($"Upload-Metadata is longer than {_options.MaxMetadataBytes} bytes.");
+        }
+
+        if (!UploadMetadata.TryParse(header, out _, out var error))
+        {
+            throw TusRejection.BadRequest(error!);
+        }
+
+        return header;
+    }
+
+    /// <summary>
+    /// C2: "The Client MUST include either Upload-Length or Upload-Defer-Length"; C3: above the maximum → 413.
+    /// Returns null for a deferred length.
+    /// </summary>
+    private long? LengthOf(HttpRequest request)
+    {
+        var length = RequestHeaders.Number(request, TusHeaders.UploadLength);
+        var defer = RequestHeaders.Single(request, TusHeaders.UploadDeferLength);
+
+        if (defer is not null && defer != "1")
+        {
+            throw TusRejection.BadRequest("Upload-Defer-Length must be 1.");
+        }
+
+        if ((length is null) == (defer is null))
+        {
+            throw TusRejection.BadRequest("Send exactly one of Upload-Length and Upload-Defer-Length: 1.");
+        }
+
+        if (length > _options.MaxSize && _options.MaxSize > 0)
+        {
+            throw new TusRejection(413, "Upload-Length exceeds the maximum size.");
+        }
+
+        return length;
+    }
+}

@@ -1,0 +1,59 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using TusUpload.Protocol.Diagnostics;
+using TusUpload.Protocol.Http;
+using TusUpload.Protocol.Lifecycle;
+using TusUpload.Protocol.Storage;
+
+namespace TusUpload.Protocol.Handlers;
+
+/// <summary>
+/// "When receiving a DELETE request for an existing upload the Server SHOULD free associated resources and MUST
+/// respond with the 204 No Content status". A PATCH still writing is asked to hand over first.
+/// </summary>
+public sealed class DeleteHandler(
+    UploadWriteAccess access,
+    IUploadStore store,
+    IUploadLifecycle lifecycle,
+    TusMetrics metrics,
+    ILogger<DeleteHandler> logger)
+{
+    public async Task HandleAsync(HttpContext context, string uploadId)
+    {
+        var cancellationToken = context.RequestAborted;
+
+        await using var uploadLock = await access.AcquireAsync(uploadId, cancellationToken);
+        var upload = await access.LoadAsync(uploadId, cancellationToken);
+        var expired = upload.IsExpired(DateTimeOffset.UtcNow);
+
+        await store.DeleteAsync(uploadId, cancellationToken);
+        await NotifyAsync(uploadId, expired, cancellationToken);
+
+        context.Response.StatusCode = StatusCodes.Status204NoContent;
+    }
+
+    private async Task NotifyAsync(string uploadId, bool expired, CancellationToken cancellationToken)
+    {
+        // The data is gone whatever happens next, so a failed notification is logged, not answered with an error:
+        // a retried DELETE would find nothing and could not repeat it.
+        try
+        {
+            if (expired)
+            {
+                await lifecycle.ExpiredAsync(uploadId, cancellationToken);
+                metrics.UploadExpired();
+                TusLog.Expired(logger, uploadId);
+            }
+            else
+            {
+                await lifecycle.TerminatedAsync(uploadId, cancellationToken);
+                metrics.UploadTerminated();
+                TusLog.Terminated(logger, uploadId);
+            }
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            TusLog.NotificationFailed(logger, exception, expired ? "expired" : "terminated", uploadId);
+        }
+    }
+}

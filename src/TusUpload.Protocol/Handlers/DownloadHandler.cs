@@ -1,0 +1,142 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+using TusUpload.Protocol.Download;
+using TusUpload.Protocol.Http;
+using TusUpload.Protocol.Lifecycle;
+using TusUpload.Protocol.Parsing;
+using TusUpload.Protocol.Storage;
+
+namespace TusUpload.Protocol.Handlers;
+
+/// <summary>
+/// GET of a complete upload (not part of tus). Unfinished uploads answer 409; complete ones that processing has
+/// not released answer 403 when quarantined and 409 with Retry-After otherwise. Serves one range at most.
+/// </summary>
+public sealed class DownloadHandler(
+    IUploadStore store,
+    IUploadLifecycle lifecycle,
+    IUploadContentSource contentSource,
+    IOptions<TusOptions> options)
+{
+    public async Task HandleAsync(HttpContext context, string uploadId)
+    {
+        var cancellationToken = context.RequestAborted;
+        var upload = await store.GetAsync(uploadId, cancellationToken) ?? throw TusRejection.NotFound();
+        var status = await RequireDownloadableAsync(upload, cancellationToken);
+
+        var length = upload.Length!.Value;
+        var response = context.Response;
+        var etag = status?.ContentSha256 is { } sha256 ? $"\"{sha256}\"" : $"\"{upload.Id}-{length}\"";
+        response.Headers.ETag = etag;
+        response.Headers.AcceptRanges = "bytes";
+        response.Headers.XContentTypeOptions = "nosniff";
+        response.Headers.ContentSecurityPolicy = "default-src 'none'; sandbox";
+        response.Headers.CacheControl = "private, no-cache";
+
+        if (MatchesIfNoneMatch(context.Request, etag))
+        {
+            response.StatusCode = StatusCodes.Status304NotModified;
+            return;
+        }
+
+        var outcome = RangeHeader.Evaluate(context.Request.Headers.Range.ToString(), length, out var range);
+        if (outcome == RangeOutcome.Unsatisfiable)
+        {
+            response.Headers.ContentRange = $"bytes */{length}";
+            await TusResponses.WriteErrorAsync(context, 416, "Range not satisfiable.", cancellationToken);
+            return;
+        }
+
+        var metadata = ParsedMetadata(upload);
+        var contentType = DownloadHeaders.ContentType(metadata);
+        response.ContentType = contentType;
+        response.Headers.ContentDisposition = DownloadHeaders.ContentDisposition(metadata, contentType, upload.Id);
+        response.ContentLength = range.Length;
+
+        if (outcome == RangeOutcome.Partial)
+        {
+            response.StatusCode = StatusCodes.Status206PartialContent;
+            response.Headers.ContentRange = string.Create(
+                CultureInfo.InvariantCulture,
+                $"bytes {range.Start}-{range.End}/{length}");
+        }
+        else
+        {
+            response.StatusCode = StatusCodes.Status200OK;
+        }
+
+        if (range.Length == 0)
+        {
+            return;
+        }
+
+        await using var content = await contentSource.OpenReadAsync(
+            upload,
+            status,
+            range.Start,
+            range.Length,
+            cancellationToken);
+        await content.CopyToAsync(response.Body, cancellationToken);
+    }
+
+    private async Task<UploadProcessingStatus?> RequireDownloadableAsync(
+        UploadInfo upload,
+        CancellationToken cancellationToken)
+    {
+        if (upload.IsExpired(DateTimeOffset.UtcNow))
+        {
+            throw new TusRejection(410, "Upload expired.");
+        }
+
+        if (!upload.IsComplete)
+        {
+            throw new TusRejection(409, "The upload is not complete.");
+        }
+
+        if (upload.Concat.Kind == UploadConcatKind.Partial)
+        {
+            throw new TusRejection(403, "Partial uploads are served only through their final upload.");
+        }
+
+        var status = await lifecycle.GetStatusAsync(upload.Id, cancellationToken);
+        if (status is null || status.Downloadable)
+        {
+            return status;
+        }
+
+        if (status.State == "quarantined")
+        {
+            throw new TusRejection(403, "The upload is quarantined.");
+        }
+
+        throw new TusRejection(409, "The upload is still being processed.")
+        {
+            RetryAfterSeconds = options.Value.DownloadRetryAfterSeconds,
+        };
+    }
+
+    private static bool MatchesIfNoneMatch(HttpRequest request, string etag)
+    {
+        var header = request.Headers.IfNoneMatch;
+        if (header.Count == 0 || !EntityTagHeaderValue.TryParseList(header, out var tags))
+        {
+            return false;
+        }
+
+        var ours = new EntityTagHeaderValue(etag);
+        foreach (var tag in tags)
+        {
+            if (tag.Equals(EntityTagHeaderValue.Any) || tag.Compare(ours, useStrongComparison: false))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static UploadMetadata ParsedMetadata(UploadInfo upload) =>
+        UploadMetadata.TryParse(upload.Metadata, out var metadata, out _) ? metadata : UploadMetadata.Empty;
+}

@@ -1,0 +1,153 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+using TusUpload.Protocol.Body;
+using TusUpload.Protocol.Completion;
+using TusUpload.Protocol.Http;
+using TusUpload.Protocol.Parsing;
+using TusUpload.Protocol.Storage;
+
+namespace TusUpload.Protocol.Handlers;
+
+/// <summary>
+/// "The Server SHOULD accept PATCH requests against any upload URL and apply the bytes contained in the message
+/// at the given offset specified by the Upload-Offset header."
+/// </summary>
+public sealed class PatchHandler(
+    UploadWriteAccess access,
+    IUploadStore store,
+    ChunkReceiver receiver,
+    UploadCompletion completion,
+    IOptions<TusOptions> options)
+{
+    public async Task HandleAsync(HttpContext context, string uploadId)
+    {
+        var request = context.Request;
+        var cancellationToken = context.RequestAborted;
+
+        RequestHeaders.RequireOffsetOctetStream(request);
+        var offset = RequestHeaders.Number(request, TusHeaders.UploadOffset)
+            ?? throw TusRejection.BadRequest("Upload-Offset is required.");
+        var declaredLength = RequestHeaders.Number(request, TusHeaders.UploadLength);
+        var (checksum, inTrailer) = ChecksumOf(request);
+
+        await using var uploadLock = await access.AcquireAsync(uploadId, cancellationToken);
+        var upload = await access.LoadAsync(uploadId, cancellationToken);
+        RequireWritable(upload, offset);
+
+        upload = await DeclareLengthAsync(upload, declaredLength, cancellationToken);
+        var remaining = Remaining(upload, options.Value.MaxSize);
+        RequireFits(request.ContentLength, remaining, upload);
+
+        if (!RequestHeaders.HasBody(context))
+        {
+            await AnswerEmptyAsync(context, upload);
+            return;
+        }
+
+        ChunkReceiver.LiftKestrelLimits(context);
+        var result = await receiver.ReceiveAsync(
+            context,
+            new ChunkRequest(upload, uploadLock, remaining, checksum, inTrailer));
+        var stored = await completion.AfterCommitAsync(upload, result.Upload);
+
+        await BodyAnswers.AnswerAsync(context, result with { Upload = stored }, StatusCodes.Status204NoContent);
+    }
+
+    internal static (ChecksumHeader? Checksum, bool InTrailer) ChecksumOf(HttpRequest request)
+    {
+        var checksum = RequestHeaders.Checksum(request);
+        var inTrailer = RequestHeaders.AnnouncesChecksumTrailer(request);
+        if (checksum is not null && inTrailer)
+        {
+            throw TusRejection.BadRequest("Send Upload-Checksum as a header or as a trailer, not both.");
+        }
+
+        return (checksum, inTrailer);
+    }
+
+    /// <summary>Bytes the upload may still take: up to its length, or up to the size limit while deferred.</summary>
+    internal static long Remaining(UploadInfo upload, long maxSize)
+    {
+        if (upload.Length is { } length)
+        {
+            return length - upload.Offset;
+        }
+
+        return (maxSize > 0 ? maxSize : long.MaxValue) - upload.Offset;
+    }
+
+    /// <summary>P5: "Content-Length above the remaining length → 413 before reading".</summary>
+    internal static void RequireFits(long? contentLength, long remaining, UploadInfo upload)
+    {
+        if (contentLength > remaining)
+        {
+            var reason = upload.Length is null
+                ? "The body would grow the upload past the maximum size."
+                : "The body runs past Upload-Length.";
+            throw new TusRejection(413, reason);
+        }
+    }
+
+    private static void RequireWritable(UploadInfo upload, long offset)
+    {
+        if (upload.IsExpired(DateTimeOffset.UtcNow))
+        {
+            throw new TusRejection(410, "Upload expired.");
+        }
+
+        // "The Server MUST respond with the 403 Forbidden status to PATCH requests against a final upload URL."
+        if (upload.Concat.Kind == UploadConcatKind.Final)
+        {
+            throw new TusRejection(403, "A final upload cannot be patched.");
+        }
+
+        // "If the offsets do not match, the Server MUST respond with the 409 Conflict status without modifying
+        // the upload resource."
+        if (offset != upload.Offset)
+        {
+            throw new TusRejection(409, $"Upload-Offset {offset} does not match the upload's offset {upload.Offset}.");
+        }
+    }
+
+    /// <summary>C7: a deferred length arrives in a later PATCH; a known length may only be repeated.</summary>
+    private async Task<UploadInfo> DeclareLengthAsync(
+        UploadInfo upload,
+        long? declaredLength,
+        CancellationToken cancellationToken)
+    {
+        if (declaredLength is not { } length)
+        {
+            return upload;
+        }
+
+        if (upload.Length is { } known)
+        {
+            return known == length
+                ? upload
+                : throw TusRejection.BadRequest("Upload-Length differs from the upload's length.");
+        }
+
+        if (length < upload.Offset)
+        {
+            throw TusRejection.BadRequest("Upload-Length is below the upload's offset.");
+        }
+
+        if (options.Value.MaxSize > 0 && length > options.Value.MaxSize)
+        {
+            throw new TusRejection(413, "Upload-Length exceeds the maximum size.");
+        }
+
+        return await store.DeclareLengthAsync(upload.Id, length, cancellationToken);
+    }
+
+    /// <summary>P6: an empty PATCH at the right offset (e.g. a retried final one) re-attempts completion.</summary>
+    private async Task AnswerEmptyAsync(HttpContext context, UploadInfo upload)
+    {
+        using var timeout = new CancellationTokenSource(options.Value.CommitTimeout);
+        upload = await completion.RecordOrRefuseAsync(upload, timeout.Token);
+
+        TusResponses.SetOffset(context.Response, upload.Offset);
+        TusResponses.SetExpires(context.Response, upload);
+        context.Response.StatusCode = StatusCodes.Status204NoContent;
+    }
+}

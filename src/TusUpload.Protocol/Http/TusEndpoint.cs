@@ -1,0 +1,198 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
+using TusUpload.Protocol.Diagnostics;
+using TusUpload.Protocol.Handlers;
+using TusUpload.Protocol.Parsing;
+using TusUpload.Protocol.Storage;
+
+namespace TusUpload.Protocol.Http;
+
+/// <summary>
+/// The single entry point of the tus endpoint: common headers, CORS, method override, the version check and
+/// the id check, then one handler per method. Every refusal becomes plain text with its exact status code.
+/// </summary>
+public sealed class TusEndpoint(
+    TusCors cors,
+    OptionsHandler optionsHandler,
+    HeadHandler headHandler,
+    PatchHandler patchHandler,
+    CreationHandler creationHandler,
+    DeleteHandler deleteHandler,
+    DownloadHandler downloadHandler,
+    ILogger<TusEndpoint> logger)
+{
+    public const string IdRouteValue = "id";
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        context.Response.Headers[TusHeaders.TusResumable] = TusHeaders.Version;
+
+        if (cors.IsPreflight(context))
+        {
+            cors.ApplyPreflight(context);
+            optionsHandler.Handle(context);
+            return;
+        }
+
+        cors.Apply(context);
+
+        try
+        {
+            await DispatchAsync(context);
+        }
+        catch (Exception exception)
+        {
+            await AnswerFailureAsync(context, exception);
+        }
+    }
+
+    private async Task DispatchAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var id = context.GetRouteValue(IdRouteValue) as string ?? string.Empty;
+        var method = EffectiveMethod(request);
+
+        if (HttpMethods.IsOptions(method))
+        {
+            // "If the Server does not support the specified version … OPTIONS is exempt": any Tus-Resumable.
+            optionsHandler.Handle(context);
+            return;
+        }
+
+        if (HttpMethods.IsGet(method) && id.Length > 0)
+        {
+            await downloadHandler.HandleAsync(context, RequireId(id));
+            return;
+        }
+
+        RequireSupportedVersion(request);
+
+        if (id.Length == 0)
+        {
+            RequireMethod(method, HttpMethods.Post, "POST, OPTIONS");
+            await creationHandler.HandleAsync(context);
+            return;
+        }
+
+        RequireId(id);
+        if (HttpMethods.IsHead(method))
+        {
+            await headHandler.HandleAsync(context, id);
+        }
+        else if (HttpMethods.IsPatch(method))
+        {
+            await patchHandler.HandleAsync(context, id);
+        }
+        else if (HttpMethods.IsDelete(method))
+        {
+            await deleteHandler.HandleAsync(context, id);
+        }
+        else
+        {
+            throw MethodNotAllowed("GET, HEAD, PATCH, DELETE, OPTIONS");
+        }
+    }
+
+    /// <summary>G3: a POST with <c>X-HTTP-Method-Override</c> is handled as the method it names.</summary>
+    private static string EffectiveMethod(HttpRequest request)
+    {
+        if (!HttpMethods.IsPost(request.Method))
+        {
+            return request.Method;
+        }
+
+        var overrideValue = RequestHeaders.Single(request, TusHeaders.MethodOverride);
+        if (overrideValue is null)
+        {
+            return request.Method;
+        }
+
+        return overrideValue.ToUpperInvariant() switch
+        {
+            "PATCH" => HttpMethods.Patch,
+            "DELETE" => HttpMethods.Delete,
+            "HEAD" => HttpMethods.Head,
+            "POST" => HttpMethods.Post,
+            _ => throw TusRejection.BadRequest("X-HTTP-Method-Override must be PATCH, DELETE, HEAD or POST."),
+        };
+    }
+
+    /// <summary>G2: "If the version specified by the Client is not supported … it MUST respond with 412".</summary>
+    private static void RequireSupportedVersion(HttpRequest request)
+    {
+        if (request.Headers[TusHeaders.TusResumable] != TusHeaders.Version)
+        {
+            throw new TusRejection(412, $"Tus-Resumable must be {TusHeaders.Version}.");
+        }
+    }
+
+    private static string RequireId(string id) => UploadIds.IsValid(id) ? id : throw TusRejection.NotFound();
+
+    private static void RequireMethod(string method, string expected, string allow)
+    {
+        if (!string.Equals(method, expected, StringComparison.OrdinalIgnoreCase))
+        {
+            throw MethodNotAllowed(allow);
+        }
+    }
+
+    private static TusRejection MethodNotAllowed(string allow) => new(405, $"Method not allowed here; use {allow}.");
+
+    private async Task AnswerFailureAsync(HttpContext context, Exception exception)
+    {
+        var request = context.Request;
+        var (statusCode, reason) = Classify(context, exception);
+        if (statusCode == 0 || context.Response.HasStarted)
+        {
+            return;
+        }
+
+        TusLog.Rejected(logger, request.Method, request.Path, statusCode, reason);
+        if (statusCode == 412)
+        {
+            context.Response.Headers[TusHeaders.TusVersion] = TusHeaders.Version;
+        }
+
+        if (exception is TusRejection { RetryAfterSeconds: { } retryAfter })
+        {
+            context.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
+        }
+
+        await TusResponses.WriteErrorAsync(context, statusCode, reason, context.RequestAborted);
+    }
+
+    private (int StatusCode, string Reason) Classify(HttpContext context, Exception exception)
+    {
+        var request = context.Request;
+        switch (exception)
+        {
+            case TusRejection rejection:
+                return (rejection.StatusCode, rejection.Message);
+            case UploadStoreException { Error: UploadStoreError.NotFound }:
+                return (404, "Upload not found.");
+            case UploadStoreException { Error: UploadStoreError.LimitExceeded } limit:
+                return (413, OneLine(limit.Message));
+            case UploadStoreException { Error: UploadStoreError.AlreadyExists }:
+                return (409, "The upload already exists.");
+            case UploadStoreException { Error: UploadStoreError.Unavailable }:
+                TusLog.StoreUnavailable(logger, exception, request.Method, request.Path);
+                return (503, "Storage is temporarily unavailable; retry.");
+            case OperationCanceledException when context.RequestAborted.IsCancellationRequested:
+                TusLog.RequestAborted(logger, request.Method, request.Path);
+                return (0, string.Empty);
+            case BadHttpRequestException badRequest:
+                return (badRequest.StatusCode, "Malformed request.");
+            default:
+                TusLog.Failed(logger, exception, request.Method, request.Path);
+                return (500, "Internal server error.");
+        }
+    }
+
+    private static string OneLine(string text)
+    {
+        var newline = text.AsSpan().IndexOfAny('\r', '\n');
+        return newline < 0 ? text : text[..newline];
+    }
+}

@@ -1,0 +1,46 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http;
+using TusUpload.Protocol.Storage;
+
+namespace TusUpload.Protocol.Http;
+
+/// <summary>Writes the parts of responses that several handlers share.</summary>
+public static class TusResponses
+{
+    /// <summary>Plain-text refusal with a one-line reason; no body where HTTP forbids one.</summary>
+    public static async Task WriteErrorAsync(
+        HttpContext context,
+        int statusCode,
+        string reason,
+        CancellationToken cancellationToken)
+    {
+        var response = context.Response;
+        response.StatusCode = statusCode;
+
+        if (statusCode is 204 or 304 || HttpMethods.IsHead(context.Request.Method) || IsHeadOverride(context))
+        {
+            return;
+        }
+
+        response.ContentType = "text/plain; charset=utf-8";
+        response.Headers.XContentTypeOptions = "nosniff";
+        await response.WriteAsync(reason + "\n", cancellationToken);
+    }
+
+    public static void SetOffset(HttpResponse response, long offset) =>
+        response.Headers[TusHeaders.UploadOffset] = offset.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>"The Upload-Expires response header indicates when the unfinished upload expires".</summary>
+    public static void SetExpires(HttpResponse response, UploadInfo upload)
+    {
+        if (!upload.IsComplete && upload.ExpiresAt is { } expires)
+        {
+            response.Headers[TusHeaders.UploadExpires] =
+                expires.UtcDateTime.ToString("R", CultureInfo.InvariantCulture);
+        }
+    }
+
+    private static bool IsHeadOverride(HttpContext context) =>
+        HttpMethods.IsPost(context.Request.Method)
+        && HttpMethods.IsHead(context.Request.Headers[TusHeaders.MethodOverride].ToString());
+}

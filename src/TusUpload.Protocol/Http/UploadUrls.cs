@@ -1,0 +1,70 @@
+using System.Net;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+
+namespace TusUpload.Protocol.Http;
+
+/// <summary>
+/// Builds the absolute URLs the server hands out. Scheme and host come from the request itself; the
+/// X-Forwarded-Proto and X-Forwarded-Host headers count only when the peer is a configured trusted proxy.
+/// </summary>
+public sealed class UploadUrls
+{
+    private readonly HashSet<IPAddress> _trustedProxies;
+    private readonly string _basePath;
+
+    public UploadUrls(IOptions<TusOptions> options)
+    {
+        _basePath = options.Value.BasePath;
+        _trustedProxies = [.. options.Value.TrustedProxies.Select(IPAddress.Parse).Select(Normalize)];
+    }
+
+    /// <summary>The absolute URL of the upload collection, e.g. <c>http://127.0.0.1:1080/files/</c>.</summary>
+    public Uri Collection(HttpContext context)
+    {
+        var request = context.Request;
+        var scheme = request.Scheme;
+        var host = request.Host.Value ?? "localhost";
+
+        if (IsTrustedProxy(context.Connection.RemoteIpAddress))
+        {
+            var forwardedProto = FirstValue(request.Headers["X-Forwarded-Proto"]);
+            if (forwardedProto is "http" or "https")
+            {
+                scheme = forwardedProto;
+            }
+
+            var forwardedHost = FirstValue(request.Headers["X-Forwarded-Host"]);
+            if (forwardedHost is not null && IsHostValue(forwardedHost))
+            {
+                host = forwardedHost;
+            }
+        }
+
+        return new Uri($"{scheme}://{host}{request.PathBase}{_basePath}");
+    }
+
+    public string Location(HttpContext context, string uploadId) => new Uri(Collection(context), uploadId).AbsoluteUri;
+
+    private bool IsTrustedProxy(IPAddress? address) =>
+        address is not null && _trustedProxies.Count > 0 && _trustedProxies.Contains(Normalize(address));
+
+    private static IPAddress Normalize(IPAddress address) =>
+        address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+
+    private static string? FirstValue(string? header)
+    {
+        if (string.IsNullOrEmpty(header))
+        {
+            return null;
+        }
+
+        var comma = header.IndexOf(',', StringComparison.Ordinal);
+        return (comma < 0 ? header : header[..comma]).Trim();
+    }
+
+    private static bool IsHostValue(string host) =>
+        host.Length is > 0 and <= 255
+        && Uri.CheckHostName(HostString.FromUriComponent(host).Host) != UriHostNameType.Unknown
+        && !host.AsSpan().ContainsAny("/\\@?#% \t");
+}

@@ -1,0 +1,123 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TusUpload.Protocol.Completion;
+using TusUpload.Protocol.Diagnostics;
+using TusUpload.Protocol.Lifecycle;
+using TusUpload.Protocol.Locking;
+using TusUpload.Protocol.Storage;
+
+namespace TusUpload.Protocol.Sweeping;
+
+/// <summary>
+/// Runs at start-up and every <see cref="TusOptions.SweepInterval"/>: removes expired unfinished uploads (and
+/// complete partials past their expiry), and records completions a crash left unrecorded. Each upload is
+/// handled under its write lock and re-read first, so a PATCH racing the sweep wins or loses cleanly.
+/// </summary>
+public sealed class UploadSweeper(
+    IUploadStore store,
+    IUploadLockProvider locks,
+    IUploadLifecycle lifecycle,
+    UploadCompletion completion,
+    TusMetrics metrics,
+    IOptions<TusOptions> options,
+    ILogger<UploadSweeper> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.SweepInterval);
+        do
+        {
+            try
+            {
+                await SweepOnceAsync(stoppingToken);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                TusLog.SweepRunFailed(logger, exception);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    /// <summary>One pass over the store; returns the number of uploads removed and completions recorded.</summary>
+    public async Task<(int Expired, int Recovered)> SweepOnceAsync(CancellationToken cancellationToken)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var candidates = new List<string>();
+        await foreach (var upload in store.ListAsync(cancellationToken))
+        {
+            if (IsDue(upload, now) || UploadCompletion.IsPending(upload))
+            {
+                candidates.Add(upload.Id);
+            }
+        }
+
+        var (expired, recovered) = (0, 0);
+        foreach (var uploadId in candidates)
+        {
+            try
+            {
+                var outcome = await SweepUploadAsync(uploadId, cancellationToken);
+                expired += outcome == SweepOutcome.Removed ? 1 : 0;
+                recovered += outcome == SweepOutcome.Recovered ? 1 : 0;
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                TusLog.SweepFailed(logger, exception, uploadId);
+            }
+        }
+
+        if (expired + recovered > 0)
+        {
+            TusLog.Swept(logger, expired, recovered);
+        }
+
+        return (expired, recovered);
+    }
+
+    /// <summary>Unfinished uploads past their expiry; complete partials too, since only their final is kept.</summary>
+    private static bool IsDue(UploadInfo upload, DateTimeOffset now) =>
+        upload.IsExpired(now)
+        || (upload.Concat.Kind == UploadConcatKind.Partial && upload.ExpiresAt is { } expires && expires <= now);
+
+    private async Task<SweepOutcome> SweepUploadAsync(string uploadId, CancellationToken cancellationToken)
+    {
+        // A writer that is active right now keeps its upload alive; it is looked at again next time.
+        await using var uploadLock = await locks.AcquireAsync(uploadId, TimeSpan.Zero, cancellationToken);
+        if (uploadLock is null)
+        {
+            return SweepOutcome.None;
+        }
+
+        var upload = await store.GetAsync(uploadId, cancellationToken);
+        if (upload is null)
+        {
+            return SweepOutcome.None;
+        }
+
+        if (IsDue(upload, DateTimeOffset.UtcNow))
+        {
+            await store.DeleteAsync(uploadId, cancellationToken);
+            await lifecycle.ExpiredAsync(uploadId, cancellationToken);
+            metrics.UploadExpired();
+            TusLog.Expired(logger, uploadId);
+            return SweepOutcome.Removed;
+        }
+
+        if (UploadCompletion.IsPending(upload))
+        {
+            await completion.EnsureRecordedAsync(upload, cancellationToken);
+            return SweepOutcome.Recovered;
+        }
+
+        return SweepOutcome.None;
+    }
+
+    private enum SweepOutcome
+    {
+        None,
+        Removed,
+        Recovered,
+    }
+}

@@ -1,0 +1,98 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+
+namespace TusUpload.Protocol;
+
+/// <summary>Rejects a bad <c>Tus</c> section at start-up, naming the setting.</summary>
+public sealed class TusOptionsValidator : IValidateOptions<TusOptions>
+{
+    public ValidateOptionsResult Validate(string? name, TusOptions options)
+    {
+        var failures = new List<string>();
+
+        if (string.IsNullOrEmpty(options.BasePath)
+            || !options.BasePath.StartsWith('/')
+            || !options.BasePath.EndsWith('/')
+            || options.BasePath.Contains("//", StringComparison.Ordinal)
+            || options.BasePath.Contains('{', StringComparison.Ordinal))
+        {
+            failures.Add("Tus:BasePath must start and end with '/' and contain no '//' or route tokens.");
+        }
+
+        if (options.MaxSize < 0)
+        {
+            failures.Add("Tus:MaxSize must be 0 (no limit) or a positive number of bytes.");
+        }
+
+        if (options.Expiry < TimeSpan.Zero)
+        {
+            failures.Add("Tus:Expiry must be zero (off) or positive.");
+        }
+
+        RequirePositive(options.IdleTimeout, "Tus:IdleTimeout", failures);
+        RequirePositive(options.SweepInterval, "Tus:SweepInterval", failures);
+        RequirePositive(options.CommitTimeout, "Tus:CommitTimeout", failures);
+
+        if (options.LockTakeoverTimeout < TimeSpan.Zero)
+        {
+            failures.Add("Tus:LockTakeoverTimeout must not be negative.");
+        }
+
+        if (options.MaxMetadataBytes is < 1 or > 64 * 1024)
+        {
+            failures.Add("Tus:MaxMetadataBytes must be between 1 and 65536.");
+        }
+
+        if (options.ReadBufferSize is < 1024 or > 16 * 1024 * 1024)
+        {
+            failures.Add("Tus:ReadBufferSize must be between 1024 and 16777216 bytes.");
+        }
+
+        if (options.MaxConcatParts < 1)
+        {
+            failures.Add("Tus:MaxConcatParts must be at least 1.");
+        }
+
+        if (options.DownloadRetryAfterSeconds < 1)
+        {
+            failures.Add("Tus:DownloadRetryAfterSeconds must be at least 1.");
+        }
+
+        ValidateOrigins(options.AllowedOrigins, failures);
+
+        foreach (var proxy in options.TrustedProxies ?? [])
+        {
+            if (!IPAddress.TryParse(proxy, out _))
+            {
+                failures.Add($"Tus:TrustedProxies contains '{proxy}', which is not an IP address.");
+            }
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void RequirePositive(TimeSpan value, string setting, List<string> failures)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            failures.Add($"{setting} must be positive.");
+        }
+    }
+
+    private static void ValidateOrigins(string[]? origins, List<string> failures)
+    {
+        foreach (var origin in origins ?? [])
+        {
+            var wellFormed = origin == "*"
+                || (Uri.TryCreate(origin, UriKind.Absolute, out var uri)
+                    && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+                    && uri.AbsolutePath == "/"
+                    && !origin.EndsWith('/'));
+
+            if (!wellFormed)
+            {
+                failures.Add($"Tus:AllowedOrigins contains '{origin}'; use '*' or 'scheme://host[:port]'.");
+            }
+        }
+    }
+}
