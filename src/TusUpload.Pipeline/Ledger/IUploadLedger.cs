@@ -48,6 +48,9 @@ public interface IUploadLedger
     /// <summary>Marks rows sent; called only after the broker confirmed them.</summary>
     Task MarkOutboxSentAsync(IReadOnlyList<long> outboxIds, CancellationToken cancellationToken);
 
+    /// <summary>Gives claimed rows back at once (their publish failed), so that a retry need not wait for the lease.</summary>
+    Task ReleaseOutboxClaimAsync(IReadOnlyList<long> outboxIds, CancellationToken cancellationToken);
+
     /// <summary>Blob reference count, or null when no blob has that hash.</summary>
     Task<long?> GetBlobReferenceCountAsync(string sha256, CancellationToken cancellationToken);
 

@@ -57,6 +57,22 @@ public abstract partial class SqlUploadLedger
             cancellationToken);
     }
 
+    public async Task ReleaseOutboxClaimAsync(IReadOnlyList<long> outboxIds, CancellationToken cancellationToken)
+    {
+        if (outboxIds.Count == 0)
+        {
+            return;
+        }
+
+        await WriteAsync(
+            (connection, transaction) => connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE ledger_outbox SET claimed_until = NULL WHERE id IN @outboxIds AND sent_at IS NULL",
+                new { outboxIds },
+                transaction,
+                cancellationToken: cancellationToken)),
+            cancellationToken);
+    }
+
     public async Task<long> CountUnsentOutboxAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);

@@ -1,0 +1,29 @@
+using Microsoft.Extensions.Logging;
+
+namespace TusUpload.Pipeline.Outbox;
+
+/// <summary>Log messages of the outbox relay (event ids 4100–4199).</summary>
+public static partial class OutboxLog
+{
+    [LoggerMessage(4100, LogLevel.Information, "Outbox relay started (batch {BatchSize}, poll {PollInterval})")]
+    public static partial void Started(ILogger logger, int batchSize, TimeSpan pollInterval);
+
+    [LoggerMessage(4101, LogLevel.Debug, "Outbox event for upload {UploadId} published (outbox id {OutboxId})")]
+    public static partial void Published(ILogger logger, string uploadId, long outboxId);
+
+    [LoggerMessage(4102, LogLevel.Warning,
+        "Publishing {Count} outbox events failed (attempt {Attempt}); retrying in {Delay}; first upload {UploadId}")]
+    public static partial void PublishFailed(
+        ILogger logger,
+        Exception exception,
+        int count,
+        int attempt,
+        TimeSpan delay,
+        string uploadId);
+
+    [LoggerMessage(4103, LogLevel.Error, "The outbox relay could not read the ledger; retrying in {Delay}")]
+    public static partial void LedgerFailed(ILogger logger, Exception exception, TimeSpan delay);
+
+    [LoggerMessage(4104, LogLevel.Information, "Outbox drained after the broker came back: {Count} events in the last batch")]
+    public static partial void Recovered(ILogger logger, int count);
+}

@@ -1,0 +1,132 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TusUpload.Pipeline.Ledger;
+using TusUpload.Pipeline.Messaging;
+
+namespace TusUpload.Pipeline.Outbox;
+
+/// <summary>
+/// Moves outbox rows to the queue: claim a batch (leased, so many relays can share one outbox), publish it, and
+/// mark it sent only once the publisher returned, which it does after the broker's confirm. A failed publish gives
+/// the claim back and waits with exponential backoff and jitter, so a broker outage costs retries, never events.
+/// </summary>
+public sealed class OutboxRelay(
+    IUploadLedger ledger,
+    IEventPublisher publisher,
+    OutboxSignal signal,
+    OutboxMetrics metrics,
+    IOptions<PipelineOptions> options,
+    TimeProvider time,
+    ILogger<OutboxRelay> logger) : BackgroundService
+{
+    private static readonly TimeSpan ReleaseTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly PipelineOptions _options = options.Value;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        OutboxLog.Started(logger, _options.OutboxBatchSize, _options.OutboxPollInterval);
+
+        var failures = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            int published;
+            try
+            {
+                published = await RelayBatchAsync(stoppingToken);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                failures++;
+                await BackOffAsync(exception, failures, stoppingToken);
+                continue;
+            }
+
+            if (failures > 0 && published > 0)
+            {
+                OutboxLog.Recovered(logger, published);
+                failures = 0;
+            }
+
+            if (published < _options.OutboxBatchSize)
+            {
+                await signal.WaitAsync(_options.OutboxPollInterval, stoppingToken);
+            }
+        }
+    }
+
+    /// <summary>Relays one batch; returns how many events were published (0 when the outbox had none).</summary>
+    public async Task<int> RelayBatchAsync(CancellationToken cancellationToken)
+    {
+        var batch = await ledger.ClaimOutboxAsync(_options.OutboxBatchSize, cancellationToken);
+        if (batch.Count == 0)
+        {
+            metrics.Backlog(await ledger.CountUnsentOutboxAsync(cancellationToken));
+            return 0;
+        }
+
+        var ids = batch.Select(message => message.Id).ToList();
+        var started = time.GetTimestamp();
+        try
+        {
+            await publisher.PublishAsync(batch, cancellationToken);
+        }
+        catch (Exception exception)
+        {
+            await ReleaseAsync(ids, exception);
+            throw new OutboxPublishException(batch, exception);
+        }
+
+        // Crashing here republishes the batch once the lease ends: at-least-once, which consumers absorb because
+        // every event carries the upload id and every ledger transition is conditional.
+        await ledger.MarkOutboxSentAsync(ids, cancellationToken);
+
+        metrics.Published(batch.Count, time.GetElapsedTime(started));
+        foreach (var message in batch)
+        {
+            OutboxLog.Published(logger, message.UploadId, message.Id);
+        }
+
+        metrics.Backlog(await ledger.CountUnsentOutboxAsync(cancellationToken));
+        return batch.Count;
+    }
+
+    private async Task ReleaseAsync(List<long> ids, Exception cause)
+    {
+        // The claim is given back even when shutdown cancelled the publish, so that another instance takes the rows
+        // now rather than after the lease; if even that fails, the lease ending frees them.
+        using var timeout = new CancellationTokenSource(ReleaseTimeout);
+        try
+        {
+            await ledger.ReleaseOutboxClaimAsync(ids, timeout.Token);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            OutboxLog.LedgerFailed(logger, new AggregateException(cause, exception), TimeSpan.Zero);
+        }
+    }
+
+    private async Task BackOffAsync(Exception exception, int failures, CancellationToken cancellationToken)
+    {
+        var delay = RelayBackoff.Delay(failures, _options.RelayInitialBackoff, _options.RelayMaxBackoff);
+
+        if (exception is OutboxPublishException publish)
+        {
+            metrics.PublishFailed();
+            OutboxLog.PublishFailed(
+                logger,
+                publish.InnerException ?? publish,
+                publish.Batch.Count,
+                failures,
+                delay,
+                publish.Batch[0].UploadId);
+        }
+        else
+        {
+            OutboxLog.LedgerFailed(logger, exception, delay);
+        }
+
+        await Task.Delay(delay, time, cancellationToken);
+    }
+}
