@@ -66,8 +66,13 @@ export function streamPatch({ url, offset, length, bytes, pieceSize = 64 * 1024,
         written += take;
         if (!flushed) {
           await new Promise((drained) => {
-            request.once('drain', drained);
-            request.once('close', drained);
+            const resume = () => {
+              request.off('drain', resume);
+              request.off('close', resume);
+              drained();
+            };
+            request.on('drain', resume);
+            request.on('close', resume);
           });
         }
         if (pauseMs > 0) await delay(pauseMs);

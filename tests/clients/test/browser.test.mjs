@@ -101,6 +101,8 @@ describe('Chromium with tus-js-client\'s browser bundle', { timeout: 240_000 }, 
         page.evaluate((e) => window.tusPage.tryUpload(e, 4096), server.endpoint));
 
       assert.equal(outcome.ok, false, `the foreign origin's upload must fail, but it created ${outcome.url}`);
+      assert.match(outcome.error, /failed to create upload.*response code: n\/a/,
+        'the browser blocked the creation (CORS) instead of the server answering it');
       assert.deepEqual(treeSnapshot(server.dataDir), before, 'the store is unchanged');
       const preflight = await request(server.endpoint, {
         method: 'OPTIONS',
