@@ -1,0 +1,122 @@
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+using TusUpload.Pipeline.Processing;
+
+namespace TusUpload.Pipeline.Messaging.RabbitMq;
+
+// One delivery: decode, hand to the completion consumer, settle.
+public sealed partial class RabbitMqCompletionConsumer
+{
+    private const string DeliveryCountHeader = "x-delivery-count";
+
+    /// <summary>
+    /// The 1-based attempt number: a quorum queue sets <c>x-delivery-count</c> to the number of earlier
+    /// deliveries that were returned, and leaves it out on the first delivery.
+    /// </summary>
+    public static int DeliveryAttempt(IReadOnlyBasicProperties properties)
+    {
+        ArgumentNullException.ThrowIfNull(properties);
+
+        if (properties.Headers is null || !properties.Headers.TryGetValue(DeliveryCountHeader, out var value))
+        {
+            return 1;
+        }
+
+        var returned = value switch
+        {
+            long l => l,
+            int i => i,
+            short s => s,
+            byte b => b,
+            _ => 0,
+        };
+        return (int)Math.Clamp(returned + 1, 1, int.MaxValue);
+    }
+
+    private async Task HandleDeliveryAsync(IChannel channel, BasicDeliverEventArgs delivery)
+    {
+        Interlocked.Increment(ref _inFlight);
+        try
+        {
+            await HandleOneAsync(channel, delivery);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+
+    private async Task HandleOneAsync(IChannel channel, BasicDeliverEventArgs delivery)
+    {
+        var attempt = DeliveryAttempt(delivery.BasicProperties);
+        if (!CompletionEventCodec.TryDecode(delivery.Body, out var completed, out var error))
+        {
+            // Nothing can ever handle it, so it goes to the dead-letter queue at once instead of after the limit.
+            logger.Undecodable(delivery.BasicProperties.MessageId ?? "(none)", error ?? "unreadable");
+            await SettleAsync(completed?.UploadId ?? "(unknown)", () =>
+                channel.BasicNackAsync(delivery.DeliveryTag, multiple: false, requeue: false));
+            return;
+        }
+
+        logger.Received(completed!.UploadId, attempt);
+        try
+        {
+            await consumer.HandleAsync(completed, attempt, _abandon.Token);
+        }
+        catch (OperationCanceledException) when (_abandon.IsCancellationRequested)
+        {
+            // Shutting down: the channel closes next and the broker requeues the message.
+            return;
+        }
+        catch (ProcessingDeferredException ex)
+        {
+            logger.Deferred(completed.UploadId, ex.Message);
+            await SettleAsync(completed.UploadId, () => RequeueAtTailAsync(channel, delivery));
+            return;
+        }
+        catch (Exception ex)
+        {
+            logger.HandlerFailed(completed.UploadId, attempt, ex.Message);
+            await SettleAsync(completed.UploadId, () =>
+                channel.BasicNackAsync(delivery.DeliveryTag, multiple: false, requeue: true));
+            return;
+        }
+
+        await SettleAsync(completed.UploadId, () => channel.BasicAckAsync(delivery.DeliveryTag, multiple: false));
+    }
+
+    // A deferral is not the message's fault, so it must not use up the delivery limit: publish a fresh copy
+    // (confirmed) to the queue, then ack the original. A crash in between leaves two copies, which is harmless.
+    private async ValueTask RequeueAtTailAsync(IChannel channel, BasicDeliverEventArgs delivery)
+    {
+        var properties = new BasicProperties(delivery.BasicProperties);
+        if (properties.Headers is { } headers)
+        {
+            properties.Headers = headers
+                .Where(header => !header.Key.StartsWith("x-", StringComparison.Ordinal))
+                .ToDictionary(header => header.Key, header => header.Value);
+        }
+
+        await channel.BasicPublishAsync(
+            exchange: string.Empty,
+            routingKey: _options.Queue,
+            mandatory: true,
+            properties,
+            delivery.Body,
+            CancellationToken.None);
+        await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false);
+    }
+
+    // Settling on a channel that just closed fails; the broker then redelivers, which processing tolerates.
+    private async Task SettleAsync(string uploadId, Func<ValueTask> settle)
+    {
+        try
+        {
+            await settle();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            logger.SettleFailed(uploadId, ex.Message);
+        }
+    }
+}

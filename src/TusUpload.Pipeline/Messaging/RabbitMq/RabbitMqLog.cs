@@ -1,0 +1,74 @@
+using Microsoft.Extensions.Logging;
+
+namespace TusUpload.Pipeline.Messaging.RabbitMq;
+
+// Event ids 4600–4699: RabbitMQ publishing and consuming.
+internal static partial class RabbitMqLog
+{
+    [LoggerMessage(EventId = 4600, Level = LogLevel.Information, Message = "Publisher connected to {Endpoint}")]
+    public static partial void PublisherConnected(this ILogger logger, string endpoint);
+
+    [LoggerMessage(
+        EventId = 4601,
+        Level = LogLevel.Warning,
+        Message = "Publishing {Count} events to {Endpoint} failed; they stay in the outbox: {Reason}")]
+    public static partial void PublishFailed(this ILogger logger, int count, string endpoint, string reason);
+
+    [LoggerMessage(
+        EventId = 4602,
+        Level = LogLevel.Debug,
+        Message = "Broker confirmed {Count} events in {ElapsedMilliseconds} ms")]
+    public static partial void Confirmed(this ILogger logger, int count, double elapsedMilliseconds);
+
+    [LoggerMessage(
+        EventId = 4610,
+        Level = LogLevel.Information,
+        Message = "Consuming {Queue} at {Endpoint} with prefetch {Prefetch}")]
+    public static partial void Consuming(this ILogger logger, string queue, string endpoint, int prefetch);
+
+    [LoggerMessage(
+        EventId = 4611,
+        Level = LogLevel.Warning,
+        Message = "Consumer lost the broker at {Endpoint}; reconnecting in {DelaySeconds} s: {Reason}")]
+    public static partial void ConsumerDisconnected(
+        this ILogger logger,
+        string endpoint,
+        double delaySeconds,
+        string reason);
+
+    [LoggerMessage(
+        EventId = 4612,
+        Level = LogLevel.Debug,
+        Message = "Delivery {DeliveryCount} of upload {UploadId} received")]
+    public static partial void Received(this ILogger logger, string uploadId, int deliveryCount);
+
+    [LoggerMessage(
+        EventId = 4613,
+        Level = LogLevel.Warning,
+        Message = "Delivery {DeliveryCount} of upload {UploadId} failed and goes back to the queue: {Reason}")]
+    public static partial void HandlerFailed(this ILogger logger, string uploadId, int deliveryCount, string reason);
+
+    [LoggerMessage(
+        EventId = 4614,
+        Level = LogLevel.Error,
+        Message = "Message {MessageId} is not an upload completed event and is dead-lettered: {Reason}")]
+    public static partial void Undecodable(this ILogger logger, string messageId, string reason);
+
+    [LoggerMessage(
+        EventId = 4615,
+        Level = LogLevel.Information,
+        Message = "Upload {UploadId} deferred; requeued at the tail without counting a delivery: {Reason}")]
+    public static partial void Deferred(this ILogger logger, string uploadId, string reason);
+
+    [LoggerMessage(
+        EventId = 4616,
+        Level = LogLevel.Warning,
+        Message = "Could not settle the delivery of upload {UploadId}; the broker will redeliver it: {Reason}")]
+    public static partial void SettleFailed(this ILogger logger, string uploadId, string reason);
+
+    [LoggerMessage(
+        EventId = 4617,
+        Level = LogLevel.Information,
+        Message = "Consumer stopping; waiting up to {DrainSeconds} s for {InFlight} deliveries in progress")]
+    public static partial void Draining(this ILogger logger, int inFlight, double drainSeconds);
+}

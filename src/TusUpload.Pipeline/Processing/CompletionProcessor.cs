@@ -1,0 +1,181 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TusUpload.ClamAV;
+using TusUpload.Pipeline.Ledger;
+using TusUpload.Pipeline.Messaging;
+using TusUpload.Protocol.Storage;
+
+namespace TusUpload.Pipeline.Processing;
+
+/// <summary>
+/// Turns a received upload into an available, duplicate, quarantined or failed one: reads the stored object once
+/// (SHA-256, declared checksum, clamd), promotes clean content to its content-addressed blob, commits the outcome
+/// in one ledger transaction, then releases the upload's own data. Every step is idempotent, so a redelivered
+/// or concurrently repeated event changes nothing that was already committed.
+/// </summary>
+public sealed partial class CompletionProcessor(
+    IUploadLedger ledger,
+    IUploadStore store,
+    IBlobStore blobs,
+    ClamdClient scanner,
+    IOptions<ProcessingOptions> options,
+    IOptions<ScanningOptions> scanning,
+    IOptions<ClamdOptions> clamd,
+    ProcessingMetrics metrics,
+    ILogger<CompletionProcessor> logger) : ICompletionConsumer
+{
+    // A quorum queue with the default RabbitMq:DeliveryLimit of 5 delivers a message at most 6 times.
+    private const int DefaultMaxDeliveries = 6;
+
+    private readonly ProcessingOptions _options = options.Value;
+    private readonly bool _scan = scanning.Value.Enabled;
+    private readonly long _maxScanLength = clamd.Value.MaxStreamLength;
+
+    public async Task HandleAsync(
+        UploadCompletedEvent completed,
+        int deliveryCount,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(completed);
+        metrics.Consumed();
+        var startedAt = Stopwatch.GetTimestamp();
+        var uploadId = completed.UploadId;
+
+        if (!await BeginAsync(uploadId, deliveryCount, cancellationToken))
+        {
+            return;
+        }
+
+        try
+        {
+            var state = await ProcessAsync(uploadId, cancellationToken);
+            metrics.Completed(state, Stopwatch.GetElapsedTime(startedAt).TotalSeconds);
+        }
+        catch (Exception ex) when (ex is not (ProcessingDeferredException or OperationCanceledException))
+        {
+            metrics.Failure("error");
+            logger.AttemptFailed(uploadId, deliveryCount, ex.Message);
+            if (deliveryCount >= (_options.MaxDeliveries ?? DefaultMaxDeliveries))
+            {
+                // The queue dead-letters this message after this delivery; the ledger must say so too.
+                logger.GaveUp(uploadId, deliveryCount, ex.Message);
+                var reason = $"gave up after {deliveryCount} deliveries: {ex.Message}";
+                await ledger.MarkFailedAsync(uploadId, reason, cancellationToken);
+                metrics.Failure("delivery_limit");
+            }
+
+            throw;
+        }
+    }
+
+    // received → processing; false when the upload is past that (a redelivery) or not ready.
+    private async Task<bool> BeginAsync(string uploadId, int deliveryCount, CancellationToken cancellationToken)
+    {
+        var upload = await ledger.GetAsync(uploadId, cancellationToken);
+        if (upload is null)
+        {
+            throw new InvalidOperationException($"The ledger has no upload {uploadId}.");
+        }
+
+        if (upload.State is not (UploadState.Received or UploadState.Processing))
+        {
+            logger.AlreadyProcessed(uploadId, StateName(upload.State), deliveryCount);
+            return false;
+        }
+
+        if (!await ledger.BeginProcessingAsync(uploadId, cancellationToken))
+        {
+            logger.NotProcessable(uploadId, StateName(upload.State));
+            return false;
+        }
+
+        return true;
+    }
+
+    private async Task<string> ProcessAsync(string uploadId, CancellationToken cancellationToken)
+    {
+        var upload = await store.GetAsync(uploadId, cancellationToken)
+            ?? throw new InvalidOperationException($"The store has no data for upload {uploadId}.");
+        if (!upload.IsComplete)
+        {
+            throw new InvalidOperationException($"Upload {uploadId} is not complete in the store.");
+        }
+
+        var declared = DeclaredChecksum.FromMetadata(upload.Metadata);
+        if (declared.Problem is { } problem)
+        {
+            return await FailAsync(uploadId, "checksum_unreadable", problem, cancellationToken);
+        }
+
+        if (_scan && upload.Length > _maxScanLength)
+        {
+            // Never served unscanned: content the scanner cannot take whole can never become available.
+            return await FailAsync(
+                uploadId,
+                "too_large_to_scan",
+                $"{upload.Length} bytes is more than the scan limit ClamAV:MaxStreamLength ({_maxScanLength})",
+                cancellationToken);
+        }
+
+        var content = await ReadWithScannerRetryAsync(upload, cancellationToken);
+        if (!content.Infected && declared.Sha256Hex is not null && !declared.Matches(content.Sha256))
+        {
+            return await FailAsync(
+                uploadId,
+                "checksum_mismatch",
+                $"declared sha256 {declared.Sha256Hex} but the content hashes to {content.Sha256}",
+                cancellationToken);
+        }
+
+        return await CommitAsync(upload, content, cancellationToken);
+    }
+
+    private async Task<string> CommitAsync(
+        UploadInfo upload,
+        ContentVerdict content,
+        CancellationToken cancellationToken)
+    {
+        var startedAt = Stopwatch.GetTimestamp();
+        metrics.Verdict(!_scan ? "unscanned" : content.Infected ? "infected" : "clean");
+
+        // Infected content never becomes a blob, so nothing can ever serve it.
+        if (!content.Infected)
+        {
+            await blobs.PromoteAsync(upload, content.Sha256, cancellationToken);
+        }
+
+        var outcome = await ledger.CompleteProcessingAsync(upload.Id, content, cancellationToken);
+
+        // Duplicates and promoted uploads live on in their blob; quarantined data is discarded (ledger keeps the
+        // hash and signature). Releasing is idempotent, so a repeat after a crash is harmless.
+        if (outcome.State is UploadState.Available or UploadState.Duplicate or UploadState.Quarantined)
+        {
+            await blobs.ReleaseUploadDataAsync(upload.Id, cancellationToken);
+        }
+
+        var state = StateName(outcome.State);
+        if (outcome.State == UploadState.Quarantined)
+        {
+            logger.Quarantined(upload.Id, content.Signature ?? "unknown");
+        }
+
+        var elapsed = Stopwatch.GetElapsedTime(startedAt).TotalMilliseconds;
+        logger.Processed(upload.Id, state, content.Sha256, content.Length, elapsed);
+        return outcome.Changed ? state : "unchanged";
+    }
+
+    private async Task<string> FailAsync(
+        string uploadId,
+        string reason,
+        string detail,
+        CancellationToken cancellationToken)
+    {
+        logger.Failed(uploadId, detail);
+        metrics.Failure(reason);
+        await ledger.MarkFailedAsync(uploadId, detail, cancellationToken);
+        return "failed";
+    }
+
+    private static string StateName(UploadState state) => state.ToString().ToLowerInvariant();
+}

@@ -1,0 +1,65 @@
+using Microsoft.Extensions.Logging;
+
+namespace TusUpload.Pipeline.Processing;
+
+// Event ids 4500–4599: completion processing.
+internal static partial class ProcessingLog
+{
+    [LoggerMessage(
+        EventId = 4500,
+        Level = LogLevel.Debug,
+        Message = "Upload {UploadId} is already {State}; delivery {DeliveryCount} changes nothing")]
+    public static partial void AlreadyProcessed(this ILogger logger, string uploadId, string state, int deliveryCount);
+
+    [LoggerMessage(
+        EventId = 4501,
+        Level = LogLevel.Information,
+        Message = "Upload {UploadId} processed: {State}, sha256 {Sha256}, {Length} bytes, in {ElapsedMilliseconds} ms")]
+    public static partial void Processed(
+        this ILogger logger,
+        string uploadId,
+        string state,
+        string sha256,
+        long length,
+        double elapsedMilliseconds);
+
+    [LoggerMessage(
+        EventId = 4502,
+        Level = LogLevel.Warning,
+        Message = "Upload {UploadId} is infected ({Signature}) and quarantined; its data is discarded")]
+    public static partial void Quarantined(this ILogger logger, string uploadId, string signature);
+
+    [LoggerMessage(
+        EventId = 4503,
+        Level = LogLevel.Warning,
+        Message = "Upload {UploadId} failed: {Reason}")]
+    public static partial void Failed(this ILogger logger, string uploadId, string reason);
+
+    [LoggerMessage(
+        EventId = 4504,
+        Level = LogLevel.Warning,
+        Message = "Scanner unavailable for upload {UploadId}; retrying in {DelaySeconds} s: {Reason}")]
+    public static partial void ScannerUnavailable(
+        this ILogger logger,
+        string uploadId,
+        double delaySeconds,
+        string reason);
+
+    [LoggerMessage(
+        EventId = 4505,
+        Level = LogLevel.Error,
+        Message = "Processing upload {UploadId} failed on delivery {DeliveryCount}: {Reason}")]
+    public static partial void AttemptFailed(this ILogger logger, string uploadId, int deliveryCount, string reason);
+
+    [LoggerMessage(
+        EventId = 4506,
+        Level = LogLevel.Error,
+        Message = "Upload {UploadId} gave up after {DeliveryCount} deliveries and is marked failed: {Reason}")]
+    public static partial void GaveUp(this ILogger logger, string uploadId, int deliveryCount, string reason);
+
+    [LoggerMessage(
+        EventId = 4507,
+        Level = LogLevel.Debug,
+        Message = "Upload {UploadId} is not in the ledger or not ready ({State}); nothing to process")]
+    public static partial void NotProcessable(this ILogger logger, string uploadId, string state);
+}

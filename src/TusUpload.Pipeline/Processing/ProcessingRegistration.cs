@@ -1,0 +1,67 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using TusUpload.ClamAV;
+using TusUpload.Pipeline.Messaging;
+using TusUpload.Pipeline.Messaging.RabbitMq;
+
+namespace TusUpload.Pipeline.Processing;
+
+/// <summary>Registers the completion processor, its clamd client and its metrics.</summary>
+public static class ProcessingRegistration
+{
+    /// <summary>
+    /// Adds <see cref="CompletionProcessor"/> as the <see cref="ICompletionConsumer"/>, configured from the
+    /// <c>Worker</c> and <c>ClamAV</c> sections. Needs an <c>IUploadLedger</c>, <c>IUploadStore</c> and
+    /// <c>IBlobStore</c>.
+    /// </summary>
+    public static IServiceCollection AddCompletionProcessing(
+        this IServiceCollection services,
+        IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+
+        services.AddMetrics();
+        services.AddOptions<ProcessingOptions>()
+            .Bind(configuration.GetSection(ProcessingOptions.SectionName))
+            .PostConfigure(options => options.MaxDeliveries ??= DefaultMaxDeliveries(configuration))
+            .Validate(Validated, "Worker options are invalid.")
+            .ValidateOnStart();
+        services.AddOptions<ScanningOptions>().Bind(configuration.GetSection(ScanningOptions.SectionName));
+        services.AddOptions<ClamdOptions>()
+            .Bind(configuration.GetSection(ScanningOptions.SectionName))
+            .Validate(Validated, "ClamAV options are invalid.")
+            .ValidateOnStart();
+
+        services.AddSingleton(provider => new ClamdClient(
+            provider.GetRequiredService<IOptions<ClamdOptions>>().Value,
+            provider.GetService<Microsoft.Extensions.Logging.ILogger<ClamdClient>>()));
+        services.AddSingleton<ProcessingMetrics>();
+        services.AddSingleton<CompletionProcessor>();
+        services.AddSingleton<ICompletionConsumer>(provider => provider.GetRequiredService<CompletionProcessor>());
+        return services;
+    }
+
+    // The last delivery a quorum queue makes is DeliveryLimit + 1; the processor gives up on that one.
+    private static int DefaultMaxDeliveries(IConfiguration configuration)
+    {
+        var limit = configuration
+            .GetSection(RabbitMqOptions.SectionName)
+            .GetValue<int?>(nameof(RabbitMqOptions.DeliveryLimit));
+        return (limit ?? new RabbitMqOptions().DeliveryLimit) + 1;
+    }
+
+    // Validate() throws with a message naming the setting; ValidateOnStart then fails the host with it.
+    private static bool Validated(ProcessingOptions options)
+    {
+        options.Validate();
+        return true;
+    }
+
+    private static bool Validated(ClamdOptions options)
+    {
+        options.Validate();
+        return true;
+    }
+}
