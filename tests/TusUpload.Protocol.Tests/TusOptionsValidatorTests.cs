@@ -1,0 +1,64 @@
+namespace TusUpload.Protocol.Tests;
+
+public sealed class TusOptionsValidatorTests
+{
+    private readonly TusOptionsValidator _validator = new();
+
+    [Fact]
+    public void Defaults_are_valid()
+    {
+        var result = _validator.Validate(null, new TusOptions());
+
+        Assert.True(result.Succeeded, result.FailureMessage);
+    }
+
+    [Theory]
+    [InlineData("files/", "Tus:BasePath")]
+    [InlineData("/files", "Tus:BasePath")]
+    [InlineData("/a//b/", "Tus:BasePath")]
+    public void Bad_base_path_fails_naming_the_setting(string basePath, string setting)
+    {
+        var result = _validator.Validate(null, new TusOptions { BasePath = basePath });
+
+        Assert.True(result.Failed);
+        Assert.Contains(setting, result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Bad_values_each_fail_naming_their_setting()
+    {
+        var options = new TusOptions
+        {
+            MaxSize = -1,
+            Expiry = TimeSpan.FromSeconds(-1),
+            IdleTimeout = TimeSpan.Zero,
+            AllowedOrigins = ["https://ok.example", "not a url", "https://x.example/path"],
+            TrustedProxies = ["10.0.0.1", "proxy.local"],
+            MaxMetadataBytes = 0,
+            ReadBufferSize = 10,
+        };
+
+        var result = _validator.Validate(null, options);
+
+        Assert.True(result.Failed);
+        foreach (var setting in (string[])["Tus:MaxSize", "Tus:Expiry", "Tus:IdleTimeout", "'not a url'",
+                     "https://x.example/path", "proxy.local", "Tus:MaxMetadataBytes", "Tus:ReadBufferSize"])
+        {
+            Assert.Contains(setting, result.FailureMessage, StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain("https://ok.example'", result.FailureMessage, StringComparison.Ordinal);
+        Assert.DoesNotContain("10.0.0.1", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Zero_max_size_and_zero_expiry_turn_features_off_and_are_valid()
+    {
+        var options = new TusOptions { MaxSize = 0, Expiry = TimeSpan.Zero, AllowedOrigins = ["*"] };
+
+        var result = _validator.Validate(null, options);
+
+        Assert.True(result.Succeeded, result.FailureMessage);
+        Assert.False(options.ExpirationEnabled);
+    }
+}
