@@ -75,11 +75,12 @@ internal sealed partial class S3ChunkWriter : IChunkWriter
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_done, this);
-        if (BytesWritten + data.Length > _options.MaxBytes || StartOffset + BytesWritten + data.Length > _state.MaxBytes)
+        var end = StartOffset + BytesWritten + data.Length;
+        if (BytesWritten + data.Length > _options.MaxBytes || end > _state.MaxBytes || end > _state.Length)
         {
             throw new UploadStoreException(
                 UploadStoreError.LimitExceeded,
-                $"Upload {_state.Id} cannot take more than {Math.Min(_options.MaxBytes, _state.MaxBytes - StartOffset)} more bytes.");
+                $"Upload {_state.Id} cannot take {data.Length} more bytes at offset {StartOffset + BytesWritten}.");
         }
 
         while (!data.IsEmpty)
@@ -124,6 +125,11 @@ internal sealed partial class S3ChunkWriter : IChunkWriter
 
     public async ValueTask DisposeAsync()
     {
+        if (!_done && !_options.AllOrNothing)
+        {
+            await CheckpointFinishedPartsAsync();
+        }
+
         _done = true;
         await _partCancellation.CancelAsync();
         while (_inFlight.TryDequeue(out var pending))
@@ -147,6 +153,32 @@ internal sealed partial class S3ChunkWriter : IChunkWriter
         }
 
         _partCancellation.Dispose();
+    }
+
+    /// <summary>
+    /// An abandoned chunk without a checksum keeps every full part that reached S3 (the client was cut off, or
+    /// another request asked for the upload); the bytes not yet cut into a part are lost and the client resends.
+    /// </summary>
+    private async Task CheckpointFinishedPartsAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            while (_inFlight.Count > 0)
+            {
+                await FinishOldestPartAsync(checkpoint: false, timeout.Token);
+            }
+
+            if (_unrecorded.Count > 0)
+            {
+                RecordUploadedParts();
+                await _bucket.WriteStateAsync(_state, createOnly: false, timeout.Token);
+            }
+        }
+        catch (Exception exception) when (exception is UploadStoreException or OperationCanceledException)
+        {
+            // Nothing more is durable than the info says; the client's resume finds the recorded offset.
+        }
     }
 
     private async Task LoadIncompletePartAsync(CancellationToken cancellationToken)

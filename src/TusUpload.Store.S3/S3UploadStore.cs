@@ -63,6 +63,13 @@ public sealed partial class S3UploadStore(S3Bucket bucket, ILogger<S3UploadStore
             throw TooLarge(uploadId, state.MaxBytes);
         }
 
+        if (length < state.Offset || (state.Length is { } declared && declared != length))
+        {
+            throw new UploadStoreException(
+                UploadStoreError.LimitExceeded,
+                $"Upload {uploadId} cannot take length {length}: it holds {state.Offset} bytes or has a length.");
+        }
+
         state.Length = length;
         await bucket.WriteStateAsync(state, createOnly: false, cancellationToken);
         if (state.Offset == length)
