@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the client tests need: Chromium for the browser tests and the Node packages of tests/clients
-# (only when that folder has a package.json). Safe to run again; it installs only what is missing.
+# (only when that folder has a package.json). When tests/clients/setup.sh exists it does that part instead.
+# Safe to run again; it installs only what is missing.
 set -euo pipefail
 
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -16,7 +17,11 @@ if [[ ! -x /usr/bin/chromium ]]; then
   ensure_packages chromium
 fi
 
-if [[ -f $CLIENTS_DIR/package.json ]]; then
+if [[ -f $CLIENTS_DIR/setup.sh ]]; then
+  # The client tests know best what they need (Chromium, media packages, npm ci); their own script does it.
+  log "running tests/clients/setup.sh"
+  bash "$CLIENTS_DIR/setup.sh" >&2
+elif [[ -f $CLIENTS_DIR/package.json ]]; then
   command -v npm >/dev/null 2>&1 || ensure_packages nodejs npm
   if [[ -f $CLIENTS_DIR/package-lock.json ]]; then
     log "npm ci in tests/clients"
