@@ -41,12 +41,17 @@ run_step() {
 }
 
 print_summary() {
-  local i
+  local status=$1 i
   echo
   echo '================ test summary ================'
   for i in "${!STEP_NAMES[@]}"; do
     printf '  %-16s %s\n' "${STEP_NAMES[$i]}" "${STEP_RESULTS[$i]}"
   done
+  if ((status == 0)); then
+    echo '  RESULT: PASSED'
+  else
+    echo "  RESULT: FAILED (exit $status)"
+  fi
   echo '=============================================='
 }
 
@@ -59,7 +64,7 @@ cleanup() {
   if ((SERVICES_STARTED)) && [[ -z ${TUS_KEEP_SERVICES:-} ]]; then
     bash scripts/services.sh stop || log "some services did not stop cleanly"
   fi
-  print_summary
+  print_summary "$status"
   exit "$status"
 }
 trap cleanup EXIT
