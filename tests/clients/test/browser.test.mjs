@@ -13,7 +13,7 @@ import { MiB, patternSha256 } from '../lib/data.mjs';
 import { TusServer } from '../lib/server.mjs';
 import { startStaticServer } from '../lib/static.mjs';
 import { treeSnapshot } from '../lib/tree.mjs';
-import { downloadSha256, headUpload, request } from '../lib/tus.mjs';
+import { createUpload, downloadSha256, headUpload, patchUpload, request } from '../lib/tus.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -94,8 +94,13 @@ describe('Chromium with tus-js-client\'s browser bundle', { timeout: 240_000 }, 
 
   test('A page from an origin not in Tus:AllowedOrigins cannot upload and creates nothing', () =>
     withServerLog(server, async () => {
-      const page = await openPage(foreignSite);
+      // Arrange: one stored upload, so that an unchanged store tree proves something.
+      const stored = await createUpload(server.endpoint, 3);
+      assert.equal((await patchUpload(stored, 0, Buffer.from('abc'))).status, 204);
       const before = treeSnapshot(server.dataDir);
+      assert.ok(Object.keys(before).length > 0,
+        `the store dir ${server.dataDir} is empty after an upload: Store:Disk:Path is not where the server stores`);
+      const page = await openPage(foreignSite);
 
       const outcome = await within(30_000, 'tryUpload in the page',
         page.evaluate((e) => window.tusPage.tryUpload(e, 4096), server.endpoint));

@@ -234,6 +234,11 @@ describe('Faults', { timeout: 420_000 }, () => {
 
           const head = await headUpload(url);
           const offset = head.offset;
+          t.diagnostic(`gap ${startGapMs} ms: HEAD offset afterwards ${offset}`);
+          if (startGapMs >= 250) {
+            // A wrote alone for 250 ms: whether B took over or was refused, what A stored must stay (P4).
+            assert.ok(offset > 0, `writer A had the upload alone for 250 ms but nothing was kept (${summary})`);
+          }
           for (const outcome of Object.values(outcomes)) {
             if (outcome.status === 204) {
               assert.ok(Number(outcome.headers['upload-offset']) <= offset,
