@@ -14,6 +14,7 @@ var app = builder.Build();
 
 app.UseServerHosting();
 app.MapTus();
+app.MapUploadStatus();
 
 await app.RunAsync();
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TusUpload.Pipeline.Ledger;
 using TusUpload.Pipeline.Outbox;
+using TusUpload.Pipeline.Processing;
 
 namespace TusUpload.Pipeline.Messaging.InProcess;
 
@@ -54,6 +55,7 @@ public sealed class InProcessCompletionWorker(
     {
         var uploadId = delivery.Completed.UploadId;
         var maxDeliveries = _options.EffectiveMaxDeliveries;
+        var deferrals = 0;
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -67,6 +69,15 @@ public sealed class InProcessCompletionWorker(
             {
                 delivery.Abandon(stoppingToken);
                 throw;
+            }
+            catch (ProcessingDeferredException exception)
+            {
+                // The scanner is down: wait for it without using up a delivery, so an outage never fails uploads.
+                attempt--;
+                deferrals++;
+                var delay = RelayBackoff.Delay(deferrals, _options.RetryDelay, MaxRetryDelay);
+                InProcessLog.Deferred(logger, exception, uploadId, delay);
+                await Task.Delay(delay, time, stoppingToken);
             }
             catch (Exception exception) when (attempt >= maxDeliveries)
             {

@@ -29,4 +29,7 @@ public static partial class InProcessLog
 
     [LoggerMessage(4205, LogLevel.Error, "Marking upload {UploadId} failed did not succeed; it is left for redelivery")]
     public static partial void MarkFailedFailed(ILogger logger, Exception exception, string uploadId);
+
+    [LoggerMessage(4206, LogLevel.Warning, "Processing upload {UploadId} deferred (scanner unavailable); retrying in {Delay}")]
+    public static partial void Deferred(ILogger logger, Exception exception, string uploadId, TimeSpan delay);
 }
