@@ -1,1 +1,40 @@
-Console.WriteLine("TusUpload worker: not wired yet.");
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Serilog;
+using Serilog.Formatting.Compact;
+using TusUpload.Pipeline.Messaging.RabbitMq;
+using TusUpload.Pipeline.Processing;
+using TusUpload.Worker;
+
+// The worker process: consumes "upload completed" events from RabbitMQ and processes them. Configured like the
+// server: appsettings.json, environment variables such as Store__Kind, or --Section:Key=value arguments.
+var builder = Host.CreateApplicationBuilder(args);
+
+builder.Services.AddSerilog((services, logger) => logger
+    .ReadFrom.Configuration(builder.Configuration)
+    .ReadFrom.Services(services)
+    .Enrich.FromLogContext()
+    .WriteTo.Console(new RenderedCompactJsonFormatter()));
+
+// Deliveries in progress get the consumer's drain window (20 s) before the host gives up on them.
+builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(25));
+builder.Services.AddWorker(builder.Configuration);
+
+using var host = builder.Build();
+
+var logger = host.Services.GetRequiredService<ILogger<Program>>();
+var rabbit = host.Services.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
+logger.Started(
+    WorkerRegistration.StoreKind(builder.Configuration),
+    WorkerRegistration.LedgerKind(builder.Configuration),
+    rabbit.Queue,
+    rabbit.DisplayEndpoint,
+    host.Services.GetRequiredService<IOptions<ScanningOptions>>().Value.Enabled);
+
+await host.RunAsync();
+logger.Stopping();
+
+/// <summary>Entry point; public so that tests can name the assembly.</summary>
+public partial class Program;

@@ -1,0 +1,197 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using TusUpload.Pipeline.Ledger;
+using TusUpload.Pipeline.Processing;
+
+namespace TusUpload.Pipeline.IntegrationTests.Processing;
+
+public sealed class CompletionProcessorTests
+{
+    [Fact]
+    public async Task Same_content_uploaded_20_times_ends_as_one_blob_with_reference_count_20()
+    {
+        // Arrange
+        await using var host = ProcessingTestHost.Start(scan: true);
+        var shared = Encoding.UTF8.GetBytes(new string('a', 70_000) + "shared content");
+        var distinct = Encoding.UTF8.GetBytes("distinct content");
+        var ids = new List<string>();
+        for (var i = 0; i < 20; i++)
+        {
+            ids.Add(await host.ReceiveAsync(shared));
+        }
+
+        var distinctId = await host.ReceiveAsync(distinct);
+
+        // Act
+        foreach (var id in ids.Append(distinctId))
+        {
+            await host.ProcessAsync(id);
+        }
+
+        // Assert
+        var sha = ProcessingTestHost.Sha256Hex(shared);
+        var uploads = await Task.WhenAll(ids.Select(host.GetAsync));
+        Assert.All(uploads, upload => Assert.Equal(sha, upload.Sha256));
+        Assert.Equal(1, uploads.Count(upload => upload.State == UploadState.Available));
+        Assert.Equal(19, uploads.Count(upload => upload.State == UploadState.Duplicate));
+        Assert.Equal(20, await host.ReferenceCountAsync(sha));
+        var other = await host.GetAsync(distinctId);
+        Assert.Equal(UploadState.Available, other.State);
+        Assert.Equal(ProcessingTestHost.Sha256Hex(distinct), other.Sha256);
+        Assert.Equal(2, host.BlobFileCount());
+    }
+
+    [Fact]
+    public async Task Redelivered_event_for_an_available_upload_changes_nothing()
+    {
+        // Arrange
+        await using var host = ProcessingTestHost.Start(scan: false);
+        var content = Encoding.UTF8.GetBytes("processed once");
+        var id = await host.ReceiveAsync(content);
+        await host.ProcessAsync(id);
+        var before = await host.GetAsync(id);
+
+        // Act
+        await host.ProcessAsync(id, deliveryCount: 2);
+        await host.ProcessAsync(id, deliveryCount: 6);
+
+        // Assert
+        var after = await host.GetAsync(id);
+        Assert.Equal(UploadState.Available, after.State);
+        Assert.Equal(before.UpdatedAt, after.UpdatedAt);
+        Assert.Equal(1, await host.ReferenceCountAsync(after.Sha256!));
+    }
+
+    [Fact]
+    public async Task Same_uploads_processed_concurrently_keep_reference_count_equal_to_uploads()
+    {
+        // Arrange: 8 uploads of one content, each processed by 3 concurrent handlers.
+        await using var host = ProcessingTestHost.Start(scan: false);
+        var content = Encoding.UTF8.GetBytes(new string('c', 300_000));
+        var ids = new List<string>();
+        for (var i = 0; i < 8; i++)
+        {
+            ids.Add(await host.ReceiveAsync(content));
+        }
+
+        // Act: a handler that loses the race may fail (the winner released the data); redelivery settles it.
+        var attempts = ids.SelectMany(id => Enumerable.Range(0, 3).Select(_ => Task.Run(() => host.ProcessAsync(id))));
+        await Task.WhenAll(attempts.Select(attempt => attempt.ContinueWith(_ => { }, TaskScheduler.Default)))
+            .WaitAsync(TimeSpan.FromSeconds(120));
+        foreach (var id in ids)
+        {
+            await host.ProcessAsync(id, deliveryCount: 2);
+        }
+
+        // Assert
+        var sha = ProcessingTestHost.Sha256Hex(content);
+        var uploads = await Task.WhenAll(ids.Select(host.GetAsync));
+        Assert.Equal(1, uploads.Count(upload => upload.State == UploadState.Available));
+        Assert.Equal(7, uploads.Count(upload => upload.State == UploadState.Duplicate));
+        Assert.Equal(8, await host.ReferenceCountAsync(sha));
+        Assert.Equal(1, host.BlobFileCount());
+    }
+
+    [Fact]
+    public async Task Eicar_and_the_zipped_test_file_are_quarantined_and_never_become_blobs()
+    {
+        // Arrange
+        await using var host = ProcessingTestHost.Start(scan: true);
+        var eicar = ProcessingTestHost.Eicar();
+        var zipped = await File.ReadAllBytesAsync("/usr/share/clamav-testfiles/clam.zip");
+        var clean = Encoding.UTF8.GetBytes("nothing to see here");
+        var eicarId = await host.ReceiveAsync(eicar);
+        var zippedId = await host.ReceiveAsync(zipped);
+        var cleanId = await host.ReceiveAsync(clean);
+
+        // Act
+        await host.ProcessAsync(eicarId);
+        await host.ProcessAsync(zippedId);
+        await host.ProcessAsync(cleanId);
+
+        // Assert
+        Assert.Equal(UploadState.Quarantined, (await host.GetAsync(eicarId)).State);
+        Assert.Equal(UploadState.Quarantined, (await host.GetAsync(zippedId)).State);
+        Assert.Equal(UploadState.Available, (await host.GetAsync(cleanId)).State);
+        Assert.False(await host.Blobs.ExistsAsync(ProcessingTestHost.Sha256Hex(eicar), default));
+        Assert.False(await host.Blobs.ExistsAsync(ProcessingTestHost.Sha256Hex(zipped), default));
+        Assert.True(await host.Blobs.ExistsAsync(ProcessingTestHost.Sha256Hex(clean), default));
+        Assert.Equal(1, host.BlobFileCount());
+    }
+
+    [Fact]
+    public async Task Declared_sha256_that_differs_marks_the_upload_failed_and_a_matching_one_passes()
+    {
+        // Arrange
+        await using var host = ProcessingTestHost.Start(scan: false);
+        var content = Encoding.UTF8.GetBytes("declared checksum");
+        var hex = ProcessingTestHost.Sha256Hex(content);
+        var wrong = ProcessingTestHost.Sha256Hex(Encoding.UTF8.GetBytes("other"));
+        var matchingId = await host.ReceiveAsync(content, Metadata(hex));
+        var base64Id = await host.ReceiveAsync(content, Metadata(Convert.ToBase64String(Convert.FromHexString(hex))));
+        var wrongId = await host.ReceiveAsync(content, Metadata(wrong));
+
+        // Act
+        await host.ProcessAsync(matchingId);
+        await host.ProcessAsync(base64Id);
+        await host.ProcessAsync(wrongId);
+
+        // Assert
+        Assert.Equal(UploadState.Available, (await host.GetAsync(matchingId)).State);
+        Assert.Equal(UploadState.Duplicate, (await host.GetAsync(base64Id)).State);
+        var failed = await host.GetAsync(wrongId);
+        Assert.Equal(UploadState.Failed, failed.State);
+        Assert.Contains("declared sha256", failed.FailureReason, StringComparison.Ordinal);
+        Assert.Equal(2, await host.ReferenceCountAsync(hex));
+
+        static string Metadata(string sha256) =>
+            "filename ZmlsZS50eHQ=,sha256 " + Convert.ToBase64String(Encoding.UTF8.GetBytes(sha256));
+    }
+
+    [Fact]
+    public async Task Unreachable_scanner_defers_and_leaves_the_upload_processing_never_available()
+    {
+        // Arrange: a loopback port that we bound and released, so nothing listens there.
+        var closedPort = FreeLoopbackPort();
+        await using var host = ProcessingTestHost.Start(scan: true, clamdEndpoint: $"127.0.0.1:{closedPort}");
+        var id = await host.ReceiveAsync(Encoding.UTF8.GetBytes("waiting for the scanner"));
+
+        // Act
+        var deferred = await Assert.ThrowsAsync<ProcessingDeferredException>(() => host.ProcessAsync(id));
+
+        // Assert
+        Assert.Contains("clamd", deferred.Message, StringComparison.Ordinal);
+        var upload = await host.GetAsync(id);
+        Assert.Equal(UploadState.Processing, upload.State);
+        Assert.Null(upload.Sha256);
+        Assert.Equal(0, host.BlobFileCount());
+    }
+
+    [Fact]
+    public async Task Missing_object_fails_each_delivery_and_marks_the_upload_failed_on_the_last_one()
+    {
+        // Arrange
+        await using var host = ProcessingTestHost.Start(scan: false, extra: ("Worker:MaxDeliveries", "3"));
+        var id = await host.ReceiveAsync(Encoding.UTF8.GetBytes("deleted behind our back"));
+        await host.Store.DeleteAsync(id, default).WaitAsync(TimeSpan.FromSeconds(10));
+
+        // Act
+        await Assert.ThrowsAnyAsync<Exception>(() => host.ProcessAsync(id, deliveryCount: 1));
+        var afterFirst = (await host.GetAsync(id)).State;
+        await Assert.ThrowsAnyAsync<Exception>(() => host.ProcessAsync(id, deliveryCount: 3));
+
+        // Assert
+        Assert.Equal(UploadState.Processing, afterFirst);
+        var upload = await host.GetAsync(id);
+        Assert.Equal(UploadState.Failed, upload.State);
+        Assert.Contains("gave up after 3 deliveries", upload.FailureReason, StringComparison.Ordinal);
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
