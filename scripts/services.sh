@@ -11,6 +11,8 @@
 # TUS_RABBITMQ_PORT (56729), TUS_RABBITMQ_DIST_PORT (56730), TUS_RABBITMQ_EPMD_PORT (56731),
 # TUS_RABBITMQ_PROMETHEUS_PORT (56732), TUS_RABBITMQ_CTL_PORT (56733, range of 5 for the CLI),
 # TUS_CLAMD_PORT (33109), TUS_S3_PORT (50509), TUS_SERVICES_TIMEOUT (seconds to wait for ready, 120).
+# The services belong to the state dir, not to a shell: everyone using the same working tree shares them, and
+# `stop` stops them for all. Use another TUS_SERVICES_DIR and other ports for a private set.
 set -euo pipefail
 
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
