@@ -44,12 +44,3 @@ export async function launchChromium() {
     throw error;
   }
 }
-
-/** Awaits `promise` for at most `ms`, naming `what` when it times out. */
-export function within(ms, what, promise) {
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}

@@ -2,7 +2,7 @@
 // the server at a chosen byte. Resolves with what happened instead of throwing: the fault tests judge it.
 import http from 'node:http';
 
-import { delay } from './server.mjs';
+import { delay } from './wait.mjs';
 import { TUS_RESUMABLE } from './tus.mjs';
 
 /**

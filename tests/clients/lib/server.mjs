@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { createServer } from 'node:net';
 import http from 'node:http';
 
+import { delay } from './wait.mjs';
+
 const here = dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = resolve(here, '..', '..', '..');
 
@@ -41,8 +43,6 @@ export function freePort() {
     });
   });
 }
-
-export const delay = (ms) => new Promise((done) => setTimeout(done, ms));
 
 function optionsStatus(url, timeoutMs) {
   return new Promise((done) => {
@@ -79,14 +79,18 @@ export class TusServer {
   /** Creates a server and starts it, removing its temp dir again if it does not come up. */
   static async start(options) {
     requireServerDll();
-    const server = new TusServer(options);
-    try {
-      server.port = await freePort();
-      await server.launch();
-      return server;
-    } catch (error) {
-      await server.dispose();
-      throw error;
+    // Another process may take the probed port before the server binds it; only that case is retried.
+    for (let attempt = 1; ; attempt++) {
+      const server = new TusServer(options);
+      try {
+        server.port = await freePort();
+        await server.launch();
+        return server;
+      } catch (error) {
+        const portTaken = /address already in use/i.test(server.logTail());
+        await server.dispose();
+        if (!portTaken || attempt === 3) throw error;
+      }
     }
   }
 

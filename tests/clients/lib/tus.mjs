@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 
-import { delay } from './server.mjs';
+import { delay } from './wait.mjs';
 
 export const TUS_RESUMABLE = { 'Tus-Resumable': '1.0.0' };
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -75,8 +75,9 @@ export function patchUpload(url, offset, body) {
 }
 
 /**
- * GET-downloads an upload and returns { sha256, size, headers, body } (body only with keepBody). The server may answer 4xx (409) while the
- * completion pipeline is still processing the upload, so this polls until 200, for at most `timeoutMs`.
+ * GET-downloads an upload and returns { sha256, size, headers, body } (body only with keepBody). The server may
+ * answer 4xx (409) while the completion pipeline is still processing the upload, so this polls until 200, for at
+ * most `timeoutMs`. 404 and 5xx fail at once.
  */
 export async function downloadSha256(url, { timeoutMs = 60_000, keepBody = false } = {}) {
   const deadline = Date.now() + timeoutMs;

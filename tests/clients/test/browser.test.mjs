@@ -7,13 +7,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 
-import { launchChromium, within } from '../lib/browser.mjs';
+import { launchChromium } from '../lib/browser.mjs';
 import { withServerLog } from '../lib/client.mjs';
 import { MiB, patternSha256 } from '../lib/data.mjs';
 import { TusServer } from '../lib/server.mjs';
 import { startStaticServer } from '../lib/static.mjs';
 import { treeSnapshot } from '../lib/tree.mjs';
 import { createUpload, downloadSha256, headUpload, patchUpload, request } from '../lib/tus.mjs';
+import { delay, within } from '../lib/wait.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -23,6 +24,18 @@ const ROUTES = {
   '/pattern.js': join(here, '..', 'lib', 'pattern.js'),
   '/tus.min.js': join(dirname(require.resolve('tus-js-client/package.json')), 'dist', 'tus.min.js'),
 };
+
+/** The tree of `dir` once two snapshots 500 ms apart agree (at most 15 s). */
+async function settledTree(dir) {
+  let previous = treeSnapshot(dir);
+  for (const until = Date.now() + 15_000; Date.now() < until;) {
+    await delay(500);
+    const current = treeSnapshot(dir);
+    if (JSON.stringify(current) === JSON.stringify(previous)) return current;
+    previous = current;
+  }
+  throw new Error(`the store dir ${dir} kept changing for 15 s`);
+}
 
 describe('Chromium with tus-js-client\'s browser bundle', { timeout: 240_000 }, () => {
   let allowedSite;
@@ -94,10 +107,11 @@ describe('Chromium with tus-js-client\'s browser bundle', { timeout: 240_000 }, 
 
   test('A page from an origin not in Tus:AllowedOrigins cannot upload and creates nothing', () =>
     withServerLog(server, async () => {
-      // Arrange: one stored upload, so that an unchanged store tree proves something.
-      const stored = await createUpload(server.endpoint, 3);
+      // Arrange: an unfinished upload (so the pipeline leaves it alone) makes an unchanged store tree meaningful;
+      // wait until the completion pipeline has settled what earlier tests left behind.
+      const stored = await createUpload(server.endpoint, 10);
       assert.equal((await patchUpload(stored, 0, Buffer.from('abc'))).status, 204);
-      const before = treeSnapshot(server.dataDir);
+      const before = await settledTree(server.dataDir);
       assert.ok(Object.keys(before).length > 0,
         `the store dir ${server.dataDir} is empty after an upload: Store:Disk:Path is not where the server stores`);
       const page = await openPage(foreignSite);
@@ -108,6 +122,7 @@ describe('Chromium with tus-js-client\'s browser bundle', { timeout: 240_000 }, 
       assert.equal(outcome.ok, false, `the foreign origin's upload must fail, but it created ${outcome.url}`);
       assert.match(outcome.error, /failed to create upload.*response code: n\/a/,
         'the browser blocked the creation (CORS) instead of the server answering it');
+      await delay(500);
       assert.deepEqual(treeSnapshot(server.dataDir), before, 'the store is unchanged');
       const preflight = await request(server.endpoint, {
         method: 'OPTIONS',

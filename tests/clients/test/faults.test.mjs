@@ -10,8 +10,9 @@ import { withServerLog } from '../lib/client.mjs';
 import { MiB, patternSha256 } from '../lib/data.mjs';
 import { bytesOf } from '../lib/pattern.js';
 import { streamPatch } from '../lib/raw.mjs';
-import { delay, TusServer } from '../lib/server.mjs';
+import { TusServer } from '../lib/server.mjs';
 import { createUpload, downloadSha256, headUpload, patchUpload } from '../lib/tus.mjs';
+import { delay, within } from '../lib/wait.mjs';
 
 /** mulberry32: small seeded PRNG for the kill points, so a failing run can be repeated with TUS_FAULT_SEED. */
 function seededRandom(seed) {
@@ -120,7 +121,8 @@ describe('Faults', { timeout: 420_000 }, () => {
         assert.ok(afterRestart.offset <= offset + result.written,
           `round ${round}: HEAD reports ${afterRestart.offset} bytes but only ${offset + result.written} were sent`);
         assert.ok(afterRestart.offset >= durable,
-          `round ${round}: HEAD went back from ${durable} to ${afterRestart.offset} (a reported offset was not durable)`);
+          `round ${round}: HEAD went back from ${durable} to ${afterRestart.offset} ` +
+            '(a reported offset was not durable)');
         durable = afterRestart.offset;
       }
       t.diagnostic(`rounds (offset, sent, kept): ${rounds.map((r) => `${r.offset}+${r.sent}->${r.kept}`).join(' ')}`);
@@ -155,10 +157,10 @@ describe('Faults', { timeout: 420_000 }, () => {
 
       // Act: headers and 300 KiB of body, then nothing: no more bytes, no FIN.
       const socket = net.connect({ host: '127.0.0.1', port: server.port });
-      await new Promise((connected, reject) => {
+      await within(5_000, 'connecting to the server', new Promise((connected, reject) => {
         socket.once('connect', connected);
         socket.once('error', reject);
-      });
+      }));
       const answer = [];
       socket.on('data', (piece) => answer.push(piece));
       socket.on('error', () => {});
@@ -173,8 +175,9 @@ describe('Faults', { timeout: 420_000 }, () => {
         '',
         '',
       ].join('\r\n');
-      await new Promise((written) => socket.write(head, written));
-      await new Promise((written) => socket.write(bytesOf(dataSeed, 0, sent), written));
+      await within(5_000, 'writing the headers', new Promise((written) => socket.write(head, written)));
+      await within(5_000, 'writing 300 KiB of body',
+        new Promise((written) => socket.write(bytesOf(dataSeed, 0, sent), written)));
       const silentSince = Date.now();
       const cutOff = await Promise.race([closed.then(() => true), delay(10_000).then(() => false)]);
       const silentFor = Date.now() - silentSince;
@@ -264,7 +267,8 @@ describe('Faults', { timeout: 420_000 }, () => {
             if (runs.length === 0 || runs.at(-1).writer !== writer) runs.push({ writer, from: p });
           }
           assert.ok(runs.length <= 1,
-            `the first ${offset} bytes come from more than one writer: ${JSON.stringify(runs.slice(0, 5))} (${summary})`);
+            `the first ${offset} bytes come from more than one writer: ` +
+              `${JSON.stringify(runs.slice(0, 5))} (${summary})`);
           const completion = writers.A(offset, size);
           for (let p = offset; p < size; p++) {
             if (content[p] !== completion[p - offset]) assert.fail(`completion byte ${p} differs`);

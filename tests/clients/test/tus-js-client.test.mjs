@@ -98,7 +98,12 @@ describe('tus-js-client in Node', { timeout: 420_000 }, () => {
       const size = 32 * MiB;
       const sourceSha256 = await writePatternFile(path, 3201, size);
       const urlStorage = new tus.FileUrlStorage(join(scratch, 'tus-url-storage.json'));
-      const options = { endpoint: server.endpoint, urlStorage, chunkSize: 4 * MiB, metadata: { filename: 'resume.bin' } };
+      const options = {
+        endpoint: server.endpoint,
+        urlStorage,
+        chunkSize: 4 * MiB,
+        metadata: { filename: 'resume.bin' },
+      };
 
       // Arrange: the first session is aborted once 13 MiB went out (inside the fourth 4 MiB PATCH).
       let firstUpload;
