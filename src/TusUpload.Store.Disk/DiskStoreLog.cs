@@ -11,7 +11,7 @@ internal static partial class DiskStoreLog
     [LoggerMessage(2001, LogLevel.Debug, "Chunk for upload {UploadId} opened at offset {Offset}")]
     public static partial void ChunkOpened(ILogger logger, string uploadId, long offset);
 
-    [LoggerMessage(2002, LogLevel.Debug, "Truncated {Bytes} unacknowledged bytes of upload {UploadId} past offset {Offset}")]
+    [LoggerMessage(2002, LogLevel.Debug, "Truncated {Bytes} unsaved bytes of upload {UploadId} past offset {Offset}")]
     public static partial void LeftoversTruncated(ILogger logger, string uploadId, long bytes, long offset);
 
     [LoggerMessage(2003, LogLevel.Debug, "Checkpointed upload {UploadId} at offset {Offset}")]
@@ -20,7 +20,7 @@ internal static partial class DiskStoreLog
     [LoggerMessage(2004, LogLevel.Debug, "Committed chunk of upload {UploadId}: offset {Offset}")]
     public static partial void ChunkCommitted(ILogger logger, string uploadId, long offset);
 
-    [LoggerMessage(2005, LogLevel.Debug, "Discarded {Bytes} uncommitted bytes of upload {UploadId}; offset stays {Offset}")]
+    [LoggerMessage(2005, LogLevel.Debug, "Discarded {Bytes} unsaved bytes of upload {UploadId}; offset stays {Offset}")]
     public static partial void ChunkDiscarded(ILogger logger, string uploadId, long bytes, long offset);
 
     [LoggerMessage(2006, LogLevel.Debug, "Deleted upload {UploadId} from disk")]
@@ -35,10 +35,10 @@ internal static partial class DiskStoreLog
     [LoggerMessage(2011, LogLevel.Error, "Disk I/O failed for upload {UploadId} during {Operation}")]
     public static partial void IoFailed(ILogger logger, string uploadId, string operation, Exception exception);
 
-    [LoggerMessage(2012, LogLevel.Error, "Upload {UploadId} claims offset {Offset} but its data file holds only {DataLength} bytes")]
+    [LoggerMessage(2012, LogLevel.Error, "Upload {UploadId} claims offset {Offset}; its data holds {DataLength} bytes")]
     public static partial void DataShorterThanOffset(ILogger logger, string uploadId, long offset, long dataLength);
 
-    [LoggerMessage(2013, LogLevel.Warning, "Could not discard uncommitted bytes of upload {UploadId}; the next chunk truncates them")]
+    [LoggerMessage(2013, LogLevel.Warning, "Could not discard unsaved bytes of upload {UploadId}; the next chunk will")]
     public static partial void DiscardFailed(ILogger logger, string uploadId, Exception exception);
 
     [LoggerMessage(2020, LogLevel.Debug, "Promoted upload {UploadId} to blob {Sha256} by {Method}")]

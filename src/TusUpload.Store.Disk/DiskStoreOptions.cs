@@ -5,7 +5,7 @@ public sealed class DiskStoreOptions
 {
     public const string SectionName = "Store:Disk";
 
-    /// <summary>Smallest accepted <see cref="CheckpointBytes"/>: below it the fsync cost dominates every write.</summary>
+    /// <summary>Smallest accepted <see cref="CheckpointBytes"/>: below it fsync cost dominates every write.</summary>
     public const long MinCheckpointBytes = 64 * 1024;
 
     /// <summary>Folder that holds uploads and blobs; relative paths start at the working directory.

@@ -54,7 +54,10 @@ public sealed partial class DiskUploadStore
             throw Fail(exception, target.Id, "concatenating into");
         }
 
-        var completed = await SaveAsync(target with { Length = length, Offset = length }, "completing", cancellationToken);
+        var completed = await SaveAsync(
+            target with { Length = length, Offset = length },
+            "completing",
+            cancellationToken);
         DiskStoreLog.Concatenated(_logger, completed.Id, partials.Count, length);
         return completed;
     }
@@ -74,10 +77,11 @@ public sealed partial class DiskUploadStore
                 for (var copied = 0L; copied < partial.Offset;)
                 {
                     var want = (int)Math.Min(buffer.Length, partial.Offset - copied);
-                    var read = await RandomAccess.ReadAsync(source, buffer.AsMemory(0, want), copied, cancellationToken);
+                    var chunk = buffer.AsMemory(0, want);
+                    var read = await RandomAccess.ReadAsync(source, chunk, copied, cancellationToken);
                     if (read == 0)
                     {
-                        throw new UploadStoreException($"Partial upload {partial.Id} holds fewer bytes than its offset.");
+                        throw new UploadStoreException($"Partial upload {partial.Id} holds less than its offset.");
                     }
 
                     await RandomAccess.WriteAsync(target, buffer.AsMemory(0, read), position, cancellationToken);

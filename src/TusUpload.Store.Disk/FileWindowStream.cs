@@ -2,7 +2,7 @@ using Microsoft.Win32.SafeHandles;
 
 namespace TusUpload.Store.Disk;
 
-/// <summary>A read-only, forward-only view of <c>count</c> bytes of a file from <c>start</c>; owns the handle.</summary>
+/// <summary>A read-only, forward-only view of <c>count</c> bytes of a file from <c>start</c>; owns the file.</summary>
 internal sealed class FileWindowStream(SafeFileHandle file, long start, long count) : Stream
 {
     private long _position;

@@ -2,7 +2,7 @@ using TusUpload.Protocol.Storage;
 
 namespace TusUpload.Store.Disk;
 
-/// <summary>The JSON shape of an info file; kept apart from <see cref="UploadInfo"/> so the file format is ours.</summary>
+/// <summary>The JSON shape of an info file, kept apart from <see cref="UploadInfo"/> so the format is ours.</summary>
 internal sealed record UploadInfoDocument
 {
     public int Version { get; init; } = 1;

@@ -1,0 +1,59 @@
+using Serilog;
+using Serilog.Events;
+using Serilog.Formatting.Compact;
+
+namespace TusUpload.Server;
+
+/// <summary>
+/// Serilog for the whole process: console output, plain text by default or compact JSON when
+/// <c>Logging:Format</c> is <c>json</c>; levels come from the usual <c>Logging:LogLevel</c> section.
+/// </summary>
+internal static class ServerLogging
+{
+    public const string FormatKey = "Logging:Format";
+
+    private const string TextTemplate =
+        "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}";
+
+    public static void Configure(LoggerConfiguration logger, IConfiguration configuration)
+    {
+        var format = configuration[FormatKey] ?? "text";
+        var levels = configuration.GetSection("Logging:LogLevel");
+
+        logger.MinimumLevel.Is(ToSerilog(levels["Default"], LogEventLevel.Information));
+        foreach (var category in levels.GetChildren())
+        {
+            if (category.Key != "Default")
+            {
+                logger.MinimumLevel.Override(category.Key, ToSerilog(category.Value, LogEventLevel.Information));
+            }
+        }
+
+        logger.Enrich.FromLogContext();
+        _ = format.ToLowerInvariant() switch
+        {
+            "json" => logger.WriteTo.Console(new CompactJsonFormatter()),
+            "text" => logger.WriteTo.Console(outputTemplate: TextTemplate, formatProvider: null),
+            _ => throw new InvalidOperationException($"{FormatKey} must be 'text' or 'json' (was '{format}')."),
+        };
+    }
+
+    /// <summary>Maps a Microsoft.Extensions.Logging level name; <c>None</c> keeps only fatal events.</summary>
+    public static LogEventLevel ToSerilog(string? level, LogEventLevel fallback)
+    {
+        if (string.IsNullOrEmpty(level))
+        {
+            return fallback;
+        }
+
+        return Enum.Parse<LogLevel>(level, ignoreCase: true) switch
+        {
+            LogLevel.Trace => LogEventLevel.Verbose,
+            LogLevel.Debug => LogEventLevel.Debug,
+            LogLevel.Information => LogEventLevel.Information,
+            LogLevel.Warning => LogEventLevel.Warning,
+            LogLevel.Error => LogEventLevel.Error,
+            _ => LogEventLevel.Fatal,
+        };
+    }
+}
