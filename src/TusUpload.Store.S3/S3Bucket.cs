@@ -9,6 +9,9 @@ namespace TusUpload.Store.S3;
 /// <summary>The S3 calls the store makes, each with its failures translated into store errors.</summary>
 public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings)
 {
+    private readonly SemaphoreSlim _bucketGate = new(1, 1);
+    private volatile bool _bucketReady;
+
     public S3StoreSettings Settings { get; } = settings;
 
     public S3Keys Keys => Settings.Keys;
@@ -243,11 +246,49 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings)
     {
         try
         {
+            if (Settings.CreateBucket && !_bucketReady)
+            {
+                await EnsureBucketAsync(cancellationToken);
+            }
+
             return await call(cancellationToken);
         }
         catch (Exception exception) when (S3Faults.Translate(subject, exception, cancellationToken) is { } translated)
         {
             throw translated;
+        }
+    }
+
+    /// <summary>
+    /// Creates the bucket if it is missing. Every call waits for it, so that hosted services starting before the
+    /// store's own start-up (the expiry sweep) never meet a missing bucket.
+    /// </summary>
+    public async Task EnsureBucketAsync(CancellationToken cancellationToken)
+    {
+        await _bucketGate.WaitAsync(cancellationToken);
+        try
+        {
+            if (_bucketReady)
+            {
+                return;
+            }
+
+            try
+            {
+                await Client.PutBucketAsync(Name, cancellationToken);
+            }
+            catch (AmazonS3Exception exception) when (
+                exception.ErrorCode is "BucketAlreadyOwnedByYou" or "BucketAlreadyExists"
+                || exception.StatusCode == HttpStatusCode.Conflict)
+            {
+                // There already: the usual case after the first start.
+            }
+
+            _bucketReady = true;
+        }
+        finally
+        {
+            _bucketGate.Release();
         }
     }
 

@@ -11,7 +11,10 @@ internal static partial class S3StoreLog
     [LoggerMessage(2101, LogLevel.Debug, "Upload {UploadId}: part {PartNumber} of {Size} bytes stored")]
     public static partial void PartStored(ILogger logger, string uploadId, int partNumber, long size);
 
-    [LoggerMessage(2102, LogLevel.Debug, "Upload {UploadId}: committed, offset {Offset}, incomplete part {IncompleteSize} bytes")]
+    [LoggerMessage(
+        2102,
+        LogLevel.Debug,
+        "Upload {UploadId}: committed, offset {Offset}, incomplete part {IncompleteSize} bytes")]
     public static partial void ChunkCommitted(ILogger logger, string uploadId, long offset, long incompleteSize);
 
     [LoggerMessage(2103, LogLevel.Debug, "Upload {UploadId}: object assembled from {PartCount} parts")]
@@ -29,10 +32,13 @@ internal static partial class S3StoreLog
     [LoggerMessage(2107, LogLevel.Warning, "Upload {UploadId}: could not remove helper object {Key}")]
     public static partial void HelperCleanupFailed(ILogger logger, string uploadId, string key, Exception exception);
 
-    [LoggerMessage(2108, LogLevel.Information, "S3 bucket {Bucket} created at {ServiceUrl}")]
-    public static partial void BucketCreated(ILogger logger, string bucket, string serviceUrl);
+    [LoggerMessage(2108, LogLevel.Information, "S3 bucket {Bucket} exists at {ServiceUrl} (created if it was missing)")]
+    public static partial void BucketReady(ILogger logger, string bucket, string serviceUrl);
 
-    [LoggerMessage(2109, LogLevel.Information, "S3 store ready: bucket {Bucket} at {ServiceUrl}, parts of {PartSize} bytes, at most {MaxParts}")]
+    [LoggerMessage(
+        2109,
+        LogLevel.Information,
+        "S3 store ready: bucket {Bucket} at {ServiceUrl}, parts of {PartSize} bytes, at most {MaxParts}")]
     public static partial void StoreReady(ILogger logger, string bucket, string serviceUrl, long partSize, int maxParts);
 
     [LoggerMessage(2110, LogLevel.Debug, "Blob {Sha256}: promoted from upload {UploadId}")]

@@ -13,7 +13,10 @@ public sealed class S3StoreSettings
         MaxPartsInFlightPerRequest = options.MaxPartsInFlightPerRequest;
         ServerSideEncryption = string.IsNullOrWhiteSpace(options.ServerSideEncryption) ? null : options.ServerSideEncryption;
         PartSlots = new SemaphoreSlim(options.MaxPartsInFlight, options.MaxPartsInFlight);
+        CreateBucket = options.CreateBucket;
     }
+
+    public bool CreateBucket { get; }
 
     public string Bucket { get; }
 

@@ -1,14 +1,15 @@
-using System.Net;
-using Amazon.S3;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace TusUpload.Store.S3;
 
-/// <summary>Creates the bucket at start-up when configured to, and states the store's effective settings.</summary>
+/// <summary>
+/// Creates the bucket at start-up when configured to (failing start-up if it cannot), and states the store's
+/// effective settings.
+/// </summary>
 public sealed class S3StoreStartup(
-    IAmazonS3 client,
+    S3Bucket bucket,
     S3StoreSettings settings,
     IOptions<S3StoreOptions> options,
     ILogger<S3StoreStartup> logger) : IHostedService
@@ -18,17 +19,8 @@ public sealed class S3StoreStartup(
         var serviceUrl = options.Value.ServiceUrl;
         if (options.Value.CreateBucket)
         {
-            try
-            {
-                await client.PutBucketAsync(settings.Bucket, cancellationToken);
-                S3StoreLog.BucketCreated(logger, settings.Bucket, serviceUrl);
-            }
-            catch (AmazonS3Exception exception) when (
-                exception.ErrorCode is "BucketAlreadyOwnedByYou" or "BucketAlreadyExists"
-                || exception.StatusCode == HttpStatusCode.Conflict)
-            {
-                // There already: the usual case after the first start.
-            }
+            await bucket.EnsureBucketAsync(cancellationToken);
+            S3StoreLog.BucketReady(logger, settings.Bucket, serviceUrl);
         }
 
         S3StoreLog.StoreReady(logger, settings.Bucket, serviceUrl, settings.PartSize, settings.MaxParts);
