@@ -98,6 +98,10 @@ describe('Faults', { timeout: 420_000 }, () => {
         // Spread the kills so that all of them land inside a PATCH, before the upload can complete.
         const share = Math.floor((2 * remaining) / (kills - round + 2));
         const stopAt = Math.max(64 * 1024, Math.floor(random() * share));
+        // Half the rounds stream at full speed, half throttled; the kill comes 0-150 ms after the last byte, so it
+        // finds the server in the middle of a read, a write or a checkpoint.
+        const pauseMs = random() < 0.5 ? 0 : 1;
+        const killDelayMs = Math.floor(random() * 150);
 
         const result = await streamPatch({
           url,
@@ -105,16 +109,17 @@ describe('Faults', { timeout: 420_000 }, () => {
           length: remaining,
           bytes,
           pieceSize: 256 * 1024,
+          pauseMs,
           stopAt,
           onStop: () => {
-            server.kill9();
+            delay(killDelayMs).then(() => server.kill9());
           },
         });
         await server.kill9();
         await server.restart();
 
         const afterRestart = await headUpload(url);
-        rounds.push({ round, offset, sent: result.written, kept: afterRestart.offset, status: result.status });
+        rounds.push({ round, offset, sent: result.written, kept: afterRestart.offset, killDelayMs });
         assert.equal(afterRestart.status, 200, `HEAD after restart ${round}`);
         assert.equal(result.status, null, `round ${round}: the PATCH must have been cut by the kill, ` +
           `but it was answered ${result.status}`);
@@ -213,18 +218,22 @@ describe('Faults', { timeout: 420_000 }, () => {
         const writerBytes = (parity) => (start, end) => base(start, end).map((b) => (b & 0xfe) | parity);
         const writers = { A: writerBytes(0), B: writerBytes(1) };
 
+        // Races: B starts 0, 40 or 250 ms after A, both from offset 0 (a stale second client).
         for (const startGapMs of [0, 40, 250]) {
           const url = await createUpload(server.endpoint, size);
+          const label = `gap ${startGapMs} ms`;
 
-          // Act: A starts, B follows after startGapMs; both throttled so that their bodies overlap.
+          // Act: A starts, B follows; both throttled so that their bodies overlap.
           const first = streamPatch({ url, offset: 0, length: size, bytes: writers.A, pauseMs: 3 });
           await delay(startGapMs);
           const second = streamPatch({ url, offset: 0, length: size, bytes: writers.B, pauseMs: 3 });
           const outcomes = { A: await first, B: await second };
+          const startOffsets = { A: 0, B: 0 };
           const summary = Object.entries(outcomes)
-            .map(([w, o]) => `${w}: ${o.status ?? o.error} offset ${o.headers['upload-offset']} sent ${o.written}`)
+            .map(([w, o]) => `${w} from ${startOffsets[w]}: ${o.status ?? o.error} ` +
+              `offset ${o.headers['upload-offset']} sent ${o.written}`)
             .join('; ');
-          t.diagnostic(`gap ${startGapMs} ms: ${summary}`);
+          t.diagnostic(`${label}: ${summary}`);
 
           // Assert: answers are 204, 409, 423 or a stopped connection; at most one writer completed the upload.
           for (const [writer, outcome] of Object.entries(outcomes)) {
@@ -237,7 +246,7 @@ describe('Faults', { timeout: 420_000 }, () => {
 
           const head = await headUpload(url);
           const offset = head.offset;
-          t.diagnostic(`gap ${startGapMs} ms: HEAD offset afterwards ${offset}`);
+          t.diagnostic(`${label}: HEAD offset afterwards ${offset}`);
           if (startGapMs >= 250) {
             // A wrote alone for 250 ms: whether B took over or was refused, what A stored must stay (P4).
             assert.ok(offset > 0, `writer A had the upload alone for 250 ms but nothing was kept (${summary})`);
@@ -266,14 +275,50 @@ describe('Faults', { timeout: 420_000 }, () => {
             }
             if (runs.length === 0 || runs.at(-1).writer !== writer) runs.push({ writer, from: p });
           }
-          assert.ok(runs.length <= 1,
-            `the first ${offset} bytes come from more than one writer: ` +
-              `${JSON.stringify(runs.slice(0, 5))} (${summary})`);
+          // Each writer's bytes form one run that starts exactly at the offset its PATCH named; runs follow each
+          // other (A's prefix, then possibly B's continuation), never alternate.
+          const where = `runs ${JSON.stringify(runs.slice(0, 5))} in the first ${offset} bytes (${summary})`;
+          assert.ok(runs.length <= 2, `writers alternate: ${where}`);
+          assert.equal(new Set(runs.map((r) => r.writer)).size, runs.length, `a writer has two runs: ${where}`);
+          for (const run of runs) {
+            assert.equal(run.from, startOffsets[run.writer],
+              `${run.writer}'s bytes start at ${run.from}, not at the offset its PATCH named: ${where}`);
+          }
           const completion = writers.A(offset, size);
           for (let p = offset; p < size; p++) {
             if (content[p] !== completion[p - offset]) assert.fail(`completion byte ${p} differs`);
           }
         }
+
+        // Takeover: A's connection hangs after 1 MiB (no more bytes, no FIN) and B resumes the way tus-js-client
+        // does: HEAD, PATCH from that offset, and on 409/423 HEAD and try again. The content must be A's prefix up
+        // to exactly the offset of B's accepted PATCH, then B's bytes.
+        const url = await createUpload(server.endpoint, size);
+        const hung = streamPatch({ url, offset: 0, length: size, bytes: writers.A, stopAt: MiB });
+        await delay(300);
+        const attempts = [];
+        let accepted = null;
+        for (let attempt = 1; attempt <= 6 && !accepted; attempt++) {
+          const from = (await headUpload(url)).offset;
+          const outcome = await streamPatch({ url, offset: from, length: size - from, bytes: writers.B });
+          attempts.push(`${from}: ${outcome.status ?? outcome.error}`);
+          if (outcome.status === 204) accepted = { from, offset: Number(outcome.headers['upload-offset']) };
+          else if (![409, 423].includes(outcome.status)) assert.fail(`B's attempts: ${attempts.join(', ')}`);
+          else await delay(200);
+        }
+        const a = await hung;
+        const summary = `A: ${a.status ?? a.error} after ${a.written} bytes; B's attempts: ${attempts.join(', ')}`;
+        t.diagnostic(`takeover: ${summary}`);
+        assert.ok(accepted, `B never took over the upload (${summary})`);
+        assert.equal(accepted.offset, size, `B's accepted PATCH completed the upload (${summary})`);
+        assert.ok(accepted.from <= MiB, `B resumed at ${accepted.from}, beyond what A sent (${summary})`);
+        const content = (await downloadSha256(url, { keepBody: true })).body;
+        const expectedA = writers.A(0, accepted.from);
+        const expectedB = writers.B(accepted.from, size);
+        assert.ok(content.subarray(0, accepted.from).equals(Buffer.from(expectedA)),
+          `bytes below ${accepted.from} are not A's (${summary})`);
+        assert.ok(content.subarray(accepted.from).equals(Buffer.from(expectedB)),
+          `bytes from ${accepted.from} are not B's (${summary})`);
       });
     });
 });
