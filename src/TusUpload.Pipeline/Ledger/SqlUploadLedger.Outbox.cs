@@ -14,6 +14,9 @@ public abstract partial class SqlUploadLedger
     /// </summary>
     protected abstract string ClaimOutboxSql { get; }
 
+    /// <summary>Matches <c>id</c> against the array parameter <c>@outboxIds</c> (list expansion or <c>= ANY</c>).</summary>
+    protected abstract string OutboxIdsCondition { get; }
+
     public Task<IReadOnlyList<OutboxMessage>> ClaimOutboxAsync(int max, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
@@ -50,8 +53,8 @@ public abstract partial class SqlUploadLedger
 
         await WriteAsync(
             (connection, transaction) => connection.ExecuteAsync(new CommandDefinition(
-                "UPDATE ledger_outbox SET sent_at = @now WHERE id IN @outboxIds AND sent_at IS NULL",
-                new { outboxIds, now = Now() },
+                $"UPDATE ledger_outbox SET sent_at = @now WHERE {OutboxIdsCondition} AND sent_at IS NULL",
+                new { outboxIds = outboxIds.ToArray(), now = Now() },
                 transaction,
                 cancellationToken: cancellationToken)),
             cancellationToken);
@@ -66,8 +69,8 @@ public abstract partial class SqlUploadLedger
 
         await WriteAsync(
             (connection, transaction) => connection.ExecuteAsync(new CommandDefinition(
-                "UPDATE ledger_outbox SET claimed_until = NULL WHERE id IN @outboxIds AND sent_at IS NULL",
-                new { outboxIds },
+                $"UPDATE ledger_outbox SET claimed_until = NULL WHERE {OutboxIdsCondition} AND sent_at IS NULL",
+                new { outboxIds = outboxIds.ToArray() },
                 transaction,
                 cancellationToken: cancellationToken)),
             cancellationToken);

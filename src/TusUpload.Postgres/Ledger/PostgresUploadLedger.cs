@@ -21,6 +21,9 @@ public sealed class PostgresUploadLedger(
 
     protected override TimeSpan ClaimLease { get; } = options.Value.OutboxClaimLease;
 
+    // Npgsql sends the ids as one bigint[] parameter.
+    protected override string OutboxIdsCondition => "id = ANY(@outboxIds)";
+
     protected override string ClaimOutboxSql =>
         """
         UPDATE ledger_outbox o SET claimed_until = @until, claim_count = o.claim_count + 1

@@ -40,6 +40,9 @@ public sealed class SqliteUploadLedger : SqlUploadLedger, IDisposable
 
     protected override TimeSpan ClaimLease { get; }
 
+    // SQLite has no arrays; Dapper expands the list into one parameter per id.
+    protected override string OutboxIdsCondition => "id IN @outboxIds";
+
     protected override string ClaimOutboxSql =>
         """
         UPDATE ledger_outbox SET claimed_until = @until, claim_count = claim_count + 1
