@@ -1,0 +1,48 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using TusUpload.Pipeline.Ledger;
+using TusUpload.Pipeline.Messaging;
+using TusUpload.Pipeline.Outbox;
+
+namespace TusUpload.Pipeline.IntegrationTests.Outbox;
+
+/// <summary>Builds real relays over a real ledger, with fast backoff so tests stay short.</summary>
+internal static class RelayHarness
+{
+    private static readonly ServiceProvider Metrics = new ServiceCollection().AddMetrics().BuildServiceProvider();
+
+    public static OutboxRelay Create(IUploadLedger ledger, IEventPublisher publisher, int batchSize) =>
+        new(
+            ledger,
+            publisher,
+            new OutboxSignal(),
+            new OutboxMetrics(Metrics.GetRequiredService<IMeterFactory>()),
+            Options.Create(new PipelineOptions
+            {
+                OutboxBatchSize = batchSize,
+                OutboxPollInterval = TimeSpan.FromMilliseconds(50),
+                RelayInitialBackoff = TimeSpan.FromMilliseconds(50),
+                RelayMaxBackoff = TimeSpan.FromMilliseconds(400),
+            }),
+            TimeProvider.System,
+            NullLogger<OutboxRelay>.Instance);
+
+    /// <summary>Polls until <paramref name="done"/> holds, at most <paramref name="limit"/>; false on time-out.</summary>
+    public static async Task<bool> EventuallyAsync(Func<bool> done, TimeSpan limit)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (done())
+            {
+                return true;
+            }
+
+            await Task.Delay(50);
+        }
+
+        return done();
+    }
+}
