@@ -6,8 +6,8 @@ import http from 'node:http';
 import net from 'node:net';
 import { after, describe, test } from 'node:test';
 
-import { withServerLog } from '../lib/client.mjs';
-import { MiB, patternSha256 } from '../lib/data.mjs';
+import { runUpload, withServerLog } from '../lib/client.mjs';
+import { MiB, patternSha256, sha256 } from '../lib/data.mjs';
 import { bytesOf } from '../lib/pattern.js';
 import { streamPatch } from '../lib/raw.mjs';
 import { TusServer } from '../lib/server.mjs';
@@ -151,8 +151,41 @@ describe('Faults', { timeout: 420_000 }, () => {
     });
   });
 
+  test('tus-js-client rides out a kill -9 and restart of the server mid-upload: one upload, identical bytes',
+    { timeout: 120_000 }, async () => {
+      const server = await startServer('client-restart');
+      await withServerLog(server, async () => {
+        const size = 64 * MiB + 99;
+        const body = Buffer.from(bytesOf(6464, 0, size));
+        const methods = [];
+        let restarted = null;
+
+        // Act: kill -9 once 20 MiB went out, start the server again on the same port and data; the client's
+        // retries (network errors are retried) must find the upload with HEAD and continue it.
+        const upload = await runUpload(body, {
+          endpoint: server.endpoint,
+          chunkSize: 8 * MiB,
+          retryDelays: [250, 500, 1000, 2000, 3000, 5000],
+          onBeforeRequest: (req) => methods.push(req.getMethod()),
+          onProgress: (sent) => {
+            if (sent < 20 * MiB || restarted) return;
+            restarted = server.kill9().then(() => server.restart());
+          },
+        }, { timeoutMs: 90_000 });
+        await restarted;
+
+        // Assert
+        assert.ok(restarted, 'the server was killed during the upload');
+        assert.equal(methods.filter((m) => m === 'POST').length, 1, `one upload was created: ${methods.join(',')}`);
+        assert.ok(methods.includes('HEAD'), `the client resumed with HEAD: ${methods.join(',')}`);
+        const stored = await downloadSha256(upload.url);
+        assert.equal(stored.size, size);
+        assert.equal(stored.sha256, sha256(body), 'stored bytes equal the source');
+      });
+    });
+
   test('A client silent mid-body is cut off within the idle timeout; the kept bytes resume from a new ' +
-    'connection', { timeout: 60_000 }, async () => {
+    'connection', { timeout: 60_000 }, async (t) => {
     const server = await startServer('silent');
     await withServerLog(server, async () => {
       const size = 4 * MiB;
@@ -187,6 +220,8 @@ describe('Faults', { timeout: 420_000 }, () => {
       const cutOff = await Promise.race([closed.then(() => true), delay(10_000).then(() => false)]);
       const silentFor = Date.now() - silentSince;
       socket.destroy();
+      const reply = Buffer.concat(answer).toString('latin1').split('\r\n')[0];
+      t.diagnostic(`closed after ${silentFor} ms of silence; the server's reply: ${reply || '(none)'}`);
 
       // Assert: cut off by the server after about the idle timeout (2 s), not at once and not never.
       assert.ok(cutOff, 'the server did not close the connection of a silent client within 10 s');
