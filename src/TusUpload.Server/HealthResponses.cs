@@ -16,7 +16,8 @@ internal static class HealthResponses
         context.Response.ContentType = "application/json; charset=utf-8";
         context.Response.Headers.CacheControl = "no-store";
 
-        var logger = context.RequestServices.GetRequiredService<ILogger<HealthReport>>();
+        var logger = context.RequestServices.GetRequiredService<ILoggerFactory>()
+            .CreateLogger(typeof(HealthResponses).FullName!);
         await using var json = new Utf8JsonWriter(context.Response.Body);
         json.WriteStartObject();
         json.WriteString("status", report.Status.ToString());
