@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using Microsoft.AspNetCore.Http;
 using TusUpload.Protocol.Storage;
 
@@ -22,9 +23,11 @@ public static class TusResponses
             return;
         }
 
+        var body = Encoding.UTF8.GetBytes(reason + "\n");
         response.ContentType = "text/plain; charset=utf-8";
+        response.ContentLength = body.Length;
         response.Headers.XContentTypeOptions = "nosniff";
-        await response.WriteAsync(reason + "\n", cancellationToken);
+        await response.Body.WriteAsync(body, cancellationToken);
     }
 
     public static void SetOffset(HttpResponse response, long offset) =>

@@ -10,7 +10,8 @@ public sealed class InProcessUploadLockProviderTests
     [Fact]
     public async Task Free_lock_is_granted_at_once_without_a_release_request()
     {
-        await using var held = await _provider.AcquireAsync("a", TimeSpan.Zero, CancellationToken.None).WaitAsync(s_wait);
+        await using var held = await _provider.AcquireAsync("a", TimeSpan.Zero, CancellationToken.None)
+            .WaitAsync(s_wait);
 
         Assert.NotNull(held);
         Assert.False(held.ReleaseRequested.IsCancellationRequested);

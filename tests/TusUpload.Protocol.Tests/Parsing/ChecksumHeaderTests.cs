@@ -14,7 +14,9 @@ public sealed class ChecksumHeaderTests
     {
         var digest = RandomNumberGenerator.GetBytes(digestBytes);
 
-        var parsed = ChecksumHeader.TryParse($"{name} {Convert.ToBase64String(digest)}", out var checksum, out var error);
+        var header = $"{name} {Convert.ToBase64String(digest)}";
+
+        var parsed = ChecksumHeader.TryParse(header, out var checksum, out var error);
 
         Assert.True(parsed, error);
         Assert.Equal(name, checksum!.AlgorithmName);

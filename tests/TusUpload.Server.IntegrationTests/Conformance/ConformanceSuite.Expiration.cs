@@ -1,0 +1,83 @@
+using System.Globalization;
+using System.Net;
+using TusUpload.Server.IntegrationTests.Harness;
+
+namespace TusUpload.Server.IntegrationTests.Conformance;
+
+public abstract partial class ConformanceSuite
+{
+    [Fact]
+    public async Task E1_post_and_every_patch_of_an_unfinished_upload_carry_upload_expires()
+    {
+        using var created = await Client.PostAsync(6);
+        var upload = created.Headers.Location!;
+
+        using var partway = await Client.PatchAsync(upload, 0, [1, 2, 3]);
+        using var completing = await Client.PatchAsync(upload, 3, [4, 5, 6]);
+
+        foreach (var response in new[] { created, partway })
+        {
+            var expires = TusClient.Header(response, "Upload-Expires");
+            Assert.NotNull(expires);
+            Assert.True(DateTimeOffset.TryParseExact(expires, "r", CultureInfo.InvariantCulture,
+                DateTimeStyles.AssumeUniversal, out var when), expires);
+            Assert.True(when > DateTimeOffset.UtcNow);
+        }
+
+        Assert.Null(TusClient.Header(completing, "Upload-Expires"));
+    }
+
+    [Fact]
+    public async Task E2_after_expiry_head_and_patch_return_410_and_delete_returns_204()
+    {
+        var upload = await ExpiringClient.CreateAsync(10);
+        using (var first = await ExpiringClient.PatchAsync(upload, 0, [1, 2]))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, first.StatusCode);
+        }
+
+        await Task.Delay(TusServers.ShortExpiry + TimeSpan.FromMilliseconds(500));
+
+        using var head = await ExpiringClient.HeadAsync(upload);
+        using var patch = await ExpiringClient.PatchAsync(upload, 2, [3]);
+        using var delete = await ExpiringClient.DeleteAsync(upload);
+        using var gone = await ExpiringClient.HeadAsync(upload);
+
+        Assert.Equal(HttpStatusCode.Gone, head.StatusCode);
+        await AssertRefusedAsync(patch, HttpStatusCode.Gone);
+        Assert.Equal(HttpStatusCode.NoContent, delete.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+    }
+
+    [Fact]
+    public async Task E2_sweeper_frees_the_storage_of_expired_uploads_and_keeps_complete_ones()
+    {
+        await using var server = await Servers.StartServerAsync(new Dictionary<string, string>
+        {
+            ["Tus:Expiry"] = "00:00:01",
+            ["Tus:SweepInterval"] = "00:00:01",
+        });
+        using var client = new TusClient(server);
+        Uri expiring;
+        using (var created = await client.PostAsync(100, body: new byte[50]))
+        {
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            expiring = created.Headers.Location!;
+        }
+
+        var complete = await UploadAsync([1, 2, 3], client: client);
+        var id = TusClient.IdOf(expiring);
+
+        var swept = false;
+        for (var attempt = 0; attempt < 100 && !swept; attempt++)
+        {
+            await Task.Delay(100);
+            swept = !(await Servers.SnapshotStorageAsync(server)).Keys.Any(key => key.Contains(id, StringComparison.Ordinal));
+        }
+
+        using var head = await client.HeadAsync(expiring);
+        Assert.True(swept, "The expired upload's storage was not freed within 10 seconds.");
+        Assert.Equal(HttpStatusCode.NotFound, head.StatusCode);
+        Assert.Equal([1, 2, 3], await client.DownloadAsync(complete));
+    }
+}

@@ -1,0 +1,180 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using TusUpload.Server.IntegrationTests.Harness;
+
+namespace TusUpload.Server.IntegrationTests.Conformance;
+
+public abstract partial class ConformanceSuite
+{
+    [Theory]
+    [InlineData("text/plain")]
+    [InlineData("application/octet-stream")]
+    [InlineData("application/offset+octet-streamx")]
+    [InlineData(null)]
+    public async Task P1_patch_with_wrong_content_type_returns_415_and_offset_is_unchanged(string? contentType)
+    {
+        var upload = await Client.CreateAsync(4);
+        var request = Client.Request(HttpMethod.Patch, upload);
+        request.Headers.TryAddWithoutValidation("Upload-Offset", "0");
+        request.Content = new ByteArrayContent([1, 2, 3, 4]);
+        if (contentType is not null)
+        {
+            request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+        }
+
+        using var response = await Client.SendAsync(request);
+
+        await AssertRefusedAsync(response, HttpStatusCode.UnsupportedMediaType);
+        Assert.Equal(0, await Client.OffsetAsync(upload));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(9)]
+    public async Task P2_patch_with_a_different_offset_returns_409_and_writes_nothing(long offset)
+    {
+        var upload = await Client.CreateAsync(10);
+        using (var first = await Client.PatchAsync(upload, 0, [1, 2]))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, first.StatusCode);
+        }
+
+        var before = await SnapshotAsync();
+
+        using var response = await Client.PatchAsync(upload, offset, [9, 9, 9]);
+
+        await AssertRefusedAsync(response, HttpStatusCode.Conflict);
+        Assert.Equal(2, await Client.OffsetAsync(upload));
+        Assert.Equal(before, await SnapshotAsync());
+    }
+
+    [Fact]
+    public async Task P3_patch_returns_204_with_the_new_offset_which_head_confirms_and_bytes_are_exact()
+    {
+        var body = TusClient.RandomBytes(300_000);
+        var upload = await Client.CreateAsync(body.Length);
+
+        using var first = await Client.PatchAsync(upload, 0, body[..100_000]);
+        var afterFirst = await Client.OffsetAsync(upload);
+        using var second = await Client.PatchAsync(upload, 100_000, body[100_000..]);
+
+        Assert.Equal(HttpStatusCode.NoContent, first.StatusCode);
+        Assert.Equal(100_000, HeaderNumber(first, "Upload-Offset"));
+        Assert.Equal(100_000, afterFirst);
+        Assert.Equal(HttpStatusCode.NoContent, second.StatusCode);
+        Assert.Equal(300_000, HeaderNumber(second, "Upload-Offset"));
+        Assert.Equal(TusClient.Sha256(body), TusClient.Sha256(await Client.DownloadAsync(upload)));
+    }
+
+    [Fact]
+    public async Task P4_bytes_received_before_the_client_vanished_are_kept()
+    {
+        var body = TusClient.RandomBytes(1_000_000);
+        var upload = await Client.CreateAsync(body.Length);
+
+        await using (var raw = await RawHttp.ConnectAsync(Client.Server.BaseAddress))
+        {
+            await raw.SendAsync(PatchHead(upload, 0, body.Length));
+            await raw.SendAsync(body[..400_000]);
+            await Task.Delay(300);
+        }
+
+        var kept = await SettledOffsetAsync(upload);
+        using var rest = await Client.PatchAsync(upload, kept, body[(int)kept..]);
+
+        Assert.Equal(400_000, kept);
+        Assert.Equal(HttpStatusCode.NoContent, rest.StatusCode);
+        Assert.Equal(TusClient.Sha256(body), TusClient.Sha256(await Client.DownloadAsync(upload)));
+    }
+
+    [Fact]
+    public async Task P5_content_length_above_the_remaining_length_returns_413_before_reading_and_writes_nothing()
+    {
+        var upload = await Client.CreateAsync(10);
+        using (var first = await Client.PatchAsync(upload, 0, [1, 2, 3, 4]))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, first.StatusCode);
+        }
+
+        var before = await SnapshotAsync();
+
+        using var response = await Client.PatchAsync(upload, 4, new byte[7]);
+
+        await AssertRefusedAsync(response, HttpStatusCode.RequestEntityTooLarge);
+        Assert.Equal(4, await Client.OffsetAsync(upload));
+        Assert.Equal(before, await SnapshotAsync());
+    }
+
+    [Fact]
+    public async Task P5_chunked_body_running_past_the_length_returns_413_and_keeps_nothing_past_it()
+    {
+        var sent = TusClient.RandomBytes(50_000);
+        var upload = await Client.CreateAsync(30_000);
+
+        await using var raw = await RawHttp.ConnectAsync(Client.Server.BaseAddress);
+        await raw.SendAsync(PatchHead(upload, 0, contentLength: null));
+        await raw.SendAsync(Chunked(sent, 10_000));
+        await raw.SendAsync("0\r\n\r\n");
+        var response = await raw.ReadResponseAsync();
+
+        Assert.Equal(413, response!.StatusCode);
+        var kept = await SettledOffsetAsync(upload);
+        Assert.InRange(kept, 0, 30_000);
+        if (kept == 30_000)
+        {
+            Assert.Equal(TusClient.Sha256(sent[..30_000]), TusClient.Sha256(await Client.DownloadAsync(upload)));
+        }
+    }
+
+    [Fact]
+    public async Task P6_retried_final_empty_patch_returns_204_with_the_same_offset_and_completes_once()
+    {
+        var upload = await UploadAsync([1, 2, 3, 4, 5]);
+
+        using var retried = await Client.PatchAsync(upload, 5, []);
+        using var again = await Client.PatchAsync(upload, 5, []);
+
+        Assert.Equal(HttpStatusCode.NoContent, retried.StatusCode);
+        Assert.Equal(5, HeaderNumber(retried, "Upload-Offset"));
+        Assert.Equal(HttpStatusCode.NoContent, again.StatusCode);
+        Assert.Equal(1, await Client.Server.WaitForLogLinesAsync(1, TimeSpan.FromSeconds(5),
+            TusClient.IdOf(upload), "completed with"));
+        await Task.Delay(200);
+        Assert.Equal(1, Completions(Client.Server, upload));
+    }
+
+    /// <summary>The head of a PATCH request; a null length means a chunked body.</summary>
+    protected static string PatchHead(Uri upload, long offset, long? contentLength, string? extra = null)
+    {
+        var head = new StringBuilder()
+            .Append(CultureInfo.InvariantCulture, $"PATCH {upload.AbsolutePath} HTTP/1.1\r\n")
+            .Append(CultureInfo.InvariantCulture, $"Host: {upload.Authority}\r\n")
+            .Append("Tus-Resumable: 1.0.0\r\n")
+            .Append("Content-Type: application/offset+octet-stream\r\n")
+            .Append(CultureInfo.InvariantCulture, $"Upload-Offset: {offset}\r\n")
+            .Append(contentLength is { } length
+                ? string.Create(CultureInfo.InvariantCulture, $"Content-Length: {length}\r\n")
+                : "Transfer-Encoding: chunked\r\n")
+            .Append(extra ?? string.Empty)
+            .Append("\r\n");
+        return head.ToString();
+    }
+
+    /// <summary>A chunked-encoding rendering of <paramref name="body"/> without the final zero chunk.</summary>
+    protected static byte[] Chunked(byte[] body, int chunkSize)
+    {
+        using var stream = new MemoryStream();
+        for (var start = 0; start < body.Length; start += chunkSize)
+        {
+            var length = Math.Min(chunkSize, body.Length - start);
+            stream.Write(Encoding.ASCII.GetBytes(length.ToString("x", CultureInfo.InvariantCulture) + "\r\n"));
+            stream.Write(body, start, length);
+            stream.Write("\r\n"u8);
+        }
+
+        return stream.ToArray();
+    }
+}

@@ -1,0 +1,77 @@
+namespace TusUpload.Server.IntegrationTests.Harness;
+
+/// <summary>
+/// The servers one conformance run needs, started once per collection over one store kind. <see cref="Main"/>
+/// has a short idle timeout, a 64 MiB size limit and one allowed CORS origin; <see cref="Expiring"/> lets uploads
+/// expire after two seconds (sweeping hourly, so expired uploads stay visible) and trusts 127.0.0.1 as a proxy.
+/// A store kind derives from this class and supplies its settings and a view of what it stores.
+/// </summary>
+public abstract class TusServers : IAsyncLifetime
+{
+    public const long MaxSize = 64L * 1024 * 1024;
+    public const string AllowedOrigin = "https://app.example";
+    public static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(2);
+    public static readonly TimeSpan ShortExpiry = TimeSpan.FromSeconds(2);
+
+    private TusServerProcess? _main;
+    private TusServerProcess? _expiring;
+
+    public TusServerProcess Main => _main ?? throw new InvalidOperationException("Not started.");
+
+    public TusServerProcess Expiring => _expiring ?? throw new InvalidOperationException("Not started.");
+
+    public static IReadOnlyDictionary<string, string> MainSettings { get; } = new Dictionary<string, string>
+    {
+        ["Tus:IdleTimeout"] = "00:00:02",
+        ["Tus:MaxSize"] = MaxSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Tus:LockTakeoverTimeout"] = "00:00:03",
+        ["Tus:AllowedOrigins:0"] = AllowedOrigin,
+    };
+
+    public static IReadOnlyDictionary<string, string> ExpiringSettings { get; } = new Dictionary<string, string>
+    {
+        ["Tus:Expiry"] = "00:00:02",
+        ["Tus:SweepInterval"] = "01:00:00",
+        ["Tus:TrustedProxies:0"] = "127.0.0.1",
+    };
+
+    /// <summary>Starts a further server of this store kind with extra settings (the caller disposes it).</summary>
+    public Task<TusServerProcess> StartServerAsync(IReadOnlyDictionary<string, string> tusSettings)
+    {
+        var workDirectory = Path.Combine(Path.GetTempPath(), "tus-it-" + Guid.NewGuid().ToString("N"));
+        var settings = new Dictionary<string, string>(StoreSettings(workDirectory));
+        foreach (var (key, value) in tusSettings)
+        {
+            settings[key] = value;
+        }
+
+        return TusServerProcess.StartAsync(settings, workDirectory);
+    }
+
+    /// <summary>Every stored object of <paramref name="server"/> with its size, to prove a request changed nothing.</summary>
+    public abstract Task<IReadOnlyDictionary<string, long>> SnapshotStorageAsync(TusServerProcess server);
+
+    public async Task InitializeAsync()
+    {
+        var starting = new[] { StartServerAsync(MainSettings), StartServerAsync(ExpiringSettings) };
+        await Task.WhenAll(starting).WaitAsync(TimeSpan.FromMinutes(2));
+        _main = await starting[0];
+        _expiring = await starting[1];
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_main is not null)
+        {
+            await _main.DisposeAsync();
+        }
+
+        if (_expiring is not null)
+        {
+            await _expiring.DisposeAsync();
+        }
+    }
+
+    /// <summary>Settings that select and configure the store for a server whose scratch directory is given.</summary>
+    protected abstract IReadOnlyDictionary<string, string> StoreSettings(string workDirectory);
+}
