@@ -1,0 +1,119 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using Microsoft.Data.Sqlite;
+using TusUpload.Pipeline.Status;
+
+namespace TusUpload.Pipeline.IntegrationTests.Embedded;
+
+/// <summary>
+/// The embedded default end to end: the real server process with SQLite and the in-process queue, driven with plain
+/// tus requests. The same file uploaded twice ends as one blob referenced twice, and both downloads are the file.
+/// </summary>
+public sealed class EmbeddedPipelineTests
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task Same_file_uploaded_twice_ends_available_and_duplicate_with_one_blob_counted_twice()
+    {
+        await using var server = await EmbeddedServerProcess.StartAsync();
+        var content = RandomNumberGenerator.GetBytes(300 * 1024 + 7);
+        var sha256 = Convert.ToHexStringLower(SHA256.HashData(content));
+
+        var first = await UploadAsync(server.Client, content);
+        var second = await UploadAsync(server.Client, content);
+        var statuses = new[] { await SettledStatusAsync(server, first), await SettledStatusAsync(server, second) };
+
+        Assert.Equal(["available", "duplicate"], statuses.Select(s => s.State).Order().ToArray());
+        Assert.All(statuses, s => Assert.Equal((sha256, content.LongLength, "clean", true), (s.Sha256, s.Length, s.Verdict, s.Downloadable)));
+        Assert.Equal((1L, 2L), await BlobRowsAsync(server.LedgerPath));
+        foreach (var uploadId in new[] { first, second })
+        {
+            Assert.Equal(content, await server.Client.GetByteArrayAsync(new Uri($"files/{uploadId}", UriKind.Relative)).WaitAsync(Wait));
+            Assert.Equal(statuses.Single(s => s.Id == uploadId).State, await ProcessingHeaderAsync(server.Client, uploadId));
+        }
+    }
+
+    [Fact]
+    public async Task Status_of_unknown_or_malformed_ids_is_404_problem_details()
+    {
+        await using var server = await EmbeddedServerProcess.StartAsync();
+
+        using var unknown = await server.Client.GetAsync(new Uri($"uploads/{new string('a', 32)}/status", UriKind.Relative)).WaitAsync(Wait);
+        using var malformed = await server.Client.GetAsync(new Uri("uploads/..%2F..%2Fetc/status", UriKind.Relative)).WaitAsync(Wait);
+
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal("application/problem+json", unknown.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.NotFound, malformed.StatusCode);
+    }
+
+    private static async Task<string> UploadAsync(HttpClient client, byte[] content)
+    {
+        using var create = new HttpRequestMessage(HttpMethod.Post, new Uri("files/", UriKind.Relative));
+        create.Headers.Add("Tus-Resumable", "1.0.0");
+        create.Headers.Add("Upload-Length", content.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        using var created = await client.SendAsync(create).WaitAsync(Wait);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var location = created.Headers.Location!;
+        var uploadId = location.Segments[^1];
+
+        // Two PATCHes, so that the upload passes through "receiving" as a real client's would.
+        var half = content.Length / 2;
+        await PatchAsync(client, location, content, 0, half);
+        await PatchAsync(client, location, content, half, content.Length - half);
+        return uploadId;
+    }
+
+    private static async Task PatchAsync(HttpClient client, Uri location, byte[] content, int offset, int count)
+    {
+        using var patch = new HttpRequestMessage(HttpMethod.Patch, location);
+        patch.Headers.Add("Tus-Resumable", "1.0.0");
+        patch.Headers.Add("Upload-Offset", offset.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        patch.Content = new ByteArrayContent(content, offset, count);
+        patch.Content.Headers.ContentType = new MediaTypeHeaderValue("application/offset+octet-stream");
+        using var patched = await client.SendAsync(patch).WaitAsync(Wait);
+        Assert.Equal(HttpStatusCode.NoContent, patched.StatusCode);
+    }
+
+    private static async Task<UploadStatusResponse> SettledStatusAsync(EmbeddedServerProcess server, string uploadId)
+    {
+        var deadline = DateTime.UtcNow + Wait;
+        UploadStatusResponse? status = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            status = await server.Client
+                .GetFromJsonAsync<UploadStatusResponse>(new Uri($"uploads/{uploadId}/status", UriKind.Relative))
+                .WaitAsync(Wait);
+            if (status is { State: "available" or "duplicate" or "failed" or "quarantined" })
+            {
+                return status;
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Fail($"Upload {uploadId} is still {status?.State} after {Wait}:\n{server.Output}");
+        return null!;
+    }
+
+    private static async Task<string?> ProcessingHeaderAsync(HttpClient client, string uploadId)
+    {
+        using var head = new HttpRequestMessage(HttpMethod.Head, new Uri($"files/{uploadId}", UriKind.Relative));
+        head.Headers.Add("Tus-Resumable", "1.0.0");
+        using var response = await client.SendAsync(head).WaitAsync(Wait);
+        return response.Headers.TryGetValues("Upload-Processing-State", out var values) ? values.Single() : null;
+    }
+
+    private static async Task<(long Blobs, long References)> BlobRowsAsync(string ledgerPath)
+    {
+        await using var connection = new SqliteConnection($"Data Source={ledgerPath};Mode=ReadOnly");
+        await connection.OpenAsync().WaitAsync(Wait);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*), COALESCE(SUM(reference_count), 0) FROM ledger_blobs";
+        await using var reader = await command.ExecuteReaderAsync().WaitAsync(Wait);
+        Assert.True(await reader.ReadAsync());
+        return (reader.GetInt64(0), reader.GetInt64(1));
+    }
+}
