@@ -47,6 +47,30 @@ public sealed class DiskUploadStoreTests(DiskStoreFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task Write_on_a_full_disk_throws_Unavailable_and_leaves_the_offset_unchanged()
+    {
+        // /dev/full answers every write with ENOSPC, as a full disk would.
+        Assert.True(File.Exists("/dev/full"), "This test needs Linux's /dev/full.");
+        var upload = TestData.Upload(length: 1_000_000);
+        await _store.CreateAsync(upload, CancellationToken.None).WaitAsync(TestData.Timeout);
+        File.Delete(DataPath(upload.Id));
+        File.CreateSymbolicLink(DataPath(upload.Id), "/dev/full");
+
+        UploadStoreException error;
+        await using (var writer = await _store.OpenChunkAsync(upload, new ChunkOptions(false, 1_000_000), CancellationToken.None)
+            .WaitAsync(TestData.Timeout))
+        {
+            error = await Assert.ThrowsAsync<UploadStoreException>(
+                () => writer.WriteAsync(new byte[4096], CancellationToken.None).AsTask().WaitAsync(TestData.Timeout));
+        }
+
+        var stored = await _store.GetAsync(upload.Id, CancellationToken.None).WaitAsync(TestData.Timeout);
+        Assert.Equal(UploadStoreError.Unavailable, error.Error);
+        Assert.Contains("full", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, stored!.Offset);
+    }
+
+    [Fact]
     public async Task Listing_skips_a_corrupt_info_file_and_returns_the_others()
     {
         var good = TestData.Upload(length: 5);
