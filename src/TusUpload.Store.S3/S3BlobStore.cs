@@ -56,18 +56,13 @@ public sealed class S3BlobStore(S3Bucket bucket, ILogger<S3BlobStore> logger) : 
         return await bucket.OpenRangeAsync(sha256, bucket.Keys.Blob(sha256), start, count, cancellationToken);
     }
 
-    public async Task ReleaseUploadDataAsync(string uploadId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Deletes only the upload's content object. The info object is left untouched: rewriting it here could race
+    /// with a termination and bring a deleted upload back. A later read of the content answers "not found".
+    /// </summary>
+    public Task ReleaseUploadDataAsync(string uploadId, CancellationToken cancellationToken)
     {
-        var state = await bucket.ReadStateAsync(uploadId, cancellationToken);
-        if (state is null || state.DataReleased)
-        {
-            return;
-        }
-
-        // Recorded first: a crash after it leaves an orphan object, never an info pointing at deleted data.
-        state.DataReleased = true;
-        await bucket.WriteStateAsync(state, createOnly: false, cancellationToken);
-        await bucket.DeleteObjectAsync(uploadId, bucket.Keys.Content(uploadId), cancellationToken);
+        return bucket.DeleteObjectAsync(uploadId, bucket.Keys.Content(uploadId), cancellationToken);
     }
 
     public Task DeleteAsync(string sha256, CancellationToken cancellationToken)

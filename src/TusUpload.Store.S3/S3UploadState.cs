@@ -44,9 +44,6 @@ public sealed class S3UploadState
     /// <summary>True once CompleteMultipartUpload (or a copy) produced the upload's object.</summary>
     public bool Assembled { get; set; }
 
-    /// <summary>True once the data moved to a blob and the upload's own object was deleted.</summary>
-    public bool DataReleased { get; set; }
-
     public long CommittedPartBytes
     {
         get

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Amazon.S3;
 using Microsoft.Extensions.Logging;
 using TusUpload.Protocol.Storage;
 
@@ -116,13 +117,19 @@ public sealed partial class S3UploadStore(S3Bucket bucket, ILogger<S3UploadStore
     {
         ArgumentNullException.ThrowIfNull(upload);
         var state = await RequireStateAsync(upload.Id, cancellationToken);
-        if (state.DataReleased)
-        {
-            throw new UploadStoreException(UploadStoreError.NotFound, $"The data of upload {upload.Id} moved to a blob.");
-        }
-
         await AssembleAsync(state, cancellationToken);
-        return await bucket.OpenRangeAsync(upload.Id, bucket.Keys.Content(upload.Id), start, count, cancellationToken);
+        try
+        {
+            return await bucket.OpenRangeAsync(upload.Id, bucket.Keys.Content(upload.Id), start, count, cancellationToken);
+        }
+        catch (UploadStoreException exception) when (exception.InnerException is AmazonS3Exception missing
+            && S3Faults.IsNotFound(missing))
+        {
+            throw new UploadStoreException(
+                UploadStoreError.NotFound,
+                $"The data of upload {upload.Id} is gone (moved to a blob).",
+                exception);
+        }
     }
 
     public async Task DeleteAsync(string uploadId, CancellationToken cancellationToken)
