@@ -37,6 +37,36 @@ public sealed class EmbeddedPipelineTests
     }
 
     [Fact]
+    public async Task Server_on_the_postgres_ledger_deduplicates_the_same_way()
+    {
+        await using var database = await PostgresTestDatabase.CreateAsync();
+        await using var server = await EmbeddedServerProcess.StartAsync(
+            "--Ledger:Kind=postgres",
+            $"--Postgres:ConnectionString={database.ConnectionString}");
+        var content = RandomNumberGenerator.GetBytes(64 * 1024);
+
+        var first = await UploadAsync(server.Client, content);
+        var second = await UploadAsync(server.Client, content);
+        var statuses = new[] { await SettledStatusAsync(server, first), await SettledStatusAsync(server, second) };
+
+        Assert.Equal(["available", "duplicate"], statuses.Select(s => s.State).Order().ToArray());
+        Assert.Equal((1L, 2L), await database.BlobRowsAsync());
+        Assert.Equal(content, await server.Client.GetByteArrayAsync(new Uri($"files/{second}", UriKind.Relative)).WaitAsync(Wait));
+    }
+
+    [Theory]
+    [InlineData("--Ledger:Kind=mongo", "Ledger:Kind")]
+    [InlineData("--Pipeline:Queue=kafka", "Pipeline:Queue")]
+    [InlineData("--Worker:InProcess=false", "Worker:InProcess")]
+    public async Task Server_refuses_to_start_with_a_bad_pipeline_setting_and_names_it(string setting, string named)
+    {
+        var (exitCode, output) = await EmbeddedServerProcess.RunToExitAsync(setting);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains(named, output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Status_of_unknown_or_malformed_ids_is_404_problem_details()
     {
         await using var server = await EmbeddedServerProcess.StartAsync();

@@ -44,7 +44,27 @@ internal sealed class EmbeddedServerProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<EmbeddedServerProcess> StartAsync()
+    /// <summary>Starts the server with <paramref name="settings"/> added to its command line and waits until healthy.</summary>
+    public static async Task<EmbeddedServerProcess> StartAsync(params string[] settings)
+    {
+        var server = Launch(settings);
+        await server.WaitUntilHealthyAsync();
+        return server;
+    }
+
+    /// <summary>Starts the server and waits (bounded) for it to exit, as it must with a bad setting.</summary>
+    public static async Task<(int ExitCode, string Output)> RunToExitAsync(params string[] settings)
+    {
+        await using var server = Launch(settings);
+        using var timeout = new CancellationTokenSource(StartTimeout);
+        await server._process.WaitForExitAsync(timeout.Token);
+
+        // The exit event can precede the last redirected lines; a short pause lets them arrive.
+        await Task.Delay(200);
+        return (server._process.ExitCode, server.Output);
+    }
+
+    private static EmbeddedServerProcess Launch(string[] settings)
     {
         var folder = Directory.CreateTempSubdirectory("tus-embedded-").FullName;
         var port = FreeLoopbackPort();
@@ -55,12 +75,14 @@ internal sealed class EmbeddedServerProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[]
-                 {
-                     ServerAssembly(), "--urls", $"http://127.0.0.1:{port}",
-                     $"--Store:Disk:Path={Path.Combine(folder, "uploads")}",
-                     $"--Ledger:Path={Path.Combine(folder, "ledger.db")}",
-                 })
+        string[] arguments =
+        [
+            ServerAssembly(), "--urls", $"http://127.0.0.1:{port}",
+            $"--Store:Disk:Path={Path.Combine(folder, "uploads")}",
+            $"--Ledger:Path={Path.Combine(folder, "ledger.db")}",
+            .. settings,
+        ];
+        foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
@@ -71,7 +93,6 @@ internal sealed class EmbeddedServerProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => server.Append(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await server.WaitUntilHealthyAsync();
         return server;
     }
 
