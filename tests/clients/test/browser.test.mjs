@@ -5,12 +5,13 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, test as nodeTest } from 'node:test';
 
 import { launchChromium } from '../lib/browser.mjs';
 import { withServerLog } from '../lib/client.mjs';
 import { MiB, patternSha256 } from '../lib/data.mjs';
 import { TusServer } from '../lib/server.mjs';
+import { sharedSetup } from '../lib/setup.mjs';
 import { startStaticServer } from '../lib/static.mjs';
 import { treeSnapshot } from '../lib/tree.mjs';
 import { createUpload, downloadSha256, headUpload, patchUpload, request } from '../lib/tus.mjs';
@@ -43,7 +44,7 @@ describe('Chromium with tus-js-client\'s browser bundle', { timeout: 240_000 }, 
   let server;
   let browser;
 
-  before(async () => {
+  const setup = sharedSetup(async () => {
     allowedSite = await startStaticServer(ROUTES);
     foreignSite = await startStaticServer(ROUTES);
     server = await TusServer.start({
@@ -52,6 +53,16 @@ describe('Chromium with tus-js-client\'s browser bundle', { timeout: 240_000 }, 
     });
     browser = await launchChromium();
   });
+  before(setup.run);
+
+  /** node:test's `test`, failing at once when the shared set-up failed. */
+  const test = (name, ...rest) => {
+    const body = rest.pop();
+    return nodeTest(name, ...rest, (t) => {
+      setup.check();
+      return body(t);
+    });
+  };
 
   after(async () => {
     await browser?.close();

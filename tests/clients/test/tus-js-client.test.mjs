@@ -5,12 +5,13 @@ import assert from 'node:assert/strict';
 import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, test as nodeTest } from 'node:test';
 import * as tus from 'tus-js-client';
 
 import { runUpload, withServerLog } from '../lib/client.mjs';
 import { fileSha256, MiB, patternSha256, patternStream, sha256, writePatternFile } from '../lib/data.mjs';
 import { MEDIA_FILES, requireMediaFiles } from '../lib/media.mjs';
+import { sharedSetup } from '../lib/setup.mjs';
 import { TusServer } from '../lib/server.mjs';
 import { downloadSha256, headUpload } from '../lib/tus.mjs';
 import { bytesOf } from '../lib/pattern.js';
@@ -20,11 +21,21 @@ describe('tus-js-client in Node', { timeout: 420_000 }, () => {
   let scratch;
   const streams = [];
 
-  before(async () => {
+  const setup = sharedSetup(async () => {
     requireMediaFiles();
     scratch = mkdtempSync(join(tmpdir(), 'tus-clients-node-'));
     server = await TusServer.start({ name: 'node-client', settings: { 'Tus:MaxSize': String(1024 * MiB) } });
   });
+  before(setup.run);
+
+  /** node:test's `test`, failing at once when the shared set-up failed. */
+  const test = (name, ...rest) => {
+    const body = rest.pop();
+    return nodeTest(name, ...rest, (t) => {
+      setup.check();
+      return body(t);
+    });
+  };
 
   after(async () => {
     for (const stream of streams) stream.destroy();
