@@ -46,7 +46,7 @@ public sealed class HeadHandler(IUploadStore store, IUploadLifecycle lifecycle, 
         if (upload.IsComplete && upload.Concat.Kind != UploadConcatKind.Partial)
         {
             var status = await lifecycle.GetStatusAsync(upload.Id, cancellationToken);
-            if (status is not null)
+            if (status is not null && IsToken(status.State))
             {
                 headers[TusHeaders.UploadProcessingState] = status.State;
             }
@@ -54,6 +54,10 @@ public sealed class HeadHandler(IUploadStore store, IUploadLifecycle lifecycle, 
 
         response.StatusCode = StatusCodes.Status200OK;
     }
+
+    // The state comes from another component; only a plain token may become a header value.
+    private static bool IsToken(string state) =>
+        state.Length is > 0 and <= 64 && !state.AsSpan().ContainsAnyExcept("abcdefghijklmnopqrstuvwxyz0123456789_-");
 
     private void SetConcat(HttpContext context, UploadInfo upload)
     {

@@ -179,11 +179,12 @@ public sealed class TusEndpoint(
             case UploadStoreException { Error: UploadStoreError.Unavailable }:
                 TusLog.StoreUnavailable(logger, exception, request.Method, request.Path);
                 return (503, "Storage is temporarily unavailable; retry.");
-            case OperationCanceledException when context.RequestAborted.IsCancellationRequested:
-                TusLog.RequestAborted(logger, request.Method, request.Path);
-                return (0, string.Empty);
             case BadHttpRequestException badRequest:
                 return (badRequest.StatusCode, "Malformed request.");
+            case Exception when context.RequestAborted.IsCancellationRequested:
+                // The client went away (cancelled read or write, reset connection): not our fault, nobody to answer.
+                TusLog.RequestAborted(logger, request.Method, request.Path);
+                return (0, string.Empty);
             default:
                 TusLog.Failed(logger, exception, request.Method, request.Path);
                 return (500, "Internal server error.");

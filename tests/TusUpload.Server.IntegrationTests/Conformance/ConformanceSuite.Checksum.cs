@@ -54,6 +54,21 @@ public abstract partial class ConformanceSuite
         Assert.Equal(before, await SnapshotAsync());
     }
 
+    [Fact]
+    public async Task K3_checksum_mismatch_in_a_post_with_body_returns_460_with_location_and_offset_zero()
+    {
+        var body = TusClient.RandomBytes(10_000);
+
+        using var response = await Client.PostAsync(body.Length, body: body,
+            headers: Checksum("sha256", body[1..]));
+        var upload = response.Headers.Location;
+
+        await AssertRefusedAsync(response, (HttpStatusCode)460);
+        Assert.NotNull(upload);
+        Assert.Equal(0, HeaderNumber(response, "Upload-Offset"));
+        Assert.Equal(0, await Client.OffsetAsync(upload));
+    }
+
     [Theory]
     [InlineData("crc32 AAAAAA==")]
     [InlineData("SHA1 2jmj7l5rSw0yVb/vlWAYkK/YBwk=")]

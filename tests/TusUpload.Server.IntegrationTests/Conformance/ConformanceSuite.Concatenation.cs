@@ -64,7 +64,8 @@ public abstract partial class ConformanceSuite
 
         foreach (var bad in new[] { unfinished, plain, unknown, foreign })
         {
-            using var response = await Client.PostAsync(null, concat: $"final;{complete.AbsolutePath} {bad.AbsoluteUri}");
+            var concat = $"final;{complete.AbsolutePath} {bad.AbsoluteUri}";
+            using var response = await Client.PostAsync(null, concat: concat);
             await AssertRefusedAsync(response, HttpStatusCode.BadRequest);
         }
 

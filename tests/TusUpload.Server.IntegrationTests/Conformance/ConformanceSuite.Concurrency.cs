@@ -88,7 +88,7 @@ public abstract partial class ConformanceSuite
         }
     }
 
-    /// <summary>Completes the upload and tells whether its first <paramref name="offset"/> bytes are one writer's.</summary>
+    /// <summary>Completes the upload; tells whether its first bytes up to the offset are one writer's.</summary>
     private async Task<bool> PrefixFromOneWriterAsync(Uri upload, long offset, byte[][] bodies)
     {
         if (offset == 0)

@@ -273,7 +273,8 @@ public abstract partial class ConformanceSuite
     private async Task<RawResponse?> RawAsync(string requestLineAndHeaders)
     {
         await using var raw = await RawHttp.ConnectAsync(Client.Server.BaseAddress);
-        await raw.SendAsync(requestLineAndHeaders + $"Host: {Client.Server.Files.Authority}\r\nConnection: close\r\n\r\n");
+        var host = Client.Server.Files.Authority;
+        await raw.SendAsync(requestLineAndHeaders + $"Host: {host}\r\nConnection: close\r\n\r\n");
         return await raw.ReadResponseAsync();
     }
 }

@@ -66,18 +66,38 @@ public abstract partial class ConformanceSuite
         }
 
         var complete = await UploadAsync([1, 2, 3], client: client);
+        var partial = await client.CreateAsync(2, concat: "partial", body: [1, 2]);
         var id = TusClient.IdOf(expiring);
 
         var swept = false;
         for (var attempt = 0; attempt < 100 && !swept; attempt++)
         {
             await Task.Delay(100);
-            swept = !(await Servers.SnapshotStorageAsync(server)).Keys.Any(key => key.Contains(id, StringComparison.Ordinal));
+            var stored = await Servers.SnapshotStorageAsync(server);
+            swept = !stored.Keys.Any(key => key.Contains(id, StringComparison.Ordinal));
         }
 
         using var head = await client.HeadAsync(expiring);
+        var partialGone = await WaitUntilGoneAsync(client, partial);
         Assert.True(swept, "The expired upload's storage was not freed within 10 seconds.");
         Assert.Equal(HttpStatusCode.NotFound, head.StatusCode);
+        Assert.True(partialGone, "The complete partial upload past its expiry was not swept.");
         Assert.Equal([1, 2, 3], await client.DownloadAsync(complete));
+    }
+
+    private static async Task<bool> WaitUntilGoneAsync(TusClient client, Uri upload)
+    {
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            using var head = await client.HeadAsync(upload);
+            if (head.StatusCode == HttpStatusCode.NotFound)
+            {
+                return true;
+            }
+
+            await Task.Delay(100);
+        }
+
+        return false;
     }
 }

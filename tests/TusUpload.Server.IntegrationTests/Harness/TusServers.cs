@@ -48,7 +48,7 @@ public abstract class TusServers : IAsyncLifetime
         return TusServerProcess.StartAsync(settings, workDirectory);
     }
 
-    /// <summary>Every stored object of <paramref name="server"/> with its size, to prove a request changed nothing.</summary>
+    /// <summary>What <paramref name="server"/> stores, with sizes, to prove a request changed nothing.</summary>
     public abstract Task<IReadOnlyDictionary<string, long>> SnapshotStorageAsync(TusServerProcess server);
 
     public async Task InitializeAsync()

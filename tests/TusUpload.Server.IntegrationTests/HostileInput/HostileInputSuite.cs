@@ -60,7 +60,9 @@ public abstract class HostileInputSuite(TusServers servers) : IDisposable
     {
         foreach (var name in (string[])["Set-Cookie", "X-Injected"])
         {
-            Assert.DoesNotContain(response.Headers, header => header.Key.Equals(name, StringComparison.OrdinalIgnoreCase));
+            Assert.DoesNotContain(
+                response.Headers,
+                header => header.Key.Equals(name, StringComparison.OrdinalIgnoreCase));
         }
 
         Assert.All(response.Headers, header => Assert.DoesNotContain('\r', header.Value));

@@ -111,7 +111,12 @@ public static class HostileRequests
             ByTus: false);
     }
 
-    private static HostileRequest Post(string name, string headers, int status, byte[]? body = null, bool byTus = true) =>
+    private static HostileRequest Post(
+        string name,
+        string headers,
+        int status,
+        byte[]? body = null,
+        bool byTus = true) =>
         new(name, "POST", "/files/", Tus + headers, body, status, byTus);
 
     private static HostileRequest Patch(
@@ -120,8 +125,10 @@ public static class HostileRequests
         byte[] body,
         int status,
         string? contentType = "application/offset+octet-stream") =>
-        new(name, "PATCH", "{U}", Tus + headers + (contentType is null ? string.Empty : $"Content-Type: {contentType}\r\n"),
-            body, status);
+        new(name, "PATCH", "{U}", Tus + headers + ContentTypeLine(contentType), body, status);
+
+    private static string ContentTypeLine(string? contentType) =>
+        contentType is null ? string.Empty : $"Content-Type: {contentType}\r\n";
 
     public static byte[] Render(HostileRequest request, string uploadPath, string uploadId, string host)
     {
