@@ -25,7 +25,10 @@ public sealed class PostgresMigrationService(
         if (options.Value.MigrateOnly)
         {
             PostgresLog.MigrateOnlyDone(logger, options.Value.SafeDescription());
-            lifetime.StopApplication();
+
+            // Stopping while the host is still starting makes it fail with a non-zero exit; once it has
+            // started, stopping is the ordinary graceful shutdown (exit code 0). The listener is open briefly.
+            lifetime.ApplicationStarted.Register(lifetime.StopApplication);
         }
     }
 
