@@ -11,12 +11,15 @@ namespace TusUpload.Server;
 /// </summary>
 internal sealed class PrometheusMeterBridge : IDisposable
 {
+    private static readonly Lock StartLock = new();
+    private static PrometheusMeterBridge? _running;
+
     private readonly MeterListener _listener = new();
     private readonly ConcurrentDictionary<Instrument, InstrumentExport> _exports = new();
     private readonly CollectorRegistry _registry;
     private readonly string _meterPrefix;
 
-    public PrometheusMeterBridge(CollectorRegistry registry, string meterPrefix)
+    private PrometheusMeterBridge(CollectorRegistry registry, string meterPrefix)
     {
         _registry = registry;
         _meterPrefix = meterPrefix;
@@ -28,6 +31,18 @@ internal sealed class PrometheusMeterBridge : IDisposable
         _listener.Start();
 
         registry.AddBeforeCollectCallback(_listener.RecordObservableInstruments);
+    }
+
+    /// <summary>
+    /// One bridge per process: a listener sees the meters of every host in the process, so a second one (two
+    /// hosts in one test process) would count every measurement twice.
+    /// </summary>
+    public static void StartOnce(CollectorRegistry registry, string meterPrefix)
+    {
+        lock (StartLock)
+        {
+            _running ??= new PrometheusMeterBridge(registry, meterPrefix);
+        }
     }
 
     public void Dispose() => _listener.Dispose();

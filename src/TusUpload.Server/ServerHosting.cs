@@ -37,7 +37,7 @@ public static class ServerHosting
         // prometheus-net's own meter adapter stays off: it exported none of them and floods /metrics with
         // every runtime-internal meter instead.
         Metrics.SuppressDefaultMetrics(new SuppressDefaultMetricOptions { SuppressMeters = true });
-        builder.Services.AddSingleton(_ => new PrometheusMeterBridge(Metrics.DefaultRegistry, MeterPrefix));
+        PrometheusMeterBridge.StartOnce(Metrics.DefaultRegistry, MeterPrefix);
         return builder;
     }
 
@@ -81,7 +81,6 @@ public static class ServerHosting
             ResponseWriter = HealthResponses.WriteAsync,
         });
 
-        _ = app.Services.GetRequiredService<PrometheusMeterBridge>();
         LogLifetime(app);
         return app;
     }

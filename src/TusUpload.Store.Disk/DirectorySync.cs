@@ -8,6 +8,8 @@ namespace TusUpload.Store.Disk;
 /// </summary>
 internal static partial class DirectorySync
 {
+    public const int ErrnoExists = 17;
+
     private const int OpenReadOnly = 0;
     private const int OpenDirectory = 0x10000;
     private const int OpenCloseOnExec = 0x80000;
@@ -56,8 +58,6 @@ internal static partial class DirectorySync
         errno = Marshal.GetLastPInvokeError();
         return false;
     }
-
-    public const int ErrnoExists = 17;
 
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Open(string path, int flags);
