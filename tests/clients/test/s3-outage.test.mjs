@@ -9,6 +9,9 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { MiB } from '../lib/data.mjs';
@@ -18,7 +21,9 @@ import { TusServer, freePort } from '../lib/server.mjs';
 import { createUpload, downloadSha256, headUpload, patchUpload, request } from '../lib/tus.mjs';
 import { delay } from '../lib/wait.mjs';
 
-const MOTO = process.env.TUS_MOTO_SERVER ?? 'moto_server';
+// Where scripts/services.sh finds it too: on PATH, or pyenv's shim when pip installed it there.
+const PYENV_MOTO = join(homedir(), '.pyenv', 'shims', 'moto_server');
+const MOTO = process.env.TUS_MOTO_SERVER ?? (existsSync(PYENV_MOTO) ? PYENV_MOTO : 'moto_server');
 
 /** Starts a private moto on a free loopback port; resolves when it answers HTTP (bounded). */
 async function startMoto() {
