@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 
 namespace TusUpload.Server.IntegrationTests.Harness;
 
@@ -103,6 +104,18 @@ public sealed class TusServerProcess : IAsyncDisposable
         return CountLogLines(parts);
     }
 
+    /// <summary>Stops the server gracefully (SIGTERM, as an orchestrator would) and waits for it to exit.</summary>
+    public async Task StopGracefullyAsync(TimeSpan timeout)
+    {
+        if (!_process.HasExited && SendSignal(_process.Id, SigTerm) != 0)
+        {
+            throw new InvalidOperationException($"Could not signal the server process {_process.Id}.");
+        }
+
+        using var wait = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(wait.Token);
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
@@ -166,6 +179,11 @@ public sealed class TusServerProcess : IAsyncDisposable
 
         throw new TimeoutException($"The server did not answer within {s_startTimeout}:\n{Output}");
     }
+
+    private const int SigTerm = 15;
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int processId, int signal);
 
     private void Capture(string? line)
     {

@@ -36,9 +36,14 @@ public abstract class TusServers : IAsyncLifetime
     };
 
     /// <summary>Starts a further server of this store kind with extra settings (the caller disposes it).</summary>
-    public Task<TusServerProcess> StartServerAsync(IReadOnlyDictionary<string, string> tusSettings)
+    public Task<TusServerProcess> StartServerAsync(IReadOnlyDictionary<string, string> tusSettings) =>
+        StartServerAsync(tusSettings, NewWorkDirectory());
+
+    /// <summary>Starts a server on an existing scratch directory, e.g. to restart over the same stored data.</summary>
+    public Task<TusServerProcess> StartServerAsync(
+        IReadOnlyDictionary<string, string> tusSettings,
+        string workDirectory)
     {
-        var workDirectory = Path.Combine(Path.GetTempPath(), "tus-it-" + Guid.NewGuid().ToString("N"));
         var settings = new Dictionary<string, string>(StoreSettings(workDirectory));
         foreach (var (key, value) in tusSettings)
         {
@@ -47,6 +52,9 @@ public abstract class TusServers : IAsyncLifetime
 
         return TusServerProcess.StartAsync(settings, workDirectory);
     }
+
+    public static string NewWorkDirectory() =>
+        Path.Combine(Path.GetTempPath(), "tus-it-" + Guid.NewGuid().ToString("N"));
 
     /// <summary>What <paramref name="server"/> stores, with sizes, to prove a request changed nothing.</summary>
     public abstract Task<IReadOnlyDictionary<string, long>> SnapshotStorageAsync(TusServerProcess server);
