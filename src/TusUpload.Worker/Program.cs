@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Serilog;
 using Serilog.Formatting.Compact;
+using Serilog.Settings.Configuration;
 using TusUpload.Pipeline.Messaging.RabbitMq;
 using TusUpload.Pipeline.Processing;
 using TusUpload.Worker;
@@ -13,7 +14,7 @@ using TusUpload.Worker;
 var builder = Host.CreateApplicationBuilder(args);
 
 builder.Services.AddSerilog((services, logger) => logger
-    .ReadFrom.Configuration(builder.Configuration)
+    .ReadFrom.Configuration(builder.Configuration, ReaderOptions)
     .ReadFrom.Services(services)
     .Enrich.FromLogContext()
     .WriteTo.Console(new RenderedCompactJsonFormatter()));
@@ -37,4 +38,10 @@ await host.RunAsync();
 logger.Stopping();
 
 /// <summary>Entry point; public so that tests can name the assembly.</summary>
-public partial class Program;
+public partial class Program
+{
+    // Naming the sink assemblies stops Serilog from scanning the folder for others, which breaks when the worker
+    // runs from a folder shared with other programs (a test's output).
+    private static readonly ConfigurationReaderOptions ReaderOptions =
+        new(typeof(ConsoleLoggerConfigurationExtensions).Assembly);
+}

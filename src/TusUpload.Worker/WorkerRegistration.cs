@@ -6,7 +6,6 @@ using TusUpload.Pipeline.Ledger;
 using TusUpload.Pipeline.Ledger.Sqlite;
 using TusUpload.Pipeline.Messaging.RabbitMq;
 using TusUpload.Pipeline.Processing;
-using TusUpload.Postgres;
 using TusUpload.Postgres.Ledger;
 using TusUpload.Store.Disk;
 using TusUpload.Store.S3;
@@ -73,9 +72,7 @@ public static class WorkerRegistration
                 services.AddSingleton<IUploadLedger>(provider => provider.GetRequiredService<SqliteUploadLedger>());
                 break;
             case LedgerKinds.Postgres:
-                services.AddPostgres(configuration);
-                services.AddSingleton<PostgresUploadLedger>();
-                services.AddSingleton<IUploadLedger>(provider => provider.GetRequiredService<PostgresUploadLedger>());
+                new PostgresLedgerRegistration().AddLedger(services, configuration);
                 break;
             case var other:
                 throw new InvalidOperationException($"Ledger:Kind '{other}' is not supported; use sqlite or postgres.");

@@ -1,0 +1,137 @@
+using TusUpload.Pipeline.IntegrationTests.Processing;
+using TusUpload.Pipeline.IntegrationTests.RabbitMq;
+using TusUpload.Pipeline.Ledger;
+
+namespace TusUpload.Pipeline.IntegrationTests.Faults;
+
+public sealed class WorkerFaultTests
+{
+    private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(180);
+
+    [Fact]
+    public async Task Worker_killed_with_sigkill_repeatedly_finishes_every_upload_with_exact_reference_counts()
+    {
+        // Arrange: 300 uploads of 256 KiB over 12 distinct contents, all published.
+        await using var fixture = WorkerPipelineFixture.Create();
+        var contents = Enumerable.Range(0, 12).Select(Content).ToArray();
+        var expected = new Dictionary<string, string>();
+        for (var i = 0; i < 300; i++)
+        {
+            var content = contents[i % contents.Length];
+            expected[await fixture.Host.ReceiveAsync(content)] = ProcessingTestHost.Sha256Hex(content);
+        }
+
+        Assert.Equal(300, await fixture.DrainOutboxAsync());
+        var ids = expected.Keys.ToList();
+
+        // Act: four workers killed with SIGKILL while they work, then one left to finish.
+        var interrupted = 0;
+        for (var round = 0; round < 4; round++)
+        {
+            using var worker = fixture.StartWorker();
+            await Task.Delay(TimeSpan.FromMilliseconds(1800 + (round * 400)));
+            worker.KillHard();
+            var states = await Task.WhenAll(ids.Select(fixture.Host.GetAsync));
+            interrupted += states.Count(upload => upload.State == UploadState.Processing);
+        }
+
+        using var last = fixture.StartWorker();
+        var settled = await fixture.AllSettledAsync(ids, SettleTimeout);
+
+        // Assert
+        Assert.True(settled, "not every upload was processed; worker output:\n" + fixture.WorkerLog());
+        Assert.True(interrupted > 0, "no kill landed while an upload was being processed, so nothing was proven");
+        var uploads = await Task.WhenAll(ids.Select(fixture.Host.GetAsync));
+        Assert.All(uploads, upload => Assert.Equal(expected[upload.UploadId], upload.Sha256));
+        Assert.All(uploads, upload => Assert.True(
+            upload.State is UploadState.Available or UploadState.Duplicate,
+            $"upload {upload.UploadId} ended {upload.State}: {upload.FailureReason}"));
+        foreach (var group in uploads.GroupBy(upload => upload.Sha256!))
+        {
+            Assert.Equal(group.Count(), await fixture.Host.ReferenceCountAsync(group.Key));
+            Assert.Equal(1, group.Count(upload => upload.State == UploadState.Available));
+            Assert.True(await fixture.Host.Blobs.ExistsAsync(group.Key, default));
+        }
+
+        Assert.Equal(contents.Length, fixture.Host.BlobFileCount());
+    }
+
+    [Fact]
+    public async Task Poison_upload_is_dead_lettered_after_the_limit_and_marked_failed_without_blocking_others()
+    {
+        // Arrange: delivery limit 2, so the poison message is delivered 3 times.
+        await using var fixture = WorkerPipelineFixture.Create(deliveryLimit: 2);
+        var good = new List<string>();
+        for (var i = 0; i < 20; i++)
+        {
+            good.Add(await fixture.Host.ReceiveAsync(Content(i)));
+        }
+
+        var poison = await fixture.Host.ReceiveAsync(Content(100));
+        await fixture.Host.Store.DeleteAsync(poison, default).WaitAsync(TimeSpan.FromSeconds(10));
+        await fixture.DrainOutboxAsync();
+
+        // Act
+        using var worker = fixture.StartWorker();
+        var settled = await fixture.AllSettledAsync([.. good, poison], SettleTimeout);
+        var deadLettered = await RabbitMqTestBroker.EventuallyAsync(
+            () => RabbitMqTestBroker.MessageCountAsync(fixture.Rabbit, fixture.Rabbit.DeadLetterQueue).Result == 1,
+            TimeSpan.FromSeconds(30));
+
+        // Assert
+        Assert.True(settled, "uploads were left unprocessed; worker output:\n" + fixture.WorkerLog());
+        Assert.True(deadLettered, "the poison message is not in the dead-letter queue");
+        var failed = await fixture.Host.GetAsync(poison);
+        Assert.Equal(UploadState.Failed, failed.State);
+        Assert.Contains("gave up after 3 deliveries", failed.FailureReason, StringComparison.Ordinal);
+        Assert.All(await Task.WhenAll(good.Select(fixture.Host.GetAsync)), upload =>
+            Assert.Equal(UploadState.Available, upload.State));
+        Assert.Equal(0u, await RabbitMqTestBroker.MessageCountAsync(fixture.Rabbit, fixture.Rabbit.Queue));
+    }
+
+    [Fact]
+    public async Task Clamd_stopped_keeps_uploads_processing_and_they_finish_once_it_returns()
+    {
+        // Arrange: a private clamd that this test may stop.
+        await using var clamd = await PrivateServices.StartClamdAsync();
+        var endpoint = $"127.0.0.1:{clamd.ClamdPort}";
+        await using var fixture = WorkerPipelineFixture.Create(clamdEndpoint: endpoint);
+        var clean = new List<string>();
+        for (var i = 0; i < 10; i++)
+        {
+            clean.Add(await fixture.Host.ReceiveAsync(Content(i)));
+        }
+
+        var infected = await fixture.Host.ReceiveAsync(ProcessingTestHost.Eicar());
+        await fixture.DrainOutboxAsync();
+        await clamd.StopAsync();
+
+        // Act: with the scanner down, deliveries retry, defer and requeue, but never conclude.
+        using var worker = fixture.StartWorker(
+            "--ClamAV:Enabled=true",
+            "--ClamAV:Host=127.0.0.1",
+            $"--ClamAV:Port={clamd.ClamdPort}",
+            "--Worker:ScannerRetryWindow=00:00:02",
+            "--Worker:ScannerRetryDelay=00:00:00.500");
+        await Task.Delay(TimeSpan.FromSeconds(8));
+        var duringOutage = await Task.WhenAll(clean.Append(infected).Select(fixture.Host.GetAsync));
+        await clamd.StartAsync();
+        var settled = await fixture.AllSettledAsync([.. clean, infected], SettleTimeout);
+
+        // Assert
+        Assert.All(duringOutage, upload => Assert.Equal(UploadState.Processing, upload.State));
+        Assert.True(settled, "uploads did not finish after clamd returned; worker output:\n" + fixture.WorkerLog());
+        Assert.All(await Task.WhenAll(clean.Select(fixture.Host.GetAsync)), upload =>
+            Assert.Equal(UploadState.Available, upload.State));
+        Assert.Equal(UploadState.Quarantined, (await fixture.Host.GetAsync(infected)).State);
+        Assert.Equal(0u, await RabbitMqTestBroker.MessageCountAsync(fixture.Rabbit, fixture.Rabbit.DeadLetterQueue));
+    }
+
+    // Deterministic, distinct 256 KiB contents.
+    private static byte[] Content(int seed)
+    {
+        var content = new byte[256 * 1024];
+        new Random(seed).NextBytes(content);
+        return content;
+    }
+}
