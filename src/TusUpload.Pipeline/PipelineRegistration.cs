@@ -38,13 +38,21 @@ public static class PipelineRegistration
         var ledger = Bind<LedgerOptions>(configuration, LedgerOptions.SectionName);
         var pipeline = Bind<PipelineOptions>(configuration, PipelineOptions.SectionName);
         var worker = Bind<InProcessWorkerOptions>(configuration, InProcessWorkerOptions.SectionName);
+
+        // Kinds are matched like the store's and the worker's: case and surrounding spaces do not matter.
+        ledger.Kind = Normalize(ledger.Kind);
+        pipeline.Queue = Normalize(pipeline.Queue);
         ThrowIfInvalid(ledger);
         PipelineOptionsValidator.ThrowIfInvalid(pipeline, worker);
 
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);
-        services.AddOptions<LedgerOptions>().Bind(configuration.GetSection(LedgerOptions.SectionName));
-        services.AddOptions<PipelineOptions>().Bind(configuration.GetSection(PipelineOptions.SectionName));
+        services.AddOptions<LedgerOptions>()
+            .Bind(configuration.GetSection(LedgerOptions.SectionName))
+            .PostConfigure(options => options.Kind = Normalize(options.Kind));
+        services.AddOptions<PipelineOptions>()
+            .Bind(configuration.GetSection(PipelineOptions.SectionName))
+            .PostConfigure(options => options.Queue = Normalize(options.Queue));
         services.AddOptions<InProcessWorkerOptions>().Bind(configuration.GetSection(InProcessWorkerOptions.SectionName));
 
         AddLedger(services, configuration, ledger);
@@ -108,6 +116,8 @@ public static class PipelineRegistration
             services.AddRabbitMqMessaging(configuration);
         }
     }
+
+    private static string Normalize(string value) => value.Trim().ToLowerInvariant();
 
     private static T Bind<T>(IConfiguration configuration, string section)
         where T : new()
