@@ -20,7 +20,7 @@ namespace TusUpload.Pipeline;
 /// <summary>Registers the completion pipeline: ledger, outbox relay, queue and in-process worker.</summary>
 public static class PipelineRegistration
 {
-    /// <summary>Where the PostgreSQL ledger registers itself; looked up by name (see <see cref="ILedgerRegistration"/>).</summary>
+    /// <summary>The PostgreSQL ledger's registration, looked up by name (see <see cref="ILedgerRegistration"/>).</summary>
     public const string PostgresLedgerRegistrationType =
         "TusUpload.Postgres.Ledger.PostgresLedgerRegistration, TusUpload.Postgres";
 

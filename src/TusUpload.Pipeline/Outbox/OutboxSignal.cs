@@ -1,6 +1,6 @@
 namespace TusUpload.Pipeline.Outbox;
 
-/// <summary>Wakes this instance's relay when a completion was just recorded; rows from other instances wait for the poll.</summary>
+/// <summary>Wakes this instance's relay after a completion; rows of other instances wait for the poll.</summary>
 public sealed class OutboxSignal
 {
     private readonly SemaphoreSlim _pending = new(0, 1);

@@ -27,11 +27,13 @@ public sealed class EmbeddedPipelineTests
         var statuses = new[] { await SettledStatusAsync(server, first), await SettledStatusAsync(server, second) };
 
         Assert.Equal(["available", "duplicate"], statuses.Select(s => s.State).Order().ToArray());
-        Assert.All(statuses, s => Assert.Equal((sha256, content.LongLength, "clean", true), (s.Sha256, s.Length, s.Verdict, s.Downloadable)));
+        Assert.All(statuses, s => Assert.Equal(
+            (sha256, content.LongLength, "clean", true),
+            (s.Sha256, s.Length, s.Verdict, s.Downloadable)));
         Assert.Equal((1L, 2L), await BlobRowsAsync(server.LedgerPath));
         foreach (var uploadId in new[] { first, second })
         {
-            Assert.Equal(content, await server.Client.GetByteArrayAsync(new Uri($"files/{uploadId}", UriKind.Relative)).WaitAsync(Wait));
+            Assert.Equal(content, await DownloadAsync(server.Client, uploadId));
             Assert.Equal(statuses.Single(s => s.Id == uploadId).State, await ProcessingHeaderAsync(server.Client, uploadId));
         }
     }
@@ -51,7 +53,7 @@ public sealed class EmbeddedPipelineTests
 
         Assert.Equal(["available", "duplicate"], statuses.Select(s => s.State).Order().ToArray());
         Assert.Equal((1L, 2L), await database.BlobRowsAsync());
-        Assert.Equal(content, await server.Client.GetByteArrayAsync(new Uri($"files/{second}", UriKind.Relative)).WaitAsync(Wait));
+        Assert.Equal(content, await DownloadAsync(server.Client, second));
     }
 
     [Theory]
@@ -71,13 +73,19 @@ public sealed class EmbeddedPipelineTests
     {
         await using var server = await EmbeddedServerProcess.StartAsync();
 
-        using var unknown = await server.Client.GetAsync(new Uri($"uploads/{new string('a', 32)}/status", UriKind.Relative)).WaitAsync(Wait);
-        using var malformed = await server.Client.GetAsync(new Uri("uploads/..%2F..%2Fetc/status", UriKind.Relative)).WaitAsync(Wait);
+        using var unknown = await GetAsync(server.Client, $"uploads/{new string('a', 32)}/status");
+        using var malformed = await GetAsync(server.Client, "uploads/..%2F..%2Fetc/status");
 
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Equal("application/problem+json", unknown.Content.Headers.ContentType?.MediaType);
         Assert.Equal(HttpStatusCode.NotFound, malformed.StatusCode);
     }
+
+    private static Task<byte[]> DownloadAsync(HttpClient client, string uploadId) =>
+        client.GetByteArrayAsync(new Uri($"files/{uploadId}", UriKind.Relative)).WaitAsync(Wait);
+
+    private static Task<HttpResponseMessage> GetAsync(HttpClient client, string path) =>
+        client.GetAsync(new Uri(path, UriKind.Relative)).WaitAsync(Wait);
 
     private static async Task<string> UploadAsync(HttpClient client, byte[] content)
     {
