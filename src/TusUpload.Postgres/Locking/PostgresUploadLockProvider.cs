@@ -96,6 +96,12 @@ public sealed class PostgresUploadLockProvider : IUploadLockProvider
                 await Task.Delay(_options.PollInterval, _time, cancellationToken);
             }
         }
+        catch (Exception exception) when (exception is NpgsqlException or TimeoutException)
+        {
+            // PostgreSQL is down or slow: a retryable 503 for the client, never a 500.
+            await candidate.AbandonAsync();
+            throw new UploadStoreException(UploadStoreError.Unavailable, "The upload lock is unavailable.", exception);
+        }
         catch
         {
             await candidate.AbandonAsync();
@@ -160,27 +166,20 @@ public sealed class PostgresUploadLockProvider : IUploadLockProvider
         LockHolderSession session,
         CancellationToken cancellationToken)
     {
-        try
+        var lease = new
         {
-            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-            var taken = await connection.ExecuteScalarAsync<Guid?>(new CommandDefinition(
-                TakeSql,
-                new
-                {
-                    candidate.UploadId,
-                    candidate.OwnerToken,
-                    _options.InstanceId,
-                    HolderPid = session.Pid,
-                    HolderStarted = session.Started,
-                    Lease = _options.LeaseDuration,
-                },
-                cancellationToken: cancellationToken));
-            return taken == candidate.OwnerToken;
-        }
-        catch (NpgsqlException exception)
-        {
-            throw new UploadStoreException(UploadStoreError.Unavailable, "The upload lock is unavailable.", exception);
-        }
+            candidate.UploadId,
+            candidate.OwnerToken,
+            _options.InstanceId,
+            HolderPid = session.Pid,
+            HolderStarted = session.Started,
+            Lease = _options.LeaseDuration,
+        };
+
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        var taken = await connection.ExecuteScalarAsync<Guid?>(
+            new CommandDefinition(TakeSql, lease, cancellationToken: cancellationToken));
+        return taken == candidate.OwnerToken;
     }
 
     private async Task AskHolderToReleaseAsync(string uploadId, CancellationToken cancellationToken)

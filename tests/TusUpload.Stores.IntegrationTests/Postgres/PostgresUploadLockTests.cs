@@ -1,6 +1,12 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Npgsql;
+using TusUpload.Postgres.Locking;
 using TusUpload.Protocol.Locking;
+using TusUpload.Protocol.Storage;
 
 namespace TusUpload.Stores.IntegrationTests.Postgres;
 
@@ -123,6 +129,28 @@ public sealed class PostgresUploadLockTests(PostgresDatabaseFixture database) : 
     }
 
     [Fact]
+    public async Task Unreachable_PostgreSQL_makes_acquire_throw_Unavailable()
+    {
+        var options = Options.Create(new PostgresLockOptions { InstanceId = "cut-off" });
+        await using var dataSource = NpgsqlDataSource.Create($"Host=127.0.0.1;Port={ClosedPort()};Username=postgres;Timeout=2");
+        using var listener = new PostgresLockListener(dataSource, options, NullLogger<PostgresLockListener>.Instance);
+        var provider = new PostgresUploadLockProvider(
+            dataSource,
+            listener,
+            options,
+            NullLogger<PostgresUploadLockProvider>.Instance,
+            TimeProvider.System);
+        await listener.StartAsync(CancellationToken.None);
+
+        var error = await Assert.ThrowsAsync<UploadStoreException>(
+            () => provider.AcquireAsync(TestData.NewId(), TimeSpan.FromSeconds(1), CancellationToken.None)
+                .WaitAsync(TestData.Timeout));
+        await listener.StopAsync(CancellationToken.None).WaitAsync(TestData.Timeout);
+
+        Assert.Equal(UploadStoreError.Unavailable, error.Error);
+    }
+
+    [Fact]
     public async Task Migrating_again_applies_nothing_and_the_journal_lists_the_lease_table()
     {
         await database.Migrator.MigrateAsync(CancellationToken.None).WaitAsync(TestData.Timeout);
@@ -149,6 +177,15 @@ public sealed class PostgresUploadLockTests(PostgresDatabaseFixture database) : 
         await using var terminate = new NpgsqlCommand("SELECT pg_terminate_backend(@pid)", connection);
         terminate.Parameters.AddWithValue("pid", pid);
         await terminate.ExecuteScalarAsync().WaitAsync(TestData.Timeout);
+    }
+
+    private static int ClosedPort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        return port;
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)
