@@ -36,7 +36,7 @@ public sealed class OutboxRelay(
             {
                 published = await RelayBatchAsync(stoppingToken);
             }
-            catch (Exception exception) when (exception is not OperationCanceledException)
+            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
             {
                 failures++;
                 await BackOffAsync(exception, failures, stoppingToken);
