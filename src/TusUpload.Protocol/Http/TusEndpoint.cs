@@ -61,8 +61,14 @@ public sealed class TusEndpoint(
             return;
         }
 
-        if (HttpMethods.IsGet(method) && id.Length > 0)
+        // Downloads are not tus requests, so they need no Tus-Resumable.
+        if (HttpMethods.IsGet(method))
         {
+            if (id.Length == 0)
+            {
+                throw MethodNotAllowed("POST, OPTIONS");
+            }
+
             await downloadHandler.HandleAsync(context, RequireId(id));
             return;
         }
@@ -138,7 +144,8 @@ public sealed class TusEndpoint(
         }
     }
 
-    private static TusRejection MethodNotAllowed(string allow) => new(405, $"Method not allowed here; use {allow}.");
+    private static TusRejection MethodNotAllowed(string allow) =>
+        new(405, $"Method not allowed here; use {allow}.") { Allow = allow };
 
     private async Task AnswerFailureAsync(HttpContext context, Exception exception)
     {
@@ -158,6 +165,11 @@ public sealed class TusEndpoint(
         if (exception is TusRejection { RetryAfterSeconds: { } retryAfter })
         {
             context.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
+        }
+
+        if (exception is TusRejection { Allow: { } allow })
+        {
+            context.Response.Headers.Allow = allow;
         }
 
         await TusResponses.WriteErrorAsync(context, statusCode, reason, context.RequestAborted);

@@ -33,6 +33,9 @@ public sealed class TusRejection : Exception
     /// <summary>Seconds for a <c>Retry-After</c> header, when the refusal is temporary.</summary>
     public int? RetryAfterSeconds { get; init; }
 
+    /// <summary>Methods for an <c>Allow</c> header, on a 405.</summary>
+    public string? Allow { get; init; }
+
     public static TusRejection BadRequest(string reason) => new(400, reason);
 
     public static TusRejection NotFound() => new(404, "Upload not found.");

@@ -72,6 +72,7 @@ public static class HostileRequests
         new("override to PUT", "POST", "{U}", Tus + "X-HTTP-Method-Override: PUT\r\n", null, 400),
         new("PUT on an upload", "PUT", "{U}", Tus, [1], 405),
         new("POST on an upload", "POST", "{U}", Tus + "Upload-Length: 5\r\n", null, 405),
+        new("GET on the collection", "GET", "/files/", string.Empty, null, 405),
 
         // Ids and paths (G5)
         .. Traversals(),
