@@ -2,7 +2,9 @@ using Npgsql;
 
 namespace TusUpload.Postgres;
 
-/// <summary>The PostgreSQL connection shared by the lease lock and the ledger (configuration section <c>Postgres</c>).</summary>
+/// <summary>
+/// The PostgreSQL connection shared by the lease lock and the ledger (configuration section <c>Postgres</c>).
+/// </summary>
 public sealed class PostgresOptions
 {
     public const string SectionName = "Postgres";

@@ -25,7 +25,9 @@ public static class PostgresRegistration
             return services;
         }
 
-        services.AddOptions<PostgresOptions>().Bind(configuration.GetSection(PostgresOptions.SectionName)).ValidateOnStart();
+        services.AddOptions<PostgresOptions>()
+            .Bind(configuration.GetSection(PostgresOptions.SectionName))
+            .ValidateOnStart();
         services.AddSingleton<IValidateOptions<PostgresOptions>, PostgresOptionsValidator>();
         services.TryAddSingleton(provider =>
             NpgsqlDataSource.Create(provider.GetRequiredService<IOptions<PostgresOptions>>().Value.ConnectionString));
@@ -37,7 +39,9 @@ public static class PostgresRegistration
     }
 
     /// <summary>Makes the lease lock the <see cref="IUploadLockProvider"/> (<c>Locking:Kind=postgres</c>).</summary>
-    public static IServiceCollection AddPostgresUploadLocking(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddPostgresUploadLocking(
+        this IServiceCollection services,
+        IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddPostgres(configuration);
@@ -49,7 +53,8 @@ public static class PostgresRegistration
         services.AddSingleton<PostgresLockListener>();
         services.AddSingleton<IHostedService>(provider => provider.GetRequiredService<PostgresLockListener>());
         services.AddSingleton<PostgresUploadLockProvider>();
-        services.AddSingleton<IUploadLockProvider>(provider => provider.GetRequiredService<PostgresUploadLockProvider>());
+        services.AddSingleton<IUploadLockProvider>(
+            provider => provider.GetRequiredService<PostgresUploadLockProvider>());
         return services;
     }
 }

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace TusUpload.Store.S3;
 
-/// <summary>A seekable read-only stream over (pooled) array memory, so the S3 client can rewind it on a retry.</summary>
+/// <summary>A seekable read-only stream over (pooled) array memory, so the S3 client can rewind it to retry.</summary>
 internal static class ReadOnlyMemoryStream
 {
     public static MemoryStream Of(ReadOnlyMemory<byte> data)

@@ -36,7 +36,10 @@ public sealed class S3BlobStore(S3Bucket bucket, ILogger<S3BlobStore> logger) : 
                 request.ServerSideEncryptionMethod = new Amazon.S3.ServerSideEncryptionMethod(encryption);
             }
 
-            await bucket.CallAsync(upload.Id, token => bucket.Client.CopyObjectAsync(request, token), cancellationToken);
+            await bucket.CallAsync(
+                upload.Id,
+                token => bucket.Client.CopyObjectAsync(request, token),
+                cancellationToken);
         }
         else
         {
@@ -96,7 +99,10 @@ public sealed class S3BlobStore(S3Bucket bucket, ILogger<S3BlobStore> logger) : 
                 FirstByte = first,
                 LastByte = Math.Min(first + PartBytes, size) - 1,
             };
-            var copied = await bucket.CallAsync(uploadId, token => bucket.Client.CopyPartAsync(request, token), cancellationToken);
+            var copied = await bucket.CallAsync(
+                uploadId,
+                token => bucket.Client.CopyPartAsync(request, token),
+                cancellationToken);
             etags.Add(new PartETag((int)number, copied.ETag));
         }
 
@@ -107,6 +113,9 @@ public sealed class S3BlobStore(S3Bucket bucket, ILogger<S3BlobStore> logger) : 
             UploadId = started.UploadId,
             PartETags = etags,
         };
-        await bucket.CallAsync(uploadId, token => bucket.Client.CompleteMultipartUploadAsync(complete, token), cancellationToken);
+        await bucket.CallAsync(
+            uploadId,
+            token => bucket.Client.CompleteMultipartUploadAsync(complete, token),
+            cancellationToken);
     }
 }

@@ -109,11 +109,20 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings)
         }, cancellationToken);
     }
 
-    public Task PutObjectAsync(string uploadId, string key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    public Task PutObjectAsync(
+        string uploadId,
+        string key,
+        ReadOnlyMemory<byte> data,
+        CancellationToken cancellationToken)
     {
         return CallAsync(uploadId, async token =>
         {
-            var request = new PutObjectRequest { BucketName = Name, Key = key, InputStream = ReadOnlyMemoryStream.Of(data) };
+            var request = new PutObjectRequest
+            {
+                BucketName = Name,
+                Key = key,
+                InputStream = ReadOnlyMemoryStream.Of(data),
+            };
             ApplyEncryption(request);
             await Client.PutObjectAsync(request, token);
             return true;
@@ -121,7 +130,11 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings)
     }
 
     /// <summary>Reads a whole small object into <paramref name="buffer"/> and returns its length.</summary>
-    public Task<int> ReadObjectIntoAsync(string uploadId, string key, Memory<byte> buffer, CancellationToken cancellationToken)
+    public Task<int> ReadObjectIntoAsync(
+        string uploadId,
+        string key,
+        Memory<byte> buffer,
+        CancellationToken cancellationToken)
     {
         return CallAsync(uploadId, async token =>
         {
@@ -202,7 +215,7 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings)
         }, cancellationToken);
     }
 
-    /// <summary>Opens <paramref name="count"/> bytes of an object from <paramref name="start"/> with a ranged GET.</summary>
+    /// <summary>Opens <paramref name="count"/> bytes of an object from <paramref name="start"/> (ranged GET).</summary>
     public async Task<Stream> OpenRangeAsync(
         string subject,
         string key,
@@ -217,7 +230,12 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings)
 
         return await CallAsync(subject, async token =>
         {
-            var request = new GetObjectRequest { BucketName = Name, Key = key, ByteRange = new ByteRange(start, start + count - 1) };
+            var request = new GetObjectRequest
+            {
+                BucketName = Name,
+                Key = key,
+                ByteRange = new ByteRange(start, start + count - 1),
+            };
             var response = await Client.GetObjectAsync(request, token);
             return (Stream)new S3ResponseStream(response);
         }, cancellationToken);
@@ -230,7 +248,12 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings)
         string? continuation = null;
         do
         {
-            var request = new ListObjectsV2Request { BucketName = Name, Prefix = prefix, ContinuationToken = continuation };
+            var request = new ListObjectsV2Request
+            {
+                BucketName = Name,
+                Prefix = prefix,
+                ContinuationToken = continuation,
+            };
             var page = await CallAsync(prefix, token => Client.ListObjectsV2Async(request, token), cancellationToken);
             foreach (var item in page.S3Objects ?? [])
             {
@@ -242,7 +265,10 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings)
         while (continuation is not null);
     }
 
-    public async Task<T> CallAsync<T>(string subject, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    public async Task<T> CallAsync<T>(
+        string subject,
+        Func<CancellationToken, Task<T>> call,
+        CancellationToken cancellationToken)
     {
         try
         {

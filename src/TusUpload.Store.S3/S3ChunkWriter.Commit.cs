@@ -28,7 +28,7 @@ internal sealed partial class S3ChunkWriter
         await _store.AssembleAsync(_state, cancellationToken);
     }
 
-    /// <summary>The bytes after the last full part go to a fresh incomplete-part object, then the info names it.</summary>
+    /// <summary>Bytes after the last full part go to a new incomplete-part object, then the info names it.</summary>
     private async Task CommitIncompletePartAsync(CancellationToken cancellationToken)
     {
         if (BytesWritten == 0)

@@ -193,7 +193,8 @@ internal sealed partial class S3ChunkWriter : IChunkWriter
         {
             throw new UploadStoreException(
                 UploadStoreError.Unavailable,
-                $"The incomplete part of upload {_state.Id} holds {read} bytes, its info records {_state.IncompleteSize}.");
+                $"The incomplete part of upload {_state.Id} holds {read} bytes, "
+                + $"its info records {_state.IncompleteSize}.");
         }
 
         _filled = read;

@@ -28,7 +28,7 @@ internal static class S3Faults
         _ => false,
     };
 
-    /// <summary>Returns the store exception for <paramref name="exception"/>, or null when it is not S3's fault.</summary>
+    /// <summary>The store exception for <paramref name="exception"/>, or null when it is not S3's fault.</summary>
     public static UploadStoreException? Translate(
         string subject,
         Exception exception,
@@ -41,7 +41,10 @@ internal static class S3Faults
 
         if (exception is AmazonS3Exception { ErrorCode: "NoSuchUpload" })
         {
-            return new UploadStoreException(UploadStoreError.NotFound, $"The multipart upload of {subject} is gone.", exception);
+            return new UploadStoreException(
+                UploadStoreError.NotFound,
+                $"The multipart upload of {subject} is gone.",
+                exception);
         }
 
         if (IsRetryable(exception, cancellationToken))

@@ -39,7 +39,12 @@ internal static partial class S3StoreLog
         2109,
         LogLevel.Information,
         "S3 store ready: bucket {Bucket} at {ServiceUrl}, parts of {PartSize} bytes, at most {MaxParts}")]
-    public static partial void StoreReady(ILogger logger, string bucket, string serviceUrl, long partSize, int maxParts);
+    public static partial void StoreReady(
+        ILogger logger,
+        string bucket,
+        string serviceUrl,
+        long partSize,
+        int maxParts);
 
     [LoggerMessage(2110, LogLevel.Debug, "Blob {Sha256}: promoted from upload {UploadId}")]
     public static partial void BlobPromoted(ILogger logger, string sha256, string uploadId);

@@ -23,7 +23,7 @@ public sealed class S3StoreOptions
     /// <summary>Key prefix of every object the store writes, e.g. <c>uploads/</c>. Default empty.</summary>
     public string Prefix { get; set; } = "";
 
-    /// <summary>Access key id. Required: the store never falls back to ambient (instance metadata) credentials.</summary>
+    /// <summary>Access key id. Required: the store never falls back to ambient (instance-metadata) keys.</summary>
     public string AccessKey { get; set; } = "";
 
     /// <summary>Secret access key. Required; never logged.</summary>

@@ -43,7 +43,8 @@ public sealed class S3StoreOptionsValidator : IValidateOptions<S3StoreOptions>
 
         if (options.MaxParts is < 1 or > S3StoreOptions.MaxPartsLimit)
         {
-            problems.Add($"{Section}:MaxParts must be between 1 and {S3StoreOptions.MaxPartsLimit} (was {options.MaxParts}).");
+            problems.Add(
+                $"{Section}:MaxParts must be between 1 and {S3StoreOptions.MaxPartsLimit} (was {options.MaxParts}).");
         }
 
         if (options.MaxPartsInFlight < 1 || options.MaxPartsInFlightPerRequest < 1)

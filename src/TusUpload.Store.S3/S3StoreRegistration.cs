@@ -10,11 +10,13 @@ namespace TusUpload.Store.S3;
 /// <summary>Registers the S3 chunk store and blob store (<c>Store:Kind=s3</c>).</summary>
 public static class S3StoreRegistration
 {
-    /// <summary>Adds the store; <paramref name="configuration"/> is the root, for <c>Store:S3</c> and <c>Tus:MaxSize</c>.</summary>
+    /// <summary>Adds the store, reading <c>Store:S3</c> and <c>Tus:MaxSize</c> from the root configuration.</summary>
     public static IServiceCollection AddS3UploadStore(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<S3StoreOptions>().Bind(configuration.GetSection(S3StoreOptions.SectionName)).ValidateOnStart();
+        services.AddOptions<S3StoreOptions>()
+            .Bind(configuration.GetSection(S3StoreOptions.SectionName))
+            .ValidateOnStart();
         services.AddSingleton<IValidateOptions<S3StoreOptions>, S3StoreOptionsValidator>();
         services.AddSingleton(provider => new S3StoreSettings(
             provider.GetRequiredService<IOptions<S3StoreOptions>>().Value,

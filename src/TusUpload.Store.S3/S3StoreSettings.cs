@@ -11,7 +11,9 @@ public sealed class S3StoreSettings
         PartSize = options.EffectivePartSize(maxUploadSize);
         MaxParts = options.MaxParts;
         MaxPartsInFlightPerRequest = options.MaxPartsInFlightPerRequest;
-        ServerSideEncryption = string.IsNullOrWhiteSpace(options.ServerSideEncryption) ? null : options.ServerSideEncryption;
+        ServerSideEncryption = string.IsNullOrWhiteSpace(options.ServerSideEncryption)
+            ? null
+            : options.ServerSideEncryption;
         PartSlots = new SemaphoreSlim(options.MaxPartsInFlight, options.MaxPartsInFlight);
         CreateBucket = options.CreateBucket;
     }

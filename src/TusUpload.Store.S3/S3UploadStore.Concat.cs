@@ -71,7 +71,10 @@ public sealed partial class S3UploadStore
         return true;
     }
 
-    private async Task CopyPartsAsync(S3UploadState state, List<S3UploadState> sources, CancellationToken cancellationToken)
+    private async Task CopyPartsAsync(
+        S3UploadState state,
+        List<S3UploadState> sources,
+        CancellationToken cancellationToken)
     {
         state.Parts = [];
         foreach (var source in sources)

@@ -77,7 +77,8 @@ public sealed partial class S3UploadStore(S3Bucket bucket, ILogger<S3UploadStore
         {
             // The bytes are all here already (e.g. a deferred upload whose last PATCH declared the length):
             // the incomplete part becomes the final part.
-            await using var writer = await OpenChunkAsync(state.ToUploadInfo(), new ChunkOptions(false, 0), cancellationToken);
+            var noMoreBytes = new ChunkOptions(AllOrNothing: false, MaxBytes: 0);
+            await using var writer = await OpenChunkAsync(state.ToUploadInfo(), noMoreBytes, cancellationToken);
             return await writer.CommitAsync(cancellationToken);
         }
 
@@ -113,14 +114,19 @@ public sealed partial class S3UploadStore(S3Bucket bucket, ILogger<S3UploadStore
         return state.ToUploadInfo();
     }
 
-    public async Task<Stream> OpenReadAsync(UploadInfo upload, long start, long count, CancellationToken cancellationToken)
+    public async Task<Stream> OpenReadAsync(
+        UploadInfo upload,
+        long start,
+        long count,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(upload);
         var state = await RequireStateAsync(upload.Id, cancellationToken);
         await AssembleAsync(state, cancellationToken);
         try
         {
-            return await bucket.OpenRangeAsync(upload.Id, bucket.Keys.Content(upload.Id), start, count, cancellationToken);
+            var key = bucket.Keys.Content(upload.Id);
+            return await bucket.OpenRangeAsync(upload.Id, key, start, count, cancellationToken);
         }
         catch (UploadStoreException exception) when (exception.InnerException is AmazonS3Exception missing
             && S3Faults.IsNotFound(missing))

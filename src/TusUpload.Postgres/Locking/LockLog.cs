@@ -17,7 +17,10 @@ internal static partial class LockLog
     [LoggerMessage(2203, LogLevel.Debug, "Upload {UploadId}: release requested by another request")]
     public static partial void ReleaseRequested(ILogger logger, string uploadId);
 
-    [LoggerMessage(2204, LogLevel.Warning, "Upload {UploadId}: lease lost (renewal failed), the writer is asked to stop")]
+    [LoggerMessage(
+        2204,
+        LogLevel.Warning,
+        "Upload {UploadId}: lease lost (renewal failed), the writer is asked to stop")]
     public static partial void LeaseLost(ILogger logger, string uploadId, Exception? exception);
 
     [LoggerMessage(2205, LogLevel.Debug, "Upload {UploadId}: lease released")]

@@ -17,7 +17,8 @@ public sealed class PostgresLockOptionsValidator : IValidateOptions<PostgresLock
 
         if (options.RenewInterval <= TimeSpan.Zero || options.RenewInterval * 3 > options.LeaseDuration)
         {
-            return ValidateOptionsResult.Fail($"{Section}:RenewInterval must be positive and at most a third of LeaseDuration.");
+            return ValidateOptionsResult.Fail(
+                $"{Section}:RenewInterval must be positive and at most a third of LeaseDuration.");
         }
 
         if (options.PollInterval <= TimeSpan.Zero || options.PollInterval > TimeSpan.FromSeconds(1))

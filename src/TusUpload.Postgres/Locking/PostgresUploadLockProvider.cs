@@ -140,7 +140,8 @@ public sealed class PostgresUploadLockProvider : IUploadLockProvider
                 cancellationToken: timeout.Token));
             LockLog.Released(_logger, held.UploadId);
         }
-        catch (Exception exception) when (exception is NpgsqlException or OperationCanceledException or TimeoutException)
+        catch (Exception exception) when (
+            exception is NpgsqlException or OperationCanceledException or TimeoutException)
         {
             LockLog.ReleaseFailed(_logger, held.UploadId, exception);
         }
