@@ -30,6 +30,23 @@ internal sealed class PrivateServices : IAsyncDisposable
         return services;
     }
 
+    public int RabbitMqPort { get; private set; }
+
+    public Uri RabbitMqUri => new($"amqp://guest:guest@127.0.0.1:{RabbitMqPort}/");
+
+    /// <summary>A private broker: its own node, state folder, AMQP, distribution, epmd and CLI ports.</summary>
+    public static async Task<PrivateServices> StartRabbitMqAsync()
+    {
+        var services = new PrivateServices("rabbitmq") { RabbitMqPort = FreeLoopbackPort() };
+        services._environment["TUS_RABBITMQ_PORT"] = Text(services.RabbitMqPort);
+        services._environment["TUS_RABBITMQ_DIST_PORT"] = Text(FreeLoopbackPort());
+        services._environment["TUS_RABBITMQ_EPMD_PORT"] = Text(FreeLoopbackPort());
+        services._environment["TUS_RABBITMQ_PROMETHEUS_PORT"] = Text(FreeLoopbackPort());
+        services._environment["TUS_RABBITMQ_CTL_PORT"] = Text(FreeLoopbackRange(5));
+        await services.StartAsync();
+        return services;
+    }
+
     public Task StartAsync() => RunAsync("start");
 
     public Task StopAsync() => RunAsync("stop");
@@ -78,6 +95,37 @@ internal sealed class PrivateServices : IAsyncDisposable
         }
 
         throw new InvalidOperationException("scripts/services.sh not found above " + AppContext.BaseDirectory);
+    }
+
+    private static string Text(int port) => port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    // The broker's CLI takes a range of ports; find a base with every port of the range free (bounded tries).
+    private static int FreeLoopbackRange(int count)
+    {
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            var first = Random.Shared.Next(40_000, 60_000);
+            if (Enumerable.Range(first, count).All(IsFree))
+            {
+                return first;
+            }
+        }
+
+        throw new InvalidOperationException($"no {count} consecutive free loopback ports found");
+    }
+
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
     }
 
     private static int FreeLoopbackPort()

@@ -24,12 +24,13 @@ public sealed class WorkerFaultTests
         Assert.Equal(300, await fixture.DrainOutboxAsync());
         var ids = expected.Keys.ToList();
 
-        // Act: four workers killed with SIGKILL while they work, then one left to finish.
+        // Act: four workers killed with SIGKILL as soon as each has made progress, then one left to finish.
         var interrupted = 0;
+        var settledBefore = 0;
         for (var round = 0; round < 4; round++)
         {
             using var worker = fixture.StartWorker();
-            await Task.Delay(TimeSpan.FromMilliseconds(1800 + (round * 400)));
+            settledBefore = await fixture.WaitForProgressAsync(ids, settledBefore + 15, TimeSpan.FromSeconds(60));
             worker.KillHard();
             var states = await Task.WhenAll(ids.Select(fixture.Host.GetAsync));
             interrupted += states.Count(upload => upload.State == UploadState.Processing);

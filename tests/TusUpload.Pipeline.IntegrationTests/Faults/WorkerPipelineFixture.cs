@@ -102,6 +102,23 @@ internal sealed class WorkerPipelineFixture : IAsyncDisposable
         return false;
     }
 
+    /// <summary>Polls until at least <paramref name="settled"/> uploads are done; returns how many are.</summary>
+    public async Task<int> WaitForProgressAsync(IReadOnlyList<string> uploadIds, int settled, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var states = await Task.WhenAll(uploadIds.Select(Host.GetAsync));
+            var done = states.Count(upload => upload.State is not (UploadState.Received or UploadState.Processing));
+            if (done >= settled || DateTime.UtcNow >= deadline)
+            {
+                return done;
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
     public string WorkerLog() => File.Exists(LogPath) ? File.ReadAllText(LogPath) : "(no worker output)";
 
     public async ValueTask DisposeAsync()
