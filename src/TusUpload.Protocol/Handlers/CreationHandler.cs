@@ -99,7 +99,16 @@ public sealed partial class CreationHandler(
 
         metrics.UploadCreated();
         TusLog.Created(logger, upload.Id, upload.Length, upload.Concat.Kind.ToString());
-        await lifecycle.CreatedAsync(upload, cancellationToken);
+        try
+        {
+            await lifecycle.CreatedAsync(upload, cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // The client never learns this upload's URL; it expires like any abandoned upload.
+            TusLog.NotificationFailed(logger, exception, "created", upload.Id);
+            throw new TusRejection(503, "The upload could not be registered; retry.") { RetryAfterSeconds = 1 };
+        }
     }
 
     private string? MetadataOf(HttpRequest request)

@@ -16,7 +16,7 @@ namespace TusUpload.Protocol.Handlers;
 /// </summary>
 public sealed class DownloadHandler(
     IUploadStore store,
-    IUploadLifecycle lifecycle,
+    UploadStatusReader statuses,
     IUploadContentSource contentSource,
     IOptions<TusOptions> options)
 {
@@ -100,7 +100,7 @@ public sealed class DownloadHandler(
             throw new TusRejection(403, "Partial uploads are served only through their final upload.");
         }
 
-        var status = await lifecycle.GetStatusAsync(upload.Id, cancellationToken);
+        var status = await statuses.GetAsync(upload.Id, cancellationToken);
         if (status is null || status.Downloadable)
         {
             return status;

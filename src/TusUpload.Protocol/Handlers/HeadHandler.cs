@@ -10,7 +10,7 @@ namespace TusUpload.Protocol.Handlers;
 /// "The Server MUST always include the Upload-Offset header in the response for a HEAD request" and "MUST
 /// prevent the client and/or proxies from caching the response". Reads durable state; takes no write lock.
 /// </summary>
-public sealed class HeadHandler(IUploadStore store, IUploadLifecycle lifecycle, UploadUrls urls)
+public sealed class HeadHandler(IUploadStore store, UploadStatusReader statuses, UploadUrls urls)
 {
     public async Task HandleAsync(HttpContext context, string uploadId)
     {
@@ -45,7 +45,7 @@ public sealed class HeadHandler(IUploadStore store, IUploadLifecycle lifecycle, 
 
         if (upload.IsComplete && upload.Concat.Kind != UploadConcatKind.Partial)
         {
-            var status = await lifecycle.GetStatusAsync(upload.Id, cancellationToken);
+            var status = await statuses.GetAsync(upload.Id, cancellationToken);
             if (status is not null && IsToken(status.State))
             {
                 headers[TusHeaders.UploadProcessingState] = status.State;
