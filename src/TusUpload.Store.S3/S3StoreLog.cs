@@ -23,9 +23,6 @@ internal static partial class S3StoreLog
     [LoggerMessage(2104, LogLevel.Debug, "Upload {UploadId}: deleted with its helper objects")]
     public static partial void UploadDeleted(ILogger logger, string uploadId);
 
-    [LoggerMessage(2105, LogLevel.Warning, "Upload {UploadId}: S3 is unavailable ({Reason})")]
-    public static partial void Unavailable(ILogger logger, string uploadId, string reason);
-
     [LoggerMessage(2106, LogLevel.Debug, "Upload {UploadId}: concatenated {PartialCount} partials by {Method}")]
     public static partial void Concatenated(ILogger logger, string uploadId, int partialCount, string method);
 
@@ -49,6 +46,9 @@ internal static partial class S3StoreLog
     [LoggerMessage(2110, LogLevel.Debug, "Blob {Sha256}: promoted from upload {UploadId}")]
     public static partial void BlobPromoted(ILogger logger, string sha256, string uploadId);
 
-    [LoggerMessage(2111, LogLevel.Warning, "Upload {UploadId}: info object is unreadable and was skipped")]
+    [LoggerMessage(
+        2111,
+        LogLevel.Warning,
+        "Upload {UploadId}: info object is unreadable and was skipped by the listing")]
     public static partial void InfoUnreadable(ILogger logger, string uploadId, Exception exception);
 }

@@ -168,7 +168,18 @@ public sealed partial class S3UploadStore(S3Bucket bucket, ILogger<S3UploadStore
                 continue;
             }
 
-            var state = await bucket.ReadStateAsync(uploadId, cancellationToken);
+            S3UploadState? state;
+            try
+            {
+                state = await bucket.ReadStateAsync(uploadId, cancellationToken);
+            }
+            catch (System.Text.Json.JsonException exception)
+            {
+                // One damaged info object must not stop the sweep over every other upload.
+                S3StoreLog.InfoUnreadable(logger, uploadId, exception);
+                continue;
+            }
+
             if (state is not null)
             {
                 yield return state.ToUploadInfo();
