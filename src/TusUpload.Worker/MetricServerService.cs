@@ -2,6 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Prometheus;
+using TusUpload.Pipeline.Processing;
 
 namespace TusUpload.Worker;
 
@@ -10,6 +11,7 @@ internal sealed class MetricServerService(IOptions<WorkerHostOptions> options, I
     : IHostedService, IDisposable
 {
     private KestrelMetricServer? _server;
+    private IDisposable? _meterAdapter;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -19,6 +21,12 @@ internal sealed class MetricServerService(IOptions<WorkerHostOptions> options, I
             return Task.CompletedTask;
         }
 
+        // prometheus-net's default adapter did not pick up our meter here (only runtime ones), so the worker
+        // connects the TusUpload meter itself; Prometheus names are then tusupload_<instrument>.
+        _meterAdapter = MeterAdapter.StartListening(new MeterAdapterOptions
+        {
+            InstrumentFilterPredicate = instrument => instrument.Meter.Name == ProcessingMetrics.MeterName,
+        });
         _server = new KestrelMetricServer(settings.MetricsHost, settings.MetricsPort);
         _server.Start();
         logger.MetricsServing(settings.MetricsHost, settings.MetricsPort);
@@ -33,5 +41,9 @@ internal sealed class MetricServerService(IOptions<WorkerHostOptions> options, I
         }
     }
 
-    public void Dispose() => _server?.Dispose();
+    public void Dispose()
+    {
+        _server?.Dispose();
+        _meterAdapter?.Dispose();
+    }
 }

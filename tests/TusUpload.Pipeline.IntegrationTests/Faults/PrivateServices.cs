@@ -128,7 +128,7 @@ internal sealed class PrivateServices : IAsyncDisposable
         }
     }
 
-    private static int FreeLoopbackPort()
+    public static int FreeLoopbackPort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

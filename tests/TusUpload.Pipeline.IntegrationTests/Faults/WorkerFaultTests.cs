@@ -73,7 +73,8 @@ public sealed class WorkerFaultTests
         await fixture.DrainOutboxAsync();
 
         // Act
-        using var worker = fixture.StartWorker();
+        var metricsPort = PrivateServices.FreeLoopbackPort();
+        using var worker = fixture.StartWorker($"--Worker:MetricsPort={metricsPort}");
         var settled = await fixture.AllSettledAsync([.. good, poison], SettleTimeout);
         var deadLettered = await RabbitMqTestBroker.EventuallyAsync(
             () => RabbitMqTestBroker.MessageCountAsync(fixture.Rabbit, fixture.Rabbit.DeadLetterQueue).Result == 1,
@@ -88,6 +89,9 @@ public sealed class WorkerFaultTests
         Assert.All(await Task.WhenAll(good.Select(fixture.Host.GetAsync)), upload =>
             Assert.Equal(UploadState.Available, upload.State));
         Assert.Equal(0u, await RabbitMqTestBroker.MessageCountAsync(fixture.Rabbit, fixture.Rabbit.Queue));
+        var metrics = await MetricsAsync(metricsPort);
+        Assert.Contains("tus_processing_messages_consumed_total", metrics, StringComparison.Ordinal);
+        Assert.Contains("tus_processing_failures_total", metrics, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -126,6 +130,13 @@ public sealed class WorkerFaultTests
             Assert.Equal(UploadState.Available, upload.State));
         Assert.Equal(UploadState.Quarantined, (await fixture.Host.GetAsync(infected)).State);
         Assert.Equal(0u, await RabbitMqTestBroker.MessageCountAsync(fixture.Rabbit, fixture.Rabbit.DeadLetterQueue));
+    }
+
+    private static async Task<string> MetricsAsync(int port)
+    {
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        return await client.GetStringAsync(new Uri($"http://127.0.0.1:{port}/metrics"))
+            .WaitAsync(TimeSpan.FromSeconds(15));
     }
 
     // Deterministic, distinct 256 KiB contents.
