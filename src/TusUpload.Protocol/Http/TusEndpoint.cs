@@ -56,7 +56,8 @@ public sealed class TusEndpoint(
 
         if (HttpMethods.IsOptions(method))
         {
-            // "If the Server does not support the specified version … OPTIONS is exempt": any Tus-Resumable.
+            // "The Tus-Resumable header MUST be included in every request and response except for OPTIONS
+            // requests", so whatever an OPTIONS request carries there is ignored.
             optionsHandler.Handle(context);
             return;
         }
