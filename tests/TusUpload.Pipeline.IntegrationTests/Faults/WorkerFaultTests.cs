@@ -132,6 +132,29 @@ public sealed class WorkerFaultTests
         Assert.Equal(0u, await RabbitMqTestBroker.MessageCountAsync(fixture.Rabbit, fixture.Rabbit.DeadLetterQueue));
     }
 
+    [Fact]
+    public async Task Worker_stops_gracefully_on_sigterm_after_finishing_its_work()
+    {
+        // Arrange
+        await using var fixture = WorkerPipelineFixture.Create();
+        var ids = new List<string>();
+        for (var i = 0; i < 10; i++)
+        {
+            ids.Add(await fixture.Host.ReceiveAsync(Content(200 + i)));
+        }
+
+        await fixture.DrainOutboxAsync();
+        using var worker = fixture.StartWorker("--Serilog:MinimumLevel:Default=Information");
+        Assert.True(await fixture.AllSettledAsync(ids, SettleTimeout), fixture.WorkerLog());
+
+        // Act
+        var exitCode = await worker.TerminateAsync(TimeSpan.FromSeconds(30));
+
+        // Assert
+        Assert.Equal(0, exitCode);
+        Assert.Contains("\"Id\":6002", fixture.WorkerLog(), StringComparison.Ordinal);
+    }
+
     private static async Task<string> MetricsAsync(int port)
     {
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };

@@ -45,6 +45,19 @@ internal sealed class WorkerProcess : IDisposable
         return new WorkerProcess(process, log);
     }
 
+    /// <summary>Sends SIGTERM (what an orchestrator sends) and waits for the exit code.</summary>
+    public async Task<int> TerminateAsync(TimeSpan timeout)
+    {
+        var pid = _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using (var kill = Process.Start("kill", ["-TERM", pid]))
+        {
+            await kill.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        }
+
+        await _process.WaitForExitAsync().WaitAsync(timeout);
+        return _process.ExitCode;
+    }
+
     /// <summary>SIGKILL, as <c>kill -9</c>: no shutdown code runs, unacked deliveries go back to the queue.</summary>
     public void KillHard()
     {
