@@ -1,15 +1,18 @@
 using System.Net.Mime;
 using System.Text.Json;
-using CloudNative.CloudEvents;
 using CloudNative.CloudEvents.SystemTextJson;
+using TusUpload.Pipeline.Outbox;
 
 namespace TusUpload.Pipeline.Messaging.RabbitMq;
 
-/// <summary>Reads and writes the structured-mode CloudEvents JSON that carries an "upload completed" event.</summary>
+/// <summary>
+/// Reads the structured-mode CloudEvents JSON of an "upload completed" event without throwing, so a consumer can
+/// dead-letter a malformed message; writing is the outbox's <see cref="CompletedEventPayload"/>.
+/// </summary>
 public static class CompletionEventCodec
 {
     /// <summary>CloudEvents type of the event.</summary>
-    public const string EventType = "tusupload.upload.completed";
+    public const string EventType = CompletedEventPayload.EventType;
 
     /// <summary>Content type of a structured-mode CloudEvent in JSON (CloudEvents AMQP binding).</summary>
     public const string ContentType = "application/cloudevents+json; charset=utf-8";
@@ -19,23 +22,11 @@ public static class CompletionEventCodec
     private static readonly ContentType StructuredJson = new(ContentType);
     private static readonly JsonSerializerOptions DataOptions = new(JsonSerializerDefaults.Web);
 
-    /// <summary>The CloudEvent for <paramref name="completed"/>; its id is the upload id.</summary>
+    /// <summary>The CloudEvent for <paramref name="completed"/>, exactly as the outbox stores it.</summary>
     public static string Encode(UploadCompletedEvent completed)
     {
         ArgumentNullException.ThrowIfNull(completed);
-
-        var cloudEvent = new CloudEvent
-        {
-            Id = completed.UploadId,
-            Type = EventType,
-            Source = new Uri("urn:tusupload:server"),
-            Subject = completed.UploadId,
-            Time = completed.CompletedAt,
-            DataContentType = "application/json",
-            Data = JsonSerializer.SerializeToElement(completed, DataOptions),
-        };
-        var body = Formatter.EncodeStructuredModeMessage(cloudEvent, out _);
-        return System.Text.Encoding.UTF8.GetString(body.Span);
+        return CompletedEventPayload.Serialize(completed);
     }
 
     /// <summary>Reads the event, or returns false with a reason when the body is not one (a poison message).</summary>
