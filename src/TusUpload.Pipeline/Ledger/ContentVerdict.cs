@@ -5,4 +5,5 @@ namespace TusUpload.Pipeline.Ledger;
 /// <param name="Length">Bytes read.</param>
 /// <param name="Infected">True when the scanner found something; <paramref name="Signature"/> names it.</param>
 /// <param name="Signature">Scanner signature name, or null.</param>
-public sealed record ContentVerdict(string Sha256, long Length, bool Infected, string? Signature);
+/// <param name="Scanned">False when scanning is switched off, so that "nothing found" is never claimed.</param>
+public sealed record ContentVerdict(string Sha256, long Length, bool Infected, string? Signature, bool Scanned = true);

@@ -73,7 +73,12 @@ public sealed partial class CompletionProcessor
         }
 
         var sha256 = Convert.ToHexStringLower(hash.GetHashAndReset());
-        var verdict = session is null ? ScanVerdict.Clean : await session.CompleteAsync(cancellationToken);
+        if (session is null)
+        {
+            return new ContentVerdict(sha256, total, Infected: false, Signature: null, Scanned: false);
+        }
+
+        var verdict = await session.CompleteAsync(cancellationToken);
         return verdict.Outcome switch
         {
             ScanOutcome.Clean => new ContentVerdict(sha256, total, Infected: false, Signature: null),

@@ -28,7 +28,7 @@ public sealed class EmbeddedPipelineTests
 
         Assert.Equal(["available", "duplicate"], statuses.Select(s => s.State).Order().ToArray());
         Assert.All(statuses, s => Assert.Equal(
-            (sha256, content.LongLength, "clean", true),
+            (sha256, content.LongLength, "unscanned", true),
             (s.Sha256, s.Length, s.Verdict, s.Downloadable)));
         Assert.Equal((1L, 2L), await BlobRowsAsync(server.LedgerPath));
         foreach (var uploadId in new[] { first, second })

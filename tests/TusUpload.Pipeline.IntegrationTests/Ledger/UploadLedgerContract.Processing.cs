@@ -27,6 +27,19 @@ public abstract partial class UploadLedgerContract
     }
 
     [Fact]
+    public async Task Content_processed_with_scanning_off_is_recorded_as_unscanned_never_clean()
+    {
+        var verdict = Clean("not scanned " + NewUploadId()) with { Scanned = false };
+        var uploadId = await ProcessingUploadAsync(Ledger, verdict.Length);
+
+        var outcome = await Ledger.CompleteProcessingAsync(uploadId, verdict, CancellationToken.None).WaitAsync(Wait);
+
+        Assert.Equal(new ProcessingOutcome(UploadState.Available, true), outcome);
+        var upload = await Ledger.GetAsync(uploadId, CancellationToken.None).WaitAsync(Wait);
+        Assert.Equal(LedgerVerdicts.Unscanned, upload!.Verdict);
+    }
+
+    [Fact]
     public async Task Twenty_uploads_of_one_content_completing_concurrently_make_one_blob_with_count_20()
     {
         var verdict = Clean("twenty " + NewUploadId());
