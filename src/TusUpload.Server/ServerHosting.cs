@@ -4,6 +4,7 @@ using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
 using Prometheus;
 using Serilog;
+using TusUpload.Observability;
 
 namespace TusUpload.Server;
 

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Prometheus;
-using TusUpload.Pipeline.Processing;
+using TusUpload.Observability;
 
 namespace TusUpload.Worker;
 
@@ -11,7 +11,6 @@ internal sealed class MetricServerService(IOptions<WorkerHostOptions> options, I
     : IHostedService, IDisposable
 {
     private KestrelMetricServer? _server;
-    private IDisposable? _meterAdapter;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -21,12 +20,10 @@ internal sealed class MetricServerService(IOptions<WorkerHostOptions> options, I
             return Task.CompletedTask;
         }
 
-        // prometheus-net's default adapter did not pick up our meter here (only runtime ones), so the worker
-        // connects the TusUpload meter itself; Prometheus names are then tusupload_<instrument>.
-        _meterAdapter = MeterAdapter.StartListening(new MeterAdapterOptions
-        {
-            InstrumentFilterPredicate = instrument => instrument.Meter.Name == ProcessingMetrics.MeterName,
-        });
+        // The same bridge as the server's, so a series has one name (tus_…) and one type in both processes;
+        // prometheus-net's own meter adapter exported none of our measurements.
+        Metrics.SuppressDefaultMetrics(new SuppressDefaultMetricOptions { SuppressMeters = true });
+        PrometheusMeterBridge.StartOnce(Metrics.DefaultRegistry, "TusUpload");
         _server = new KestrelMetricServer(settings.MetricsHost, settings.MetricsPort);
         _server.Start();
         logger.MetricsServing(settings.MetricsHost, settings.MetricsPort);
@@ -44,6 +41,5 @@ internal sealed class MetricServerService(IOptions<WorkerHostOptions> options, I
     public void Dispose()
     {
         _server?.Dispose();
-        _meterAdapter?.Dispose();
     }
 }

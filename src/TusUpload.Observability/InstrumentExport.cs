@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
 using Prometheus;
 
-namespace TusUpload.Server;
+namespace TusUpload.Observability;
 
 /// <summary>
 /// One instrument as a prometheus-net collector. Label names are fixed by the instrument's first measurement

@@ -2,14 +2,14 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Prometheus;
 
-namespace TusUpload.Server;
+namespace TusUpload.Observability;
 
 /// <summary>
 /// Publishes the <c>TusUpload*</c> meters on <c>/metrics</c> under their own instrument names (<c>tus_…</c>).
 /// prometheus-net 8.2.1's built-in meter adapter connected to these instruments on .NET 10 but exported none
 /// of their measurements, so this listener feeds prometheus-net collectors directly.
 /// </summary>
-internal sealed class PrometheusMeterBridge : IDisposable
+public sealed class PrometheusMeterBridge : IDisposable
 {
     private static readonly Lock StartLock = new();
     private static PrometheusMeterBridge? _running;
