@@ -242,7 +242,7 @@ clamav_start() {
   cat >"$dir/clamd.conf" <<EOF
 TCPSocket $CLAMD_PORT
 TCPAddr 127.0.0.1
-Foreground no
+Foreground yes
 DatabaseDirectory $dir/db
 PidFile $dir/clamd.pid
 LogFile $dir/clamd.log
@@ -258,16 +258,18 @@ EOF
   rm -f "$dir/clamd.pid"
 
   log "starting clamd on 127.0.0.1:$CLAMD_PORT"
-  clamd --config-file="$dir/clamd.conf" >"$dir/start.log" 2>&1 || {
-    print_log_tail "$dir/start.log"
-    print_log_tail "$dir/clamd.log"
-    die "clamd did not start"
-  }
+  # clamd runs in the foreground of its own session, not daemonised: its daemonising parent sometimes exited
+  # non-zero with no message although the daemon came up, so readiness is judged by PING alone.
+  setsid clamd --config-file="$dir/clamd.conf" </dev/null >"$dir/start.log" 2>&1 &
+  local pid=$!
+  printf '%s\n' "$pid" >"$dir/clamd.pid"
 
   local deadline=$((SECONDS + READY_TIMEOUT))
   until clamd_ping; do
-    if ((SECONDS >= deadline)); then
+    if ! pid_alive "$pid" || ((SECONDS >= deadline)); then
+      print_log_tail "$dir/start.log"
       print_log_tail "$dir/clamd.log"
+      kill "$pid" 2>/dev/null || true
       die "clamd did not answer PING within ${READY_TIMEOUT}s"
     fi
     sleep 0.3
