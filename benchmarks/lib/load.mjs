@@ -26,6 +26,13 @@ function request(agent, url, method, headers, body) {
 }
 
 async function writeBody(req, totalBytes) {
+  // A Buffer body is sent as is: the pipeline benchmark needs distinct content per upload, or every upload
+  // after the first would be a duplicate and the worker would skip part of its work.
+  if (Buffer.isBuffer(totalBytes)) {
+    req.end(totalBytes);
+    return;
+  }
+
   let left = totalBytes;
   while (left > 0) {
     const n = Math.min(left, pattern.length);
@@ -125,6 +132,73 @@ export async function spike(baseUrl, count, bytes, concurrency, onProgress) {
   agent.destroy();
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   return { seconds, latencies, errors };
+}
+
+/** Wall-clock milliseconds since the epoch with sub-millisecond resolution, comparable with the server's clock. */
+export function epochMs() {
+  return performance.timeOrigin + performance.now();
+}
+
+/** `bytes` of the shared pattern with `tag` written over the first bytes, so every upload has its own SHA-256. */
+export function distinctBody(bytes, tag) {
+  const body = Buffer.from(pattern.subarray(0, bytes));
+  body.write(tag, 0, Math.min(bytes, 64), 'utf8');
+  return body;
+}
+
+/**
+ * `count` uploads of `bytes` each, distinct content (POST then one PATCH), at most `concurrency` at once; with
+ * `ratePerSecond` the starts are paced open-loop (upload i starts at i / rate s) instead of back to back.
+ * Returns wall time and, per upload, its id and the epoch-ms instants of its POST start and its final PATCH's 204.
+ */
+export async function timedUploads(baseUrl, { count, bytes, concurrency, ratePerSecond, tag, onProgress }) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  const uploads = [];
+  const errors = [];
+  let next = 0;
+  const started = epochMs();
+
+  async function lane() {
+    while (next < count) {
+      const index = next;
+      next += 1;
+      if (ratePerSecond) {
+        const due = started + (index * 1000) / ratePerSecond;
+        const wait = due - epochMs();
+        if (wait > 0) {
+          await new Promise((resolve) => setTimeout(resolve, wait));
+        }
+      }
+
+      const body = distinctBody(bytes, `${tag}:${index}:`);
+      const startedAt = epochMs();
+      try {
+        const url = await createUpload(agent, baseUrl, bytes);
+        const res = await request(agent, url, 'PATCH', {
+          'Tus-Resumable': '1.0.0',
+          'Upload-Offset': '0',
+          'Content-Type': 'application/offset+octet-stream',
+          'Content-Length': String(bytes),
+        }, body);
+        const patchDoneAt = epochMs();
+        if (res.status !== 204 || Number(res.headers['upload-offset']) !== bytes) {
+          throw new Error(`PATCH answered ${res.status} with offset ${res.headers['upload-offset']}`);
+        }
+
+        uploads.push({ id: new URL(url).pathname.split('/').pop(), startedAt, patchDoneAt });
+      } catch (error) {
+        errors.push(String(error.message ?? error));
+      }
+
+      if ((uploads.length + errors.length) % 100 === 0) {
+        onProgress?.(uploads.length + errors.length, count);
+      }
+    }
+  }
+
+  await Promise.all(Array.from({ length: concurrency }, lane));
+  agent.destroy();
+  return { seconds: (epochMs() - started) / 1000, uploads, errors };
 }
 
 export function percentile(values, p) {

@@ -67,3 +67,55 @@ export async function startServer({ name, command, args, url, logFile, env }) {
     },
   };
 }
+
+/**
+ * Spawns a process that has no tus endpoint (a worker), waits until `readyUrl` answers 200 to a GET, and returns
+ * a handle with its pid and a stop function that sends SIGTERM (SIGKILL after 30 s).
+ */
+export async function startProcess({ name, command, args, readyUrl, logFile, env, timeoutMs = 60_000 }) {
+  const log = createWriteStream(logFile);
+  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.pipe(log);
+  child.stderr.pipe(log);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) {
+      throw new Error(`${name} exited with code ${child.exitCode} before it was ready (log: ${logFile})`);
+    }
+
+    try {
+      const res = await fetch(readyUrl, { signal: AbortSignal.timeout(2000) });
+      await res.arrayBuffer();
+      if (res.status === 200) {
+        break;
+      }
+    } catch {
+      // Not listening yet.
+    }
+
+    if (Date.now() >= deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`${name} not ready at ${readyUrl} within ${timeoutMs} ms (log: ${logFile})`);
+    }
+
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+
+  return {
+    name,
+    pid: child.pid,
+    async stop() {
+      if (child.exitCode !== null) {
+        return child.exitCode;
+      }
+
+      const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
+      child.kill('SIGTERM');
+      // The worker gives deliveries in progress up to 20 s on SIGTERM; allow that before killing it.
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      const result = await exited;
+      clearTimeout(timer);
+      return result;
+    },
+  };
+}
