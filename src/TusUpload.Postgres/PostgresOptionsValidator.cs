@@ -14,6 +14,12 @@ public sealed class PostgresOptionsValidator : IValidateOptions<PostgresOptions>
             return ValidateOptionsResult.Fail($"{PostgresOptions.SectionName}:ConnectionString is required.");
         }
 
+        if (options.MaxPoolSize < 4)
+        {
+            // The lease lock keeps one connection for LISTEN; fewer than four leaves requests queueing for the rest.
+            return ValidateOptionsResult.Fail($"{PostgresOptions.SectionName}:MaxPoolSize must be at least 4.");
+        }
+
         try
         {
             var builder = new NpgsqlConnectionStringBuilder(options.ConnectionString);
