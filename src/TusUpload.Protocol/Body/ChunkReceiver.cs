@@ -42,7 +42,8 @@ public sealed partial class ChunkReceiver(
 
     public async Task<ChunkResult> ReceiveAsync(HttpContext context, ChunkRequest request)
     {
-        var allOrNothing = request.Checksum is not null || request.ChecksumInTrailer;
+        var trailerPossible = MayCarryChecksumTrailer(context.Request, request);
+        var allOrNothing = request.Checksum is not null || trailerPossible;
         var upload = request.Upload;
 
         await using var writer = await store.OpenChunkAsync(
@@ -51,7 +52,7 @@ public sealed partial class ChunkReceiver(
             context.RequestAborted);
 
         using var checksum = request.Checksum is { } header ? ChunkChecksum.ForHeader(header)
-            : request.ChecksumInTrailer ? ChunkChecksum.ForTrailer()
+            : trailerPossible ? ChunkChecksum.ForTrailer()
             : null;
 
         metrics.BodyStarted();
@@ -65,7 +66,7 @@ public sealed partial class ChunkReceiver(
             metrics.BodyEnded();
         }
 
-        var (verdict, reason) = Verify(context, request, checksum, end);
+        var (verdict, reason) = Verify(context, request, trailerPossible, checksum, end);
         LogEnd(upload.Id, verdict, writer.BytesWritten, request.MaxBytes);
 
         var keep = allOrNothing ? verdict == ChunkEnd.Complete : verdict != ChunkEnd.ChecksumMismatch;
@@ -83,9 +84,19 @@ public sealed partial class ChunkReceiver(
         return new ChunkResult(verdict, committed, reason);
     }
 
+    /// <summary>
+    /// A chunked body without an <c>Upload-Checksum</c> header may end with the checksum as a trailer, announced
+    /// by <c>Trailer</c> or not (HTTP only says a sender SHOULD announce it). Such a body is all or nothing, so a
+    /// trailer that does not match can discard every byte of it. The price: an interrupted chunked body without
+    /// any checksum keeps nothing either, and all four algorithms run while it streams.
+    /// </summary>
+    private static bool MayCarryChecksumTrailer(HttpRequest httpRequest, ChunkRequest request) =>
+        request.ChecksumInTrailer || (request.Checksum is null && httpRequest.ContentLength is null);
+
     private (ChunkEnd End, string? Reason) Verify(
         HttpContext context,
         ChunkRequest request,
+        bool trailerPossible,
         ChunkChecksum? checksum,
         ChunkEnd end)
     {
@@ -95,12 +106,14 @@ public sealed partial class ChunkReceiver(
         }
 
         var expected = request.Checksum;
-        if (request.ChecksumInTrailer)
+        if (trailerPossible)
         {
             var trailer = ReadChecksumTrailer(context.Request);
             if (trailer is null)
             {
-                return (ChunkEnd.BadTrailer, "The announced Upload-Checksum trailer is missing.");
+                return request.ChecksumInTrailer
+                    ? (ChunkEnd.BadTrailer, "The announced Upload-Checksum trailer is missing.")
+                    : (ChunkEnd.Complete, null);
             }
 
             if (!ChecksumHeader.TryParse(trailer, out expected, out var error))

@@ -1,0 +1,37 @@
+using System.Security.Cryptography;
+using TusUpload.Server.IntegrationTests.Harness;
+
+namespace TusUpload.Server.IntegrationTests.Conformance;
+
+public abstract partial class ConformanceSuite
+{
+    [Theory]
+    [InlineData("good", 204)]
+    [InlineData("wrong", 460)]
+    [InlineData("none", 204)]
+    public async Task K5_unannounced_checksum_trailer_of_a_chunked_body_is_still_verified(string trailer, int status)
+    {
+        var body = TusClient.RandomBytes(90_000);
+        var upload = await Client.CreateAsync(body.Length);
+        var trailerLine = trailer switch
+        {
+            "good" => $"Upload-Checksum: sha256 {Convert.ToBase64String(SHA256.HashData(body))}\r\n",
+            "wrong" => $"Upload-Checksum: sha256 {Convert.ToBase64String(SHA256.HashData(body[1..]))}\r\n",
+            _ => string.Empty,
+        };
+        await using var raw = await RawHttp.ConnectAsync(Client.Server.BaseAddress);
+
+        // No "Trailer: Upload-Checksum" announcement: HTTP only says a sender SHOULD announce its trailers.
+        await raw.SendAsync(PatchHead(upload, 0, contentLength: null));
+        await raw.SendAsync(Chunked(body, 16_384));
+        await raw.SendAsync($"0\r\n{trailerLine}\r\n");
+        var response = await raw.ReadResponseAsync();
+
+        Assert.Equal(status, response!.StatusCode);
+        Assert.Equal(status == 204 ? body.Length : 0, await Client.OffsetAsync(upload));
+        if (status == 204)
+        {
+            Assert.Equal(TusClient.Sha256(body), TusClient.Sha256(await Client.DownloadAsync(upload)));
+        }
+    }
+}
