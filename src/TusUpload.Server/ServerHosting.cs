@@ -66,6 +66,9 @@ public static class ServerHosting
         ArgumentNullException.ThrowIfNull(app);
 
         app.UseMiddleware<RequestLogging>();
+
+        // Before the metrics: their method label would grow one series per made-up method name, forever.
+        app.UseMiddleware<UnknownMethodRejection>();
         app.UseRouting();
         app.UseHttpMetrics();
 
