@@ -19,12 +19,15 @@ public sealed class UploadUrls
         _trustedProxies = [.. options.Value.TrustedProxies.Select(IPAddress.Parse).Select(Normalize)];
     }
 
-    /// <summary>The absolute URL of the upload collection, e.g. <c>http://127.0.0.1:1080/files/</c>.</summary>
+    /// <summary>
+    /// The absolute URL of the upload collection, e.g. <c>http://127.0.0.1:1080/files/</c>. Without a usable host
+    /// no URL can be built, so the request is refused with 400; callers ask before they create anything.
+    /// </summary>
     public Uri Collection(HttpContext context)
     {
         var request = context.Request;
         var scheme = request.Scheme;
-        var host = request.Host.Value ?? "localhost";
+        var host = request.Host.Value;
 
         if (IsTrustedProxy(context.Connection.RemoteIpAddress))
         {
@@ -41,7 +44,15 @@ public sealed class UploadUrls
             }
         }
 
-        return new Uri($"{scheme}://{host}{request.PathBase}{_basePath}");
+        // HTTP/1.1 lets an empty Host header through (and HTTP/1.0 may omit it), and Kestrel passes both on.
+        if (string.IsNullOrEmpty(host))
+        {
+            throw TusRejection.BadRequest("A Host header is required.");
+        }
+
+        return Uri.TryCreate($"{scheme}://{host}{request.PathBase}{_basePath}", UriKind.Absolute, out var collection)
+            ? collection
+            : throw TusRejection.BadRequest("The Host header is not a valid host.");
     }
 
     public string Location(HttpContext context, string uploadId) => new Uri(Collection(context), uploadId).AbsoluteUri;
