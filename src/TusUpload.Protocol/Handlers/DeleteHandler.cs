@@ -15,6 +15,7 @@ public sealed class DeleteHandler(
     UploadWriteAccess access,
     IUploadStore store,
     IUploadLifecycle lifecycle,
+    UploadStatusReader statuses,
     TusMetrics metrics,
     ILogger<DeleteHandler> logger)
 {
@@ -23,7 +24,16 @@ public sealed class DeleteHandler(
         var cancellationToken = context.RequestAborted;
 
         await using var uploadLock = await access.AcquireAsync(uploadId, cancellationToken);
-        var upload = await access.LoadAsync(uploadId, cancellationToken);
+        var upload = await store.GetAsync(uploadId, cancellationToken);
+        if (upload is null)
+        {
+            // E2: "DELETE → 204" for an expired upload also after the sweeper removed it; nothing is left to free.
+            context.Response.StatusCode = await statuses.WasExpiredAsync(uploadId, cancellationToken)
+                ? StatusCodes.Status204NoContent
+                : throw TusRejection.NotFound();
+            return;
+        }
+
         var expired = upload.IsExpired(DateTimeOffset.UtcNow);
 
         await store.DeleteAsync(uploadId, cancellationToken);

@@ -23,7 +23,8 @@ public sealed class DownloadHandler(
     public async Task HandleAsync(HttpContext context, string uploadId)
     {
         var cancellationToken = context.RequestAborted;
-        var upload = await store.GetAsync(uploadId, cancellationToken) ?? throw TusRejection.NotFound();
+        var upload = await store.GetAsync(uploadId, cancellationToken)
+            ?? throw await statuses.MissingAsync(uploadId, cancellationToken);
         var status = await RequireDownloadableAsync(upload, cancellationToken);
 
         var length = upload.Length!.Value;
@@ -41,7 +42,7 @@ public sealed class DownloadHandler(
             return;
         }
 
-        var outcome = RangeHeader.Evaluate(context.Request.Headers.Range.ToString(), length, out var range);
+        var outcome = RangeHeader.Evaluate(RangeOf(context.Request), length, out var range);
         if (outcome == RangeOutcome.Unsatisfiable)
         {
             response.Headers.ContentRange = $"bytes */{length}";
@@ -116,6 +117,11 @@ public sealed class DownloadHandler(
             RetryAfterSeconds = options.Value.DownloadRetryAfterSeconds,
         };
     }
+
+    // If-Range is not evaluated. "A server MAY ignore the Range header field" (RFC 9110, 14.2), so a Range sent
+    // with If-Range gets the whole content (200), which is right whether or not the client's copy is current.
+    private static string RangeOf(HttpRequest request) =>
+        request.Headers.IfRange.Count > 0 ? string.Empty : request.Headers.Range.ToString();
 
     private static bool MatchesIfNoneMatch(HttpRequest request, string etag)
     {

@@ -18,11 +18,15 @@ public sealed class HeadHandler(IUploadStore store, UploadStatusReader statuses,
         var response = context.Response;
         response.Headers.CacheControl = "no-store";
 
-        var upload = await store.GetAsync(uploadId, cancellationToken) ?? throw TusRejection.NotFound();
+        var upload = await store.GetAsync(uploadId, cancellationToken)
+            ?? throw await statuses.MissingAsync(uploadId, cancellationToken);
         if (upload.IsExpired(DateTimeOffset.UtcNow))
         {
             throw new TusRejection(410, "Upload expired.");
         }
+
+        // Built before any header is set: a request without a usable Host is refused with 400 and nothing else.
+        var concat = ConcatOf(context, upload);
 
         var headers = response.Headers;
         TusResponses.SetOffset(response, upload.Offset);
@@ -40,7 +44,11 @@ public sealed class HeadHandler(IUploadStore store, UploadStatusReader statuses,
             headers[TusHeaders.UploadMetadata] = upload.Metadata;
         }
 
-        SetConcat(context, upload);
+        if (concat is not null)
+        {
+            headers[TusHeaders.UploadConcat] = concat;
+        }
+
         TusResponses.SetExpires(response, upload);
 
         if (upload.IsComplete && upload.Concat.Kind != UploadConcatKind.Partial)
@@ -59,21 +67,18 @@ public sealed class HeadHandler(IUploadStore store, UploadStatusReader statuses,
     private static bool IsToken(string state) =>
         state.Length is > 0 and <= 64 && !state.AsSpan().ContainsAnyExcept("abcdefghijklmnopqrstuvwxyz0123456789_-");
 
-    private void SetConcat(HttpContext context, UploadInfo upload)
+    private string? ConcatOf(HttpContext context, UploadInfo upload)
     {
-        var headers = context.Response.Headers;
         switch (upload.Concat.Kind)
         {
             case UploadConcatKind.Partial:
-                headers[TusHeaders.UploadConcat] = "partial";
-                break;
+                return "partial";
             case UploadConcatKind.Final:
                 var collection = urls.Collection(context);
                 var partialUrls = upload.Concat.PartialIds.Select(id => new Uri(collection, id).AbsoluteUri);
-                headers[TusHeaders.UploadConcat] = "final;" + string.Join(' ', partialUrls);
-                break;
+                return "final;" + string.Join(' ', partialUrls);
             default:
-                break;
+                return null;
         }
     }
 }

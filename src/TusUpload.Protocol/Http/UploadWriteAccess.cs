@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TusUpload.Protocol.Diagnostics;
+using TusUpload.Protocol.Lifecycle;
 using TusUpload.Protocol.Locking;
 using TusUpload.Protocol.Storage;
 
@@ -10,6 +11,7 @@ namespace TusUpload.Protocol.Http;
 public sealed class UploadWriteAccess(
     IUploadLockProvider locks,
     IUploadStore store,
+    UploadStatusReader statuses,
     IOptions<TusOptions> options,
     ILogger<UploadWriteAccess> logger)
 {
@@ -25,7 +27,11 @@ public sealed class UploadWriteAccess(
         return uploadLock;
     }
 
-    /// <summary>Reads the upload after the lock was taken, so decisions see the latest durable state.</summary>
+    /// <summary>
+    /// Reads the upload's durable state (after the lock was taken, so decisions see the latest; or before, to
+    /// refuse without disturbing the writer). A missing upload is 410 when it expired, else 404.
+    /// </summary>
     public async Task<UploadInfo> LoadAsync(string uploadId, CancellationToken cancellationToken) =>
-        await store.GetAsync(uploadId, cancellationToken) ?? throw TusRejection.NotFound();
+        await store.GetAsync(uploadId, cancellationToken)
+            ?? throw await statuses.MissingAsync(uploadId, cancellationToken);
 }

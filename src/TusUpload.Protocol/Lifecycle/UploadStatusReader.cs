@@ -4,9 +4,28 @@ using TusUpload.Protocol.Http;
 
 namespace TusUpload.Protocol.Lifecycle;
 
-/// <summary>Asks the lifecycle for a complete upload's processing status; its outage is a retryable 503.</summary>
+/// <summary>Asks the lifecycle for an upload's processing status; its outage is a retryable 503.</summary>
 public sealed class UploadStatusReader(IUploadLifecycle lifecycle, ILogger<UploadStatusReader> logger)
 {
+    /// <summary>The lifecycle state of an upload that expired, kept after the sweeper removed its data.</summary>
+    public const string ExpiredState = "expired";
+
+    /// <summary>
+    /// E2: the store no longer has the upload. Only the lifecycle remembers whether it expired (410) or never
+    /// existed or was terminated (404).
+    /// </summary>
+    public async Task<TusRejection> MissingAsync(string uploadId, CancellationToken cancellationToken) =>
+        await WasExpiredAsync(uploadId, cancellationToken)
+            ? new TusRejection(410, "Upload expired.")
+            : TusRejection.NotFound();
+
+    /// <summary>True when the lifecycle records the upload as expired (its data may be gone already).</summary>
+    public async Task<bool> WasExpiredAsync(string uploadId, CancellationToken cancellationToken)
+    {
+        var status = await GetAsync(uploadId, cancellationToken);
+        return status?.State == ExpiredState;
+    }
+
     public async Task<UploadProcessingStatus?> GetAsync(string uploadId, CancellationToken cancellationToken)
     {
         try

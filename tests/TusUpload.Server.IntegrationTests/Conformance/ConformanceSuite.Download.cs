@@ -48,6 +48,23 @@ public abstract partial class ConformanceSuite
     }
 
     [Fact]
+    public async Task D2_range_with_if_range_is_ignored_and_the_whole_upload_returns_200()
+    {
+        var body = TusClient.RandomBytes(1000);
+        var upload = await UploadAsync(body);
+        using var full = await Client.GetAsync(upload);
+        var request = Client.Request(HttpMethod.Get, upload, tus: false);
+        request.Headers.TryAddWithoutValidation("Range", "bytes=100-199");
+        request.Headers.TryAddWithoutValidation("If-Range", full.Headers.ETag!.Tag);
+
+        using var response = await Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Null(response.Content.Headers.ContentRange);
+        Assert.Equal(body, await response.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
     public async Task D3_unfinished_upload_download_returns_409_never_5xx()
     {
         var unfinished = await Client.CreateAsync(10);

@@ -46,7 +46,36 @@ public abstract partial class ConformanceSuite
         Assert.Equal(HttpStatusCode.Gone, head.StatusCode);
         await AssertRefusedAsync(patch, HttpStatusCode.Gone);
         Assert.Equal(HttpStatusCode.NoContent, delete.StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+
+        // The lifecycle records the deleted upload as expired, so it stays "gone" rather than unknown.
+        Assert.Equal(HttpStatusCode.Gone, gone.StatusCode);
+    }
+
+    [Fact]
+    public async Task E2_after_the_sweeper_removed_an_expired_upload_head_and_patch_return_410_and_delete_204()
+    {
+        await using var server = await Servers.StartServerAsync(new Dictionary<string, string>
+        {
+            ["Tus:Expiry"] = "00:00:02",
+            ["Tus:SweepInterval"] = "00:00:01",
+        });
+        using var client = new TusClient(server);
+        var upload = await client.CreateAsync(10);
+        using (var first = await client.PatchAsync(upload, 0, [1, 2]))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, first.StatusCode);
+        }
+
+        var swept = await WaitUntilSweptAsync(server, upload);
+
+        using var head = await client.HeadAsync(upload);
+        using var patch = await client.PatchAsync(upload, 2, [3]);
+        using var delete = await client.DeleteAsync(upload);
+
+        Assert.True(swept, "The expired upload's storage was not freed within 10 seconds.");
+        Assert.Equal(HttpStatusCode.Gone, head.StatusCode);
+        await AssertRefusedAsync(patch, HttpStatusCode.Gone);
+        Assert.Equal(HttpStatusCode.NoContent, delete.StatusCode);
     }
 
     [Fact]
@@ -67,22 +96,31 @@ public abstract partial class ConformanceSuite
 
         var complete = await UploadAsync([1, 2, 3], client: client);
         var partial = await client.CreateAsync(2, concat: "partial", body: [1, 2]);
-        var id = TusClient.IdOf(expiring);
-
-        var swept = false;
-        for (var attempt = 0; attempt < 100 && !swept; attempt++)
-        {
-            await Task.Delay(100);
-            var stored = await Servers.SnapshotStorageAsync(server);
-            swept = !stored.Keys.Any(key => key.Contains(id, StringComparison.Ordinal));
-        }
+        var swept = await WaitUntilSweptAsync(server, expiring);
 
         using var head = await client.HeadAsync(expiring);
         var partialGone = await WaitUntilGoneAsync(client, partial);
         Assert.True(swept, "The expired upload's storage was not freed within 10 seconds.");
-        Assert.Equal(HttpStatusCode.NotFound, head.StatusCode);
+        Assert.Equal(HttpStatusCode.Gone, head.StatusCode);
         Assert.True(partialGone, "The complete partial upload past its expiry was not swept.");
         Assert.Equal([1, 2, 3], await client.DownloadAsync(complete));
+    }
+
+    /// <summary>Polls until the server's storage holds nothing of the upload (up to 10 seconds).</summary>
+    private async Task<bool> WaitUntilSweptAsync(TusServerProcess server, Uri upload)
+    {
+        var id = TusClient.IdOf(upload);
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            await Task.Delay(100);
+            var stored = await Servers.SnapshotStorageAsync(server);
+            if (!stored.Keys.Any(key => key.Contains(id, StringComparison.Ordinal)))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static async Task<bool> WaitUntilGoneAsync(TusClient client, Uri upload)
@@ -90,7 +128,7 @@ public abstract partial class ConformanceSuite
         for (var attempt = 0; attempt < 100; attempt++)
         {
             using var head = await client.HeadAsync(upload);
-            if (head.StatusCode == HttpStatusCode.NotFound)
+            if (head.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Gone)
             {
                 return true;
             }
