@@ -30,6 +30,14 @@ public sealed class PatchHandler(
         var declaredLength = RequestHeaders.Number(request, TusHeaders.UploadLength);
         var (checksum, inTrailer) = ChecksumOf(request);
 
+        var hasBody = RequestHeaders.HasBody(context);
+        var durable = await access.LoadAsync(uploadId, cancellationToken);
+        RequireAcceptable(durable, offset, hasBody, request.ContentLength);
+        if (!hasBody)
+        {
+            RequireEmptyBodyChecksum(checksum);
+        }
+
         await using var uploadLock = await access.AcquireAsync(uploadId, cancellationToken);
         var upload = await access.LoadAsync(uploadId, cancellationToken);
         RequireWritable(upload, offset);
@@ -38,7 +46,7 @@ public sealed class PatchHandler(
         var remaining = Remaining(upload, options.Value.MaxSize);
         RequireFits(request.ContentLength, remaining, upload);
 
-        if (!RequestHeaders.HasBody(context))
+        if (!hasBody)
         {
             await AnswerEmptyAsync(context, upload);
             return;
@@ -88,6 +96,26 @@ public sealed class PatchHandler(
         }
     }
 
+    /// <summary>
+    /// P8: refuses from the durable state read without the lock (as HEAD reads it), before the current writer is
+    /// asked to hand over, so a request that would be refused anyway cannot cut off a healthy upload. The checks
+    /// run again under the lock, where the bytes the previous writer committed on handing over count.
+    /// </summary>
+    private static void RequireAcceptable(UploadInfo durable, long offset, bool hasBody, long? contentLength)
+    {
+        RequireWritable(durable, offset);
+
+        if (durable.Length is not null)
+        {
+            RequireFits(contentLength, Remaining(durable, 0), durable);
+        }
+
+        if (durable.IsComplete && hasBody)
+        {
+            throw new TusRejection(413, "The body runs past Upload-Length.");
+        }
+    }
+
     private static void RequireWritable(UploadInfo upload, long offset)
     {
         if (upload.IsExpired(DateTimeOffset.UtcNow))
@@ -106,6 +134,21 @@ public sealed class PatchHandler(
         if (offset != upload.Offset)
         {
             throw new TusRejection(409, $"Upload-Offset {offset} does not match the upload's offset {upload.Offset}.");
+        }
+    }
+
+    /// <summary>K3: a checksum sent with an empty body covers zero bytes; any other digest is a mismatch.</summary>
+    private static void RequireEmptyBodyChecksum(ChecksumHeader? checksum)
+    {
+        if (checksum is null)
+        {
+            return;
+        }
+
+        using var empty = ChunkChecksum.ForHeader(checksum);
+        if (!empty.Matches(checksum))
+        {
+            throw new TusRejection(460, "Upload-Checksum does not match the body; the chunk was discarded.");
         }
     }
 

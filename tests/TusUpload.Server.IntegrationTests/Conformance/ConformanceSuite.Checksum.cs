@@ -55,6 +55,26 @@ public abstract partial class ConformanceSuite
     }
 
     [Fact]
+    public async Task K3_empty_patch_with_a_checksum_not_of_the_empty_body_returns_460_and_changes_nothing()
+    {
+        var upload = await Client.CreateAsync(10);
+        using (var first = await Client.PatchAsync(upload, 0, [1, 2]))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, first.StatusCode);
+        }
+
+        var before = await SnapshotAsync();
+
+        using var mismatch = await Client.PatchAsync(upload, 2, [], Checksum("sha256", [1]));
+        using var matching = await Client.PatchAsync(upload, 2, [], Checksum("sha256", []));
+
+        await AssertRefusedAsync(mismatch, (HttpStatusCode)460);
+        Assert.Equal(HttpStatusCode.NoContent, matching.StatusCode);
+        Assert.Equal(2, await Client.OffsetAsync(upload));
+        Assert.Equal(before, await SnapshotAsync());
+    }
+
+    [Fact]
     public async Task K3_checksum_mismatch_in_a_post_with_body_returns_460_with_location_and_offset_zero()
     {
         var body = TusClient.RandomBytes(10_000);

@@ -88,6 +88,36 @@ public abstract partial class ConformanceSuite
         }
     }
 
+    [Fact]
+    public async Task P8_patch_with_a_wrong_offset_returns_409_without_cutting_off_the_current_writer()
+    {
+        var body = TusClient.RandomBytes(20_000);
+        var upload = await Client.CreateAsync(body.Length);
+        await using var writer = await RawHttp.ConnectAsync(Client.Server.BaseAddress);
+        await writer.SendAsync(PatchHead(upload, 0, body.Length));
+
+        // About 5 KB/s: the writer holds the lock for roughly four seconds.
+        for (var start = 0; start < 8_000; start += 1_000)
+        {
+            await writer.SendAsync(body[start..(start + 1_000)]);
+            await Task.Delay(200);
+        }
+
+        using var wrong = await Client.PatchAsync(upload, 1, [1, 2, 3]);
+        for (var start = 8_000; start < body.Length; start += 1_000)
+        {
+            await writer.SendAsync(body[start..(start + 1_000)]);
+            await Task.Delay(200);
+        }
+
+        var answer = await writer.ReadResponseAsync(TimeSpan.FromSeconds(10));
+
+        await AssertRefusedAsync(wrong, HttpStatusCode.Conflict);
+        Assert.NotNull(answer);
+        Assert.Equal(204, answer.StatusCode);
+        Assert.Equal(TusClient.Sha256(body), TusClient.Sha256(await Client.DownloadAsync(upload)));
+    }
+
     /// <summary>Completes the upload; tells whether its first bytes up to the offset are one writer's.</summary>
     private async Task<bool> PrefixFromOneWriterAsync(Uri upload, long offset, byte[][] bodies)
     {
