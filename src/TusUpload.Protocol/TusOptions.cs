@@ -35,8 +35,8 @@ public sealed class TusOptions
     /// <summary>How often expired uploads are removed and unrecorded completions retried. Default 5 minutes.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>Most partial uploads one final upload may list. Default 1000.</summary>
-    public int MaxConcatParts { get; set; } = 1000;
+    /// <summary>Most partials one final may list; more URLs outgrow proxies' header limits. Default 100.</summary>
+    public int MaxConcatParts { get; set; } = 100;
 
     /// <summary>Upper bound for saving a chunk and recording completion once the body ended. Default 30 s.</summary>
     public TimeSpan CommitTimeout { get; set; } = TimeSpan.FromSeconds(30);

@@ -12,6 +12,12 @@ public sealed class TusOptionsValidatorTests
         Assert.True(result.Succeeded, result.FailureMessage);
     }
 
+    [Fact]
+    public void Default_max_concat_parts_is_100_so_a_final_fits_in_header_limits()
+    {
+        Assert.Equal(100, new TusOptions().MaxConcatParts);
+    }
+
     [Theory]
     [InlineData("files/", "Tus:BasePath")]
     [InlineData("/files", "Tus:BasePath")]
