@@ -21,7 +21,18 @@ public interface IUploadLedger
     Task RecordReceivedAsync(string uploadId, long length, CancellationToken cancellationToken) =>
         RecordReceivedAsync(new UploadCompletedEvent(uploadId, length, null, DateTimeOffset.UtcNow), cancellationToken);
 
-    Task RecordTerminatedAsync(string uploadId, CancellationToken cancellationToken);
+    /// <summary>Any but terminated|expired → terminated; the released blob when the upload held a reference.</summary>
+    Task<BlobRelease?> RecordTerminatedAsync(string uploadId, CancellationToken cancellationToken) =>
+        RecordTerminatedAsync(uploadId, null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="RecordTerminatedAsync(string, CancellationToken)"/>; when the blob's count reaches 0 its row is
+    /// deleted and <paramref name="deleteUnreferencedBlob"/> runs inside the transaction, before the commit.
+    /// </summary>
+    Task<BlobRelease?> RecordTerminatedAsync(
+        string uploadId,
+        Func<string, CancellationToken, Task>? deleteUnreferencedBlob,
+        CancellationToken cancellationToken);
 
     Task RecordExpiredAsync(string uploadId, CancellationToken cancellationToken);
 

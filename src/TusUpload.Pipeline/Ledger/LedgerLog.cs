@@ -22,4 +22,13 @@ public static partial class LedgerLog
 
     [LoggerMessage(4005, LogLevel.Debug, "Upload {UploadId} is unknown to the ledger; {Transition} changed nothing")]
     public static partial void UnknownUpload(ILogger logger, string uploadId, string transition);
+
+    [LoggerMessage(4006, LogLevel.Information, "Upload {UploadId} was the last reference of blob {Sha256}; deleted")]
+    public static partial void BlobDeleted(ILogger logger, string uploadId, string sha256);
+
+    [LoggerMessage(
+        4007,
+        LogLevel.Error,
+        "Upload {UploadId} was the last reference of blob {Sha256}; deleting its data failed and it stays: {Reason}")]
+    public static partial void BlobDeleteFailed(ILogger logger, string uploadId, string sha256, string reason);
 }

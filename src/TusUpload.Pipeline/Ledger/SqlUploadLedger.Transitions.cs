@@ -72,7 +72,10 @@ public abstract partial class SqlUploadLedger
             },
             cancellationToken);
 
-    public Task RecordTerminatedAsync(string uploadId, CancellationToken cancellationToken) =>
+    public Task<BlobRelease?> RecordTerminatedAsync(
+        string uploadId,
+        Func<string, CancellationToken, Task>? deleteUnreferencedBlob,
+        CancellationToken cancellationToken) =>
         WriteAsync(
             async (connection, transaction) =>
             {
@@ -86,12 +89,23 @@ public abstract partial class SqlUploadLedger
                     "terminated by the client",
                     cancellationToken);
 
-                if (changed && before is { } state && state.IsDownloadable())
+                if (!changed || before is not { } state || !state.IsDownloadable())
                 {
-                    await ReleaseBlobReferenceAsync(connection, transaction, uploadId, cancellationToken);
+                    return null;
                 }
 
-                return changed;
+                var release = await ReleaseBlobReferenceAsync(connection, transaction, uploadId, cancellationToken);
+                if (release is { ReferenceCount: 0 })
+                {
+                    await DeleteUnreferencedBlobAsync(
+                        connection,
+                        transaction,
+                        release.Sha256,
+                        deleteUnreferencedBlob,
+                        cancellationToken);
+                }
+
+                return release;
             },
             cancellationToken);
 
@@ -139,17 +153,50 @@ public abstract partial class SqlUploadLedger
     }
 
     /// <summary>A terminated upload no longer points at its blob, so the blob's count drops with it.</summary>
-    private static Task ReleaseBlobReferenceAsync(
+    private static async Task<BlobRelease?> ReleaseBlobReferenceAsync(
         System.Data.Common.DbConnection connection,
         System.Data.Common.DbTransaction transaction,
         string uploadId,
-        CancellationToken cancellationToken) =>
-        connection.ExecuteAsync(new CommandDefinition(
-            """
-            UPDATE ledger_blobs SET reference_count = reference_count - 1
-            WHERE sha256 = (SELECT sha256 FROM ledger_uploads WHERE id = @uploadId)
-            """,
-            new { uploadId },
+        CancellationToken cancellationToken)
+    {
+        // The UPDATE locks the blob row (PostgreSQL) until the commit; SQLite writes one transaction at a time.
+        var row = await connection.QuerySingleOrDefaultAsync<(string Sha256, long ReferenceCount)?>(
+            new CommandDefinition(
+                """
+                UPDATE ledger_blobs SET reference_count = reference_count - 1
+                WHERE sha256 = (SELECT sha256 FROM ledger_uploads WHERE id = @uploadId)
+                RETURNING sha256, reference_count
+                """,
+                new { uploadId },
+                transaction,
+                cancellationToken: cancellationToken));
+
+        return row is { } released ? new BlobRelease(released.Sha256, released.ReferenceCount) : null;
+    }
+
+    /// <summary>
+    /// Deletes the row, then the blob's data, both before the commit. An upload of the same content that a worker
+    /// is completing right now waits for this transaction at its blob upsert (row lock, or SQLite's single writer),
+    /// then inserts a fresh row with count 1 and, finding the data gone, promotes its own data again before
+    /// releasing it. Deleting the data after the commit instead would let that upload commit, release its data
+    /// and then lose the blob to this delete.
+    /// </summary>
+    private static async Task DeleteUnreferencedBlobAsync(
+        System.Data.Common.DbConnection connection,
+        System.Data.Common.DbTransaction transaction,
+        string sha256,
+        Func<string, CancellationToken, Task>? deleteUnreferencedBlob,
+        CancellationToken cancellationToken)
+    {
+        await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM ledger_blobs WHERE sha256 = @sha256 AND reference_count = 0",
+            new { sha256 },
             transaction,
             cancellationToken: cancellationToken));
+
+        if (deleteUnreferencedBlob is not null)
+        {
+            await deleteUnreferencedBlob(sha256, cancellationToken);
+        }
+    }
 }

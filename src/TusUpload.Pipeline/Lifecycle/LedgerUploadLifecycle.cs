@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using TusUpload.Pipeline.Ledger;
 using TusUpload.Pipeline.Messaging;
 using TusUpload.Pipeline.Outbox;
@@ -10,8 +11,12 @@ namespace TusUpload.Pipeline.Lifecycle;
 /// Turns the protocol's notifications into ledger transitions. Completion writes the "received" state and the
 /// outbox row in one transaction, then wakes the relay so the event leaves at once rather than at the next poll.
 /// </summary>
-public sealed class LedgerUploadLifecycle(IUploadLedger ledger, OutboxSignal signal, TimeProvider time)
-    : IUploadLifecycle
+public sealed class LedgerUploadLifecycle(
+    IUploadLedger ledger,
+    IBlobStore blobs,
+    OutboxSignal signal,
+    TimeProvider time,
+    ILogger<LedgerUploadLifecycle> logger) : IUploadLifecycle
 {
     public Task CreatedAsync(UploadInfo upload, CancellationToken cancellationToken) =>
         ledger.RecordCreatedAsync(upload.Id, upload.Length, cancellationToken);
@@ -33,7 +38,10 @@ public sealed class LedgerUploadLifecycle(IUploadLedger ledger, OutboxSignal sig
     }
 
     public Task TerminatedAsync(string uploadId, CancellationToken cancellationToken) =>
-        ledger.RecordTerminatedAsync(uploadId, cancellationToken);
+        ledger.RecordTerminatedAsync(
+            uploadId,
+            (sha256, token) => DeleteBlobAsync(uploadId, sha256, token),
+            cancellationToken);
 
     public Task ExpiredAsync(string uploadId, CancellationToken cancellationToken) =>
         ledger.RecordExpiredAsync(uploadId, cancellationToken);
@@ -45,5 +53,21 @@ public sealed class LedgerUploadLifecycle(IUploadLedger ledger, OutboxSignal sig
         return upload is null
             ? null
             : new UploadProcessingStatus(upload.State.ToText(), upload.State.IsDownloadable(), upload.Sha256);
+    }
+
+    // Runs inside the ledger transaction that deleted the blob's row (see SqlUploadLedger): the data must be gone
+    // before a concurrent upload of the same content can re-create the row. A failed delete leaves the data behind
+    // (as before blobs were freed) rather than refusing the client's termination.
+    private async Task DeleteBlobAsync(string uploadId, string sha256, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await blobs.DeleteAsync(sha256, cancellationToken);
+            LedgerLog.BlobDeleted(logger, uploadId, sha256);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            LedgerLog.BlobDeleteFailed(logger, uploadId, sha256, exception.Message);
+        }
     }
 }

@@ -151,6 +151,13 @@ public sealed partial class CompletionProcessor(
         // hash and signature). Releasing is idempotent, so a repeat after a crash is harmless.
         if (outcome.State is UploadState.Available or UploadState.Duplicate or UploadState.Quarantined)
         {
+            // Promote again (a no-op while the blob exists): a termination may have deleted the blob's last
+            // reference and its data between our first promotion and our commit; our data is still here to restore it.
+            if (outcome.State is not UploadState.Quarantined)
+            {
+                await blobs.PromoteAsync(upload, content.Sha256, cancellationToken);
+            }
+
             await blobs.ReleaseUploadDataAsync(upload.Id, cancellationToken);
         }
 

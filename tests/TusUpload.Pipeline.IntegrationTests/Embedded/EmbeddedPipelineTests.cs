@@ -39,6 +39,29 @@ public sealed class EmbeddedPipelineTests
     }
 
     [Fact]
+    public async Task Deleting_both_uploads_of_one_content_frees_the_blob_only_with_the_last_one()
+    {
+        await using var server = await EmbeddedServerProcess.StartAsync();
+        var content = RandomNumberGenerator.GetBytes(16 * 1024 + 3);
+        var sha256 = Convert.ToHexStringLower(SHA256.HashData(content));
+        var blobPath = Path.Combine(server.Folder, "uploads", "blobs", sha256[..2], sha256);
+        var first = await UploadAsync(server.Client, content);
+        var second = await UploadAsync(server.Client, content);
+        await SettledStatusAsync(server, first);
+        await SettledStatusAsync(server, second);
+        Assert.True(File.Exists(blobPath), $"No blob at {blobPath}");
+
+        Assert.Equal(HttpStatusCode.NoContent, await DeleteAsync(server.Client, first));
+        var afterFirst = (File.Exists(blobPath), await BlobRowsAsync(server.LedgerPath));
+        Assert.Equal(HttpStatusCode.NoContent, await DeleteAsync(server.Client, second));
+        var afterSecond = (File.Exists(blobPath), await BlobRowsAsync(server.LedgerPath));
+
+        Assert.Equal((true, (1L, 1L)), afterFirst);
+        Assert.Equal((false, (0L, 0L)), afterSecond);
+        Assert.Contains($"last reference of blob {sha256}; deleted", server.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Server_on_the_postgres_ledger_deduplicates_the_same_way()
     {
         await using var database = await PostgresTestDatabase.CreateAsync();
@@ -83,6 +106,14 @@ public sealed class EmbeddedPipelineTests
 
     private static Task<byte[]> DownloadAsync(HttpClient client, string uploadId) =>
         client.GetByteArrayAsync(new Uri($"files/{uploadId}", UriKind.Relative)).WaitAsync(Wait);
+
+    private static async Task<HttpStatusCode> DeleteAsync(HttpClient client, string uploadId)
+    {
+        using var delete = new HttpRequestMessage(HttpMethod.Delete, new Uri($"files/{uploadId}", UriKind.Relative));
+        delete.Headers.Add("Tus-Resumable", "1.0.0");
+        using var response = await client.SendAsync(delete).WaitAsync(Wait);
+        return response.StatusCode;
+    }
 
     private static Task<HttpResponseMessage> GetAsync(HttpClient client, string path) =>
         client.GetAsync(new Uri(path, UriKind.Relative)).WaitAsync(Wait);

@@ -135,4 +135,60 @@ public abstract partial class UploadLedgerContract
         Assert.Equal(1, await Ledger.GetBlobReferenceCountAsync(verdict.Sha256, CancellationToken.None).WaitAsync(Wait));
         Assert.Equal(UploadState.Terminated, (await Ledger.GetAsync(terminated, CancellationToken.None))!.State);
     }
+
+    [Fact]
+    public async Task Terminating_reports_the_blob_and_its_new_count_and_the_last_reference_deletes_row_and_data()
+    {
+        var verdict = Clean("released " + NewUploadId());
+        var first = await ProcessingUploadAsync(Ledger, verdict.Length);
+        var second = await ProcessingUploadAsync(Ledger, verdict.Length);
+        await Ledger.CompleteProcessingAsync(first, verdict, CancellationToken.None).WaitAsync(Wait);
+        await Ledger.CompleteProcessingAsync(second, verdict, CancellationToken.None).WaitAsync(Wait);
+        var deleted = new List<string>();
+        Func<string, CancellationToken, Task> delete = (sha256, _) =>
+        {
+            deleted.Add(sha256);
+            return Task.CompletedTask;
+        };
+
+        var afterFirst = await Ledger.RecordTerminatedAsync(first, delete, CancellationToken.None).WaitAsync(Wait);
+        var repeated = await Ledger.RecordTerminatedAsync(first, delete, CancellationToken.None).WaitAsync(Wait);
+        var afterSecond = await Ledger.RecordTerminatedAsync(second, delete, CancellationToken.None).WaitAsync(Wait);
+
+        Assert.Equal(new BlobRelease(verdict.Sha256, 1), afterFirst);
+        Assert.Null(repeated);
+        Assert.Equal(new BlobRelease(verdict.Sha256, 0), afterSecond);
+        Assert.Equal([verdict.Sha256], deleted);
+        Assert.Null(await Ledger.GetBlobReferenceCountAsync(verdict.Sha256, CancellationToken.None).WaitAsync(Wait));
+    }
+
+    [Fact]
+    public async Task Content_uploaded_again_after_its_blob_was_freed_becomes_available_with_count_1()
+    {
+        var verdict = Clean("again " + NewUploadId());
+        var gone = await ProcessingUploadAsync(Ledger, verdict.Length);
+        await Ledger.CompleteProcessingAsync(gone, verdict, CancellationToken.None).WaitAsync(Wait);
+        await Ledger.RecordTerminatedAsync(gone, CancellationToken.None).WaitAsync(Wait);
+        var again = await ProcessingUploadAsync(Ledger, verdict.Length);
+
+        var outcome = await Ledger.CompleteProcessingAsync(again, verdict, CancellationToken.None).WaitAsync(Wait);
+
+        Assert.Equal(UploadState.Available, outcome.State);
+        Assert.Equal(1, await Ledger.GetBlobReferenceCountAsync(verdict.Sha256, CancellationToken.None).WaitAsync(Wait));
+    }
+
+    [Fact]
+    public async Task Terminating_an_upload_without_a_blob_reports_none_and_deletes_nothing()
+    {
+        var uploadId = await ProcessingUploadAsync(Ledger, 3);
+        var deleted = 0;
+
+        var release = await Ledger.RecordTerminatedAsync(
+            uploadId,
+            (_, _) => Task.FromResult(++deleted),
+            CancellationToken.None).WaitAsync(Wait);
+
+        Assert.Null(release);
+        Assert.Equal(0, deleted);
+    }
 }
