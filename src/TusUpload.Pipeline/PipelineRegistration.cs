@@ -85,8 +85,9 @@ public static class PipelineRegistration
         {
             services.AddSingleton<SqliteUploadLedger>();
             services.AddSingleton<IUploadLedger>(provider => provider.GetRequiredService<SqliteUploadLedger>());
+            // Registered before the relay, so its first claim already finds a dead run's rows free.
             services.AddHostedService(provider => new LedgerStartup(
-                provider.GetRequiredService<SqliteUploadLedger>().InitializeAsync));
+                provider.GetRequiredService<SqliteUploadLedger>().StartAsOwnerAsync));
         }
 
         services.AddHealthChecks().AddCheck<LedgerHealthCheck>("ledger", tags: ["ready"]);

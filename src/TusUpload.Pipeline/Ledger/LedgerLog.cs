@@ -31,4 +31,10 @@ public static partial class LedgerLog
         LogLevel.Error,
         "Upload {UploadId} was the last reference of blob {Sha256}; deleting its data failed and it stays: {Reason}")]
     public static partial void BlobDeleteFailed(ILogger logger, string uploadId, string sha256, string reason);
+
+    [LoggerMessage(
+        4008,
+        LogLevel.Information,
+        "Released {Count} outbox claims left by a previous run on {Database}; their events are published now")]
+    public static partial void StaleClaimsReleased(ILogger logger, int count, string database);
 }

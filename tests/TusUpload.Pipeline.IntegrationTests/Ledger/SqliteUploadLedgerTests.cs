@@ -24,6 +24,33 @@ public sealed class SqliteUploadLedgerTests : UploadLedgerContract
         Assert.Equal(1L, (long?)await version.ExecuteScalarAsync());
     }
 
+    [Fact]
+    public async Task Start_up_as_owner_frees_the_claims_of_a_dead_run_and_leaves_sent_rows_sent()
+    {
+        var dead = _factory.Create(TimeSpan.FromHours(1));
+        var pending = await ReceivedUploadAsync(dead);
+        var sent = await ReceivedUploadAsync(dead);
+        var claimed = await dead.ClaimOutboxAsync(10, CancellationToken.None).WaitAsync(LedgerTestData.Wait);
+        var sentId = claimed.Single(message => message.UploadId == sent).Id;
+        await dead.MarkOutboxSentAsync([sentId], CancellationToken.None).WaitAsync(LedgerTestData.Wait);
+        var restarted = _factory.Create(TimeSpan.FromHours(1));
+        var beforeStart = await restarted.ClaimOutboxAsync(10, CancellationToken.None).WaitAsync(LedgerTestData.Wait);
+
+        await restarted.StartAsOwnerAsync(CancellationToken.None).WaitAsync(LedgerTestData.Wait);
+        var afterStart = await restarted.ClaimOutboxAsync(10, CancellationToken.None).WaitAsync(LedgerTestData.Wait);
+
+        Assert.Empty(beforeStart);
+        Assert.Equal([pending], afterStart.Select(message => message.UploadId).ToArray());
+    }
+
+    private static async Task<string> ReceivedUploadAsync(IUploadLedger ledger)
+    {
+        var uploadId = LedgerTestData.NewUploadId();
+        await ledger.RecordCreatedAsync(uploadId, 5, CancellationToken.None).WaitAsync(LedgerTestData.Wait);
+        await ledger.RecordReceivedAsync(uploadId, 5, CancellationToken.None).WaitAsync(LedgerTestData.Wait);
+        return uploadId;
+    }
+
     protected override Task<IUploadLedger> CreateLedgerAsync(TimeSpan? claimLease) =>
         Task.FromResult<IUploadLedger>(_factory.Create(claimLease));
 }

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -55,6 +56,29 @@ public sealed class SqliteUploadLedger : SqlUploadLedger, IDisposable
 
     /// <summary>Creates or upgrades the schema; also happens on first use, this makes a broken file fail early.</summary>
     public Task InitializeAsync(CancellationToken cancellationToken) => _schema.Value.WaitAsync(cancellationToken);
+
+    /// <summary>
+    /// Start-up of the server that owns this file: creates the schema, then frees every outbox claim at once.
+    /// Only this server's relay claims rows in a SQLite ledger (a separate worker process never does), so a claim
+    /// found now belongs to a previous run that died; waiting for its lease would delay those uploads by up to
+    /// <c>Ledger:OutboxClaimLease</c>. PostgreSQL has no such step: there other instances' claims are live.
+    /// </summary>
+    public async Task StartAsOwnerAsync(CancellationToken cancellationToken)
+    {
+        await InitializeAsync(cancellationToken);
+
+        var released = await WriteAsync(
+            (connection, transaction) => connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE ledger_outbox SET claimed_until = NULL WHERE sent_at IS NULL AND claimed_until IS NOT NULL",
+                transaction: transaction,
+                cancellationToken: cancellationToken)),
+            cancellationToken);
+
+        if (released > 0)
+        {
+            LedgerLog.StaleClaimsReleased(Logger, released, DatabasePath);
+        }
+    }
 
     public void Dispose() => _writeGate.Dispose();
 
