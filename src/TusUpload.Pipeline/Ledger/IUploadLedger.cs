@@ -21,7 +21,7 @@ public interface IUploadLedger
     Task RecordReceivedAsync(string uploadId, long length, CancellationToken cancellationToken) =>
         RecordReceivedAsync(new UploadCompletedEvent(uploadId, length, null, DateTimeOffset.UtcNow), cancellationToken);
 
-    /// <summary>Any but terminated|expired → terminated; the released blob when the upload held a reference.</summary>
+    /// <summary>Any but terminated|expired → terminated; the released blob if the upload held a reference.</summary>
     Task<BlobRelease?> RecordTerminatedAsync(string uploadId, CancellationToken cancellationToken) =>
         RecordTerminatedAsync(uploadId, null, cancellationToken);
 

@@ -174,7 +174,8 @@ public abstract partial class UploadLedgerContract
         var outcome = await Ledger.CompleteProcessingAsync(again, verdict, CancellationToken.None).WaitAsync(Wait);
 
         Assert.Equal(UploadState.Available, outcome.State);
-        Assert.Equal(1, await Ledger.GetBlobReferenceCountAsync(verdict.Sha256, CancellationToken.None).WaitAsync(Wait));
+        var count = await Ledger.GetBlobReferenceCountAsync(verdict.Sha256, CancellationToken.None).WaitAsync(Wait);
+        Assert.Equal(1, count);
     }
 
     [Fact]
