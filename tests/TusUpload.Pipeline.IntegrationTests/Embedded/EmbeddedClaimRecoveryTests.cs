@@ -1,0 +1,106 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Microsoft.Data.Sqlite;
+using TusUpload.Pipeline.Status;
+
+namespace TusUpload.Pipeline.IntegrationTests.Embedded;
+
+/// <summary>
+/// The embedded default after a <c>kill -9</c>: the dead server's outbox claims are freed when the next server starts
+/// on the same SQLite file, so a completion it had claimed is processed at once, not after the claim lease.
+/// </summary>
+public sealed class EmbeddedClaimRecoveryTests : IDisposable
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+    private readonly string _folder = Directory.CreateTempSubdirectory("tus-claims-").FullName;
+
+    [Fact]
+    public async Task Completion_claimed_by_a_killed_server_is_processed_by_the_next_one_well_before_the_lease()
+    {
+        // The first server's scanner is unreachable, so its worker defers and the outbox row stays claimed.
+        string uploadId;
+        await using (var first = await StartAsync("--ClamAV:Enabled=true", "--ClamAV:Port=1"))
+        {
+            uploadId = await UploadAsync(first.Client, [1, 2, 3, 4, 5]);
+            await WaitUntilClaimedAsync(uploadId);
+        }
+
+        var restartedAt = DateTime.UtcNow;
+        await using var second = await StartAsync("--ClamAV:Enabled=false");
+        var state = await SettledStateAsync(second.Client, uploadId);
+
+        Assert.Equal("available", state);
+        Assert.True(DateTime.UtcNow - restartedAt < TimeSpan.FromSeconds(20), "Processing waited for the lease.");
+    }
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    // Later command-line values win, so both servers share this test's folder rather than their own.
+    private Task<EmbeddedServerProcess> StartAsync(params string[] settings) =>
+        EmbeddedServerProcess.StartAsync(
+        [
+            $"--Store:Disk:Path={Path.Combine(_folder, "uploads")}",
+            $"--Ledger:Path={Path.Combine(_folder, "ledger.db")}",
+            "--Ledger:OutboxClaimLease=00:05:00",
+            .. settings,
+        ]);
+
+    private async Task WaitUntilClaimedAsync(string uploadId)
+    {
+        var deadline = DateTime.UtcNow + Wait;
+        while (DateTime.UtcNow < deadline)
+        {
+            await using var connection = new SqliteConnection($"Data Source={Path.Combine(_folder, "ledger.db")}");
+            await connection.OpenAsync().WaitAsync(Wait);
+            await using var command = connection.CreateCommand();
+            command.CommandText =
+                "SELECT COUNT(*) FROM ledger_outbox WHERE upload_id = $id AND claimed_until IS NOT NULL";
+            command.Parameters.AddWithValue("$id", uploadId);
+            if ((long)(await command.ExecuteScalarAsync().WaitAsync(Wait))! == 1)
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Fail($"The outbox row of {uploadId} was never claimed.");
+    }
+
+    private static async Task<string> UploadAsync(HttpClient client, byte[] content)
+    {
+        using var create = new HttpRequestMessage(HttpMethod.Post, new Uri("files/", UriKind.Relative));
+        create.Headers.Add("Tus-Resumable", "1.0.0");
+        create.Headers.Add("Upload-Length", content.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        create.Content = new ByteArrayContent(content);
+        create.Content.Headers.ContentType = new MediaTypeHeaderValue("application/offset+octet-stream");
+        using var created = await client.SendAsync(create).WaitAsync(Wait);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        return created.Headers.Location!.Segments[^1];
+    }
+
+    private static async Task<string?> SettledStateAsync(HttpClient client, string uploadId)
+    {
+        var deadline = DateTime.UtcNow + Wait;
+        UploadStatusResponse? status = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            status = await client
+                .GetFromJsonAsync<UploadStatusResponse>(new Uri($"uploads/{uploadId}/status", UriKind.Relative))
+                .WaitAsync(Wait);
+            if (status is { State: "available" or "duplicate" or "failed" or "quarantined" })
+            {
+                break;
+            }
+
+            await Task.Delay(100);
+        }
+
+        return status?.State;
+    }
+}
