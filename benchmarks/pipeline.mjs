@@ -471,7 +471,7 @@ try {
   const markdown = `# Pipeline benchmark, ${new Date().toISOString()}${quick ? ' (quick)' : ''}\n\n`
     + `${burstCount} burst completions of 256 KiB (distinct content) at concurrency ${concurrency}, then `
     + `${steadyCount} paced ones; server + worker processes, PostgreSQL ledger, RabbitMQ, disk store, `
-    + `ClamAV off; Npgsql pool ${values['pg-pool'] ? `max ${values['pg-pool']}` : 'default (100)'} per process; `
+    + `ClamAV off; Npgsql pool ${values['pg-pool'] ? `max ${values['pg-pool']}` : 'Postgres:MaxPoolSize default (20)'} per process; `
     + `${cores} cores.\n\n${table(runs)}\n`;
   mkdirSync(values.out, { recursive: true });
   writeFileSync(path.join(values.out, `${stamp}-pipeline.md`), markdown);
