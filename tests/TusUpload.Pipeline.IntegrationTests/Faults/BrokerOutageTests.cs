@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using Microsoft.Data.Sqlite;
 using TusUpload.Pipeline.IntegrationTests.Embedded;
+using TusUpload.Pipeline.Ledger;
 
 namespace TusUpload.Pipeline.IntegrationTests.Faults;
 
@@ -10,25 +10,32 @@ public sealed class BrokerOutageTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
 
-    [Fact]
-    public async Task Broker_stopped_during_500_completions_keeps_uploads_succeeding_and_processes_each_exactly_once()
+    // The embedded default and production's database: server and worker processes share the ledger either way.
+    [Theory]
+    [InlineData(LedgerKinds.Sqlite)]
+    [InlineData(LedgerKinds.Postgres)]
+    public async Task Broker_stopped_during_500_completions_keeps_uploads_succeeding_and_processes_each_exactly_once(
+        string ledgerKind)
     {
         // Arrange: a private broker this test may stop, the real server relaying to it, one real worker.
+        await using var ledger = await FaultLedger.CreateAsync(ledgerKind);
         await using var broker = await PrivateServices.StartRabbitMqAsync();
         var rabbit = $"--RabbitMq:Uri={broker.RabbitMqUri}";
-        await using var server = await EmbeddedServerProcess.StartAsync(
+        await using var server = await EmbeddedServerProcess.StartAsync([
             "--Pipeline:Queue=rabbitmq",
             "--Worker:InProcess=false",
             "--Pipeline:RelayMaxBackoff=00:00:02",
             "--RabbitMq:ReconnectDelay=00:00:00.500",
-            rabbit);
+            rabbit,
+            .. ledger.Arguments,
+        ]);
         using var worker = WorkerProcess.Start(server.Folder, Path.Combine(server.Folder, "worker.log"), [
             $"--Store:Disk:Path={Path.Combine(server.Folder, "uploads")}",
-            $"--Ledger:Path={server.LedgerPath}",
             rabbit,
             "--RabbitMq:ReconnectDelay=00:00:00.500",
             "--Worker:MetricsPort=0",
             "--Serilog:MinimumLevel:Default=Warning",
+            .. ledger.Arguments,
         ]);
         var contents = Enumerable.Range(0, 50).Select(Content).ToArray();
 
@@ -36,29 +43,27 @@ public sealed class BrokerOutageTests
         var ids = new List<string>(await UploadManyAsync(server.Client, contents, 0, 100));
         await broker.StopAsync();
         ids.AddRange(await UploadManyAsync(server.Client, contents, 100, 400));
-        var backlog = await CountAsync(server.LedgerPath, "SELECT count(*) FROM ledger_outbox WHERE sent_at IS NULL");
+        var backlog = await ledger.CountAsync("SELECT count(*) FROM ledger_outbox WHERE sent_at IS NULL");
         await broker.StartAsync();
-        var settled = await AllProcessedAsync(server.LedgerPath, 500, TimeSpan.FromSeconds(180));
+        var settled = await AllProcessedAsync(ledger, 500, TimeSpan.FromSeconds(180));
 
         // Assert
         Assert.Equal(500, ids.Distinct().Count());
         Assert.True(backlog >= 300, $"the outbox held only {backlog} unsent rows while the broker was down");
         Assert.True(settled, "not every upload was processed after the broker returned:\n" + server.Output);
-        Assert.Equal(500, await CountAsync(
-            server.LedgerPath,
+        Assert.Equal(500, await ledger.CountAsync(
             "SELECT count(*) FROM ledger_outbox WHERE sent_at IS NOT NULL"));
-        Assert.Equal(500, await CountAsync(
-            server.LedgerPath,
+        Assert.Equal(500, await ledger.CountAsync(
             "SELECT count(*) FROM ledger_uploads WHERE state IN ('available', 'duplicate')"));
-        Assert.Equal(0, await CountAsync(
-            server.LedgerPath,
+        Assert.Equal(0, await ledger.CountAsync(
             "SELECT count(*) FROM (SELECT upload_id FROM ledger_audit WHERE to_state IN ('available', 'duplicate') "
-            + "GROUP BY upload_id HAVING count(*) <> 1)"));
-        Assert.Equal(500, await CountAsync(
-            server.LedgerPath,
+            + "GROUP BY upload_id HAVING count(*) <> 1) AS repeated"));
+        Assert.Equal(500, await ledger.CountAsync(
             "SELECT count(*) FROM ledger_audit WHERE to_state IN ('available', 'duplicate')"));
-        Assert.Equal(500, await CountAsync(server.LedgerPath, "SELECT sum(reference_count) FROM ledger_blobs"));
-        Assert.Equal(50, await CountAsync(server.LedgerPath, "SELECT count(*) FROM ledger_blobs"));
+        Assert.Equal(500, await ledger.CountAsync("SELECT sum(reference_count) FROM ledger_blobs"));
+        Assert.Equal(50, await ledger.CountAsync("SELECT count(*) FROM ledger_blobs"));
+        Assert.Equal(50, Directory.EnumerateFiles(
+            Path.Combine(server.Folder, "uploads", "blobs"), "*", SearchOption.AllDirectories).Count());
     }
 
     private static async Task<List<string>> UploadManyAsync(HttpClient client, byte[][] contents, int first, int count)
@@ -88,13 +93,12 @@ public sealed class BrokerOutageTests
         return created.Headers.Location!.Segments[^1];
     }
 
-    private static async Task<bool> AllProcessedAsync(string ledgerPath, int expected, TimeSpan timeout)
+    private static async Task<bool> AllProcessedAsync(FaultLedger ledger, int expected, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline)
         {
-            var done = await CountAsync(
-                ledgerPath,
+            var done = await ledger.CountAsync(
                 "SELECT count(*) FROM ledger_uploads "
                 + "WHERE state NOT IN ('created', 'receiving', 'received', 'processing')");
             if (done >= expected)
@@ -106,21 +110,6 @@ public sealed class BrokerOutageTests
         }
 
         return false;
-    }
-
-    private static async Task<long> CountAsync(string ledgerPath, string sql)
-    {
-        var connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = ledgerPath,
-            Mode = SqliteOpenMode.ReadOnly,
-            Pooling = false,
-        }.ToString();
-        await using var connection = new SqliteConnection(connectionString);
-        await connection.OpenAsync().WaitAsync(Wait);
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return Convert.ToInt64(await command.ExecuteScalarAsync().WaitAsync(Wait), CultureInfo.InvariantCulture);
     }
 
     private static byte[] Content(int seed)

@@ -8,11 +8,15 @@ public sealed class WorkerFaultTests
 {
     private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(180);
 
-    [Fact]
-    public async Task Worker_killed_with_sigkill_repeatedly_finishes_every_upload_with_exact_reference_counts()
+    // The embedded default and production's database: the same proof, each ledger's own locking.
+    [Theory]
+    [InlineData(LedgerKinds.Sqlite)]
+    [InlineData(LedgerKinds.Postgres)]
+    public async Task Worker_killed_with_sigkill_repeatedly_finishes_every_upload_with_exact_reference_counts(
+        string ledgerKind)
     {
         // Arrange: 300 uploads of 256 KiB over 12 distinct contents, all published.
-        await using var fixture = WorkerPipelineFixture.Create();
+        await using var fixture = await WorkerPipelineFixture.CreateAsync(ledgerKind);
         var contents = Enumerable.Range(0, 12).Select(Content).ToArray();
         var expected = new Dictionary<string, string>();
         for (var i = 0; i < 300; i++)
@@ -55,13 +59,21 @@ public sealed class WorkerFaultTests
         }
 
         Assert.Equal(contents.Length, fixture.Host.BlobFileCount());
+        Assert.Equal(contents.Length, await fixture.LedgerDatabase.CountAsync("SELECT count(*) FROM ledger_blobs"));
+
+        // Exactly once: however often a killed worker's delivery came back, each upload concluded in one commit.
+        Assert.Equal(300, await fixture.LedgerDatabase.CountAsync(
+            "SELECT count(*) FROM ledger_audit WHERE to_state IN ('available', 'duplicate')"));
+        Assert.Equal(0, await fixture.LedgerDatabase.CountAsync(
+            "SELECT count(*) FROM (SELECT upload_id FROM ledger_audit WHERE to_state IN ('available', 'duplicate') "
+            + "GROUP BY upload_id HAVING count(*) <> 1) AS repeated"));
     }
 
     [Fact]
     public async Task Poison_upload_is_dead_lettered_after_the_limit_and_marked_failed_without_blocking_others()
     {
-        // Arrange: delivery limit 2, so the poison message is delivered 3 times.
-        await using var fixture = WorkerPipelineFixture.Create(deliveryLimit: 2);
+        // Arrange: delivery limit 2, so the poison message is delivered 3 times; production's ledger.
+        await using var fixture = await WorkerPipelineFixture.CreateAsync(LedgerKinds.Postgres, deliveryLimit: 2);
         var good = new List<string>();
         for (var i = 0; i < 20; i++)
         {
@@ -97,10 +109,12 @@ public sealed class WorkerFaultTests
     [Fact]
     public async Task Clamd_stopped_keeps_uploads_processing_and_they_finish_once_it_returns()
     {
-        // Arrange: a private clamd that this test may stop.
+        // Arrange: a private clamd that this test may stop; production's ledger.
         await using var clamd = await PrivateServices.StartClamdAsync();
         var endpoint = $"127.0.0.1:{clamd.ClamdPort}";
-        await using var fixture = WorkerPipelineFixture.Create(clamdEndpoint: endpoint);
+        await using var fixture = await WorkerPipelineFixture.CreateAsync(
+            LedgerKinds.Postgres,
+            clamdEndpoint: endpoint);
         var clean = new List<string>();
         for (var i = 0; i < 10; i++)
         {
@@ -135,8 +149,8 @@ public sealed class WorkerFaultTests
     [Fact]
     public async Task Worker_stops_gracefully_on_sigterm_after_finishing_its_work()
     {
-        // Arrange
-        await using var fixture = WorkerPipelineFixture.Create();
+        // Arrange: the embedded default ledger; the other tests here run on PostgreSQL.
+        await using var fixture = await WorkerPipelineFixture.CreateAsync(LedgerKinds.Sqlite);
         var ids = new List<string>();
         for (var i = 0; i < 10; i++)
         {

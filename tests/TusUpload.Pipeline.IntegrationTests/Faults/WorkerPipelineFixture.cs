@@ -7,16 +7,18 @@ using TusUpload.Pipeline.Messaging.RabbitMq;
 namespace TusUpload.Pipeline.IntegrationTests.Faults;
 
 /// <summary>
-/// Uploads stored and recorded by the test (disk store + SQLite ledger in a temp folder), their outbox rows
-/// published to a per-test topology on the real broker, and real worker processes consuming them.
+/// Uploads stored and recorded by the test (disk store in a temp folder; the <see cref="FaultLedger"/>: a SQLite
+/// file or a PostgreSQL database of the test's own), their outbox rows published to a per-test topology on the real
+/// broker, and real worker processes consuming them on the same store and ledger.
 /// </summary>
 internal sealed class WorkerPipelineFixture : IAsyncDisposable
 {
     private readonly List<WorkerProcess> _workers = [];
 
-    private WorkerPipelineFixture(ProcessingTestHost host, RabbitMqOptions rabbit)
+    private WorkerPipelineFixture(ProcessingTestHost host, FaultLedger ledger, RabbitMqOptions rabbit)
     {
         Host = host;
+        LedgerDatabase = ledger;
         Rabbit = rabbit;
         Publisher = new RabbitMqEventPublisher(
             Microsoft.Extensions.Options.Options.Create(rabbit),
@@ -25,16 +27,39 @@ internal sealed class WorkerPipelineFixture : IAsyncDisposable
 
     public ProcessingTestHost Host { get; }
 
+    /// <summary>The ledger's database, for counts the ledger interface does not offer (audit trail, outbox).</summary>
+    public FaultLedger LedgerDatabase { get; }
+
     public RabbitMqOptions Rabbit { get; }
 
     public RabbitMqEventPublisher Publisher { get; }
 
     public string LogPath => Path.Combine(Host.Root, "worker.log");
 
-    public static WorkerPipelineFixture Create(int deliveryLimit = 5, string? clamdEndpoint = null) =>
-        new(
-            ProcessingTestHost.Start(scan: clamdEndpoint is not null, clamdEndpoint),
-            RabbitMqTestBroker.UniqueOptions(deliveryLimit: deliveryLimit));
+    /// <param name="ledgerKind"><see cref="LedgerKinds.Sqlite"/> or <see cref="LedgerKinds.Postgres"/>.</param>
+    /// <param name="deliveryLimit">The work queue's <c>x-delivery-limit</c>.</param>
+    /// <param name="clamdEndpoint"><c>host:port</c> of the clamd to scan with; null turns scanning off.</param>
+    public static async Task<WorkerPipelineFixture> CreateAsync(
+        string ledgerKind,
+        int deliveryLimit = 5,
+        string? clamdEndpoint = null)
+    {
+        var ledger = await FaultLedger.CreateAsync(ledgerKind);
+        var host = ProcessingTestHost.Start(scan: clamdEndpoint is not null, clamdEndpoint, [.. ledger.Settings]);
+        try
+        {
+            await host.MigrateAsync();
+        }
+        catch
+        {
+            // No fixture to dispose yet: drop the database here rather than leave it behind.
+            await host.DisposeAsync();
+            await ledger.DisposeAsync();
+            throw;
+        }
+
+        return new WorkerPipelineFixture(host, ledger, RabbitMqTestBroker.UniqueOptions(deliveryLimit: deliveryLimit));
+    }
 
     /// <summary>Publishes every unsent outbox row, marking it sent once confirmed, as the relay does.</summary>
     public async Task<int> DrainOutboxAsync()
@@ -61,7 +86,6 @@ internal sealed class WorkerPipelineFixture : IAsyncDisposable
         var arguments = new List<string>
         {
             $"--Store:Disk:Path={Path.Combine(Host.Root, "uploads")}",
-            $"--Ledger:Path={Path.Combine(Host.Root, "ledger.db")}",
             $"--RabbitMq:Uri={Rabbit.Uri}",
             $"--RabbitMq:Exchange={Rabbit.Exchange}",
             $"--RabbitMq:Queue={Rabbit.Queue}",
@@ -72,6 +96,7 @@ internal sealed class WorkerPipelineFixture : IAsyncDisposable
             "--Worker:MetricsPort=0",
             "--Serilog:MinimumLevel:Default=Warning",
         };
+        arguments.AddRange(LedgerDatabase.Arguments);
         arguments.AddRange(extra);
         var worker = WorkerProcess.Start(Host.Root, LogPath, arguments);
         _workers.Add(worker);
@@ -131,5 +156,6 @@ internal sealed class WorkerPipelineFixture : IAsyncDisposable
         await Publisher.DisposeAsync();
         await RabbitMqTestBroker.DeleteTopologyAsync(Rabbit);
         await Host.DisposeAsync();
+        await LedgerDatabase.DisposeAsync();
     }
 }

@@ -7,6 +7,8 @@ using TusUpload.Pipeline.Ledger;
 using TusUpload.Pipeline.Ledger.Sqlite;
 using TusUpload.Pipeline.Messaging;
 using TusUpload.Pipeline.Processing;
+using TusUpload.Postgres.Ledger;
+using TusUpload.Postgres.Migrations;
 using TusUpload.Protocol.Storage;
 using TusUpload.Store.Disk;
 
@@ -14,7 +16,8 @@ namespace TusUpload.Pipeline.IntegrationTests.Processing;
 
 /// <summary>
 /// The real processor over the real disk store, the real SQLite ledger (both in a private temp directory) and,
-/// when scanning is on, the test clamd from scripts/services.sh.
+/// when scanning is on, the test clamd from scripts/services.sh. With <c>Ledger:Kind=postgres</c> among the extra
+/// settings the ledger is PostgreSQL instead; call <see cref="MigrateAsync"/> before using it.
 /// </summary>
 internal sealed class ProcessingTestHost : IAsyncDisposable
 {
@@ -69,10 +72,31 @@ internal sealed class ProcessingTestHost : IAsyncDisposable
             .AddSingleton(TimeProvider.System)
             .AddDiskUploadStore(configuration.GetSection(DiskStoreOptions.SectionName));
         services.AddOptions<LedgerOptions>().Bind(configuration.GetSection(LedgerOptions.SectionName));
-        services.AddSingleton<IUploadLedger, SqliteUploadLedger>();
+        if (settings.GetValueOrDefault("Ledger:Kind") == LedgerKinds.Postgres)
+        {
+            new PostgresLedgerRegistration().AddLedger(services, configuration);
+        }
+        else
+        {
+            services.AddSingleton<IUploadLedger, SqliteUploadLedger>();
+        }
+
         services.AddCompletionProcessing(configuration);
 
         return new ProcessingTestHost(root, services.BuildServiceProvider(validateScopes: true));
+    }
+
+    /// <summary>
+    /// Applies the PostgreSQL migrations, as the hosted migration service does at a process's start-up (nothing
+    /// here runs hosted services); a no-op on SQLite, which creates its tables itself.
+    /// </summary>
+    public async Task MigrateAsync()
+    {
+        var migrator = _services.GetService<PostgresMigrator>();
+        if (migrator is not null)
+        {
+            await migrator.MigrateAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60));
+        }
     }
 
     public static string ClamdEndpoint
