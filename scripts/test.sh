@@ -18,6 +18,8 @@ STEP_NAMES=()
 STEP_RESULTS=()
 CURRENT_STEP=
 SERVICES_STARTED=0
+# Test runners' output is kept here too, so the summary can add up what every runner counted.
+RUNNER_LOG=$(mktemp)
 
 record() {
   STEP_NAMES+=("$1")
@@ -40,6 +42,26 @@ run_step() {
   return "$status"
 }
 
+# Runs a test runner with its output both shown and kept for the summary; keeps the runner's exit status.
+run_logged() {
+  "$@" 2>&1 | tee -a "$RUNNER_LOG"
+}
+
+# One line with the totals of xunit ("Failed: F, Passed: P") and node's runner ("ℹ pass P" / "ℹ fail F").
+print_totals() {
+  awk '
+    /^(Passed|Failed)! +- +Failed: +[0-9]+, +Passed: +[0-9]+/ {
+      line = $0
+      sub(/.*Failed: +/, "", line); failed += line + 0
+      line = $0
+      sub(/.*Passed: +/, "", line); passed += line + 0
+    }
+    /^ℹ pass [0-9]+$/ { passed += $3 }
+    /^ℹ fail [0-9]+$/ { failed += $3 }
+    END { printf "tests: %d passed, %d failed\n", passed, failed }
+  ' "$RUNNER_LOG"
+}
+
 print_summary() {
   local status=$1 i
   echo
@@ -53,6 +75,8 @@ print_summary() {
     echo "  RESULT: FAILED (exit $status)"
   fi
   echo '=============================================='
+  print_totals
+  rm -f "$RUNNER_LOG"
 }
 
 cleanup() {
@@ -80,7 +104,7 @@ failed=0
 built=0
 if run_step build dotnet build TusUpload.sln -c Release; then
   built=1
-  run_step 'dotnet test' dotnet test TusUpload.sln -c Release --no-build --blame-hang-timeout 10m || failed=1
+  run_step 'dotnet test' run_logged dotnet test TusUpload.sln -c Release --no-build --blame-hang-timeout 10m || failed=1
 else
   failed=1
   record 'dotnet test' 'not run (build failed)'
@@ -90,7 +114,7 @@ fi
 if [[ ! -f tests/clients/package.json ]]; then
   record 'client tests' 'none (no tests/clients/package.json)'
 elif ((built)); then
-  run_step 'client tests' npm test --prefix tests/clients || failed=1
+  run_step 'client tests' run_logged npm test --prefix tests/clients || failed=1
 else
   record 'client tests' 'not run (build failed)'
 fi
