@@ -1,4 +1,4 @@
-// Completion-pipeline benchmark (issue 4, "Performance"): a burst of completions through the production shape
+// Completion-pipeline benchmark: a burst of completions through the production shape
 // (server on the disk store, PostgreSQL ledger, outbox relayed to RabbitMQ, separate TusUpload.Worker processes),
 // run once with one worker process and once with two, then a paced "steady load" phase on each.
 //
