@@ -51,8 +51,21 @@ as_postgres() {
   fi
 }
 
+# PostgreSQL runs as the postgres user, which cannot enter a clone inside a private folder (mktemp -d makes
+# 0700 folders). Its data then lives under /tmp in a folder named after the state dir, so that start, stop and
+# status always agree on where it is.
+postgres_dir() {
+  mkdir -p "$STATE_DIR"
+  if ((EUID == 0)) && ! (cd / && runuser -u postgres -- test -x "$STATE_DIR") 2>/dev/null; then
+    printf '/tmp/tusupload-postgres-%s\n' "$(printf '%s' "$STATE_DIR" | sha256sum | cut -c1-12)"
+  else
+    printf '%s\n' "$STATE_DIR/postgres"
+  fi
+}
+
 postgres_start() {
-  local dir=$STATE_DIR/postgres bin
+  local dir bin
+  dir=$(postgres_dir)
   bin=$(postgres_bin) || { ensure_packages postgresql; bin=$(postgres_bin) || die "PostgreSQL binaries not found"; }
 
   if [[ -f $dir/data/PG_VERSION ]] && as_postgres "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
@@ -63,6 +76,7 @@ postgres_start() {
   mkdir -p "$dir"
   if ((EUID == 0)); then
     chown postgres: "$dir"
+    chmod 700 "$dir"
     runuser -u postgres -- test -w "$dir" ||
       die "user postgres cannot write $dir; a parent directory is not searchable by it (set TUS_SERVICES_DIR)"
   fi
@@ -87,7 +101,8 @@ postgres_start() {
 }
 
 postgres_stop() {
-  local dir=$STATE_DIR/postgres bin
+  local dir bin
+  dir=$(postgres_dir)
   bin=$(postgres_bin) || return 0
   [[ -f $dir/data/PG_VERSION ]] || return 0
   as_postgres "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1 || return 0
@@ -101,10 +116,11 @@ postgres_stop() {
 }
 
 postgres_running() {
-  local bin
+  local dir bin
+  dir=$(postgres_dir)
   bin=$(postgres_bin) || return 1
-  [[ -f $STATE_DIR/postgres/data/PG_VERSION ]] || return 1
-  as_postgres "$bin/pg_ctl" -D "$STATE_DIR/postgres/data" status >/dev/null 2>&1
+  [[ -f $dir/data/PG_VERSION ]] || return 1
+  as_postgres "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1
 }
 
 # --- RabbitMQ ---------------------------------------------------------------------------------------------
