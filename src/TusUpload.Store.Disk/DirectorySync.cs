@@ -1,10 +1,12 @@
 using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 
 namespace TusUpload.Store.Disk;
 
 /// <summary>
-/// fsync of a directory, which makes a rename or a new file name durable. .NET refuses to open directories, so
-/// this calls libc. On Windows, where NTFS journals names itself, it does nothing.
+/// fsync of a directory, which makes a rename or a new file name durable, and fdatasync. .NET refuses to open
+/// directories and has no fdatasync, so this calls libc. On Windows, where NTFS journals names itself, the folder
+/// flush does nothing.
 /// </summary>
 internal static partial class DirectorySync
 {
@@ -40,6 +42,37 @@ internal static partial class DirectorySync
         }
     }
 
+    /// <summary>
+    /// fdatasync where there is one: the bytes and whatever metadata reading them needs (size, blocks), but not the
+    /// modification time, whose journal commit an in-place overwrite would otherwise pay for every time.
+    /// </summary>
+    public static void DataSync(SafeFileHandle file)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            RandomAccess.FlushToDisk(file);
+            return;
+        }
+
+        var added = false;
+        try
+        {
+            file.DangerousAddRef(ref added);
+            if (Fdatasync((int)file.DangerousGetHandle()) != 0)
+            {
+                var errno = Marshal.GetLastPInvokeError();
+                throw new IOException($"fdatasync failed (errno {errno}).", errno);
+            }
+        }
+        finally
+        {
+            if (added)
+            {
+                file.DangerousRelease();
+            }
+        }
+    }
+
     /// <summary>Gives <paramref name="existing"/> a second name; false when <paramref name="link"/> exists.</summary>
     public static bool TryHardLink(string existing, string link, out int errno)
     {
@@ -64,6 +97,9 @@ internal static partial class DirectorySync
 
     [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
     private static partial int Fsync(int descriptor);
+
+    [LibraryImport("libc", EntryPoint = "fdatasync", SetLastError = true)]
+    private static partial int Fdatasync(int descriptor);
 
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     private static partial int Close(int descriptor);

@@ -59,7 +59,7 @@ public sealed class DiskBlobStore : IBlobStore
                 throw new IOException($"link({dataPath}) failed with errno {errno}.", errno);
             }
 
-            DirectorySync.Flush(_layout.BlobFolder(sha256));
+            await _uploads.Folders.FlushAsync(_layout.BlobFolder(sha256));
         }
         catch (Exception exception) when (exception is FileNotFoundException or DirectoryNotFoundException)
         {

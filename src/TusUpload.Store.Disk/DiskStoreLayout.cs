@@ -3,12 +3,12 @@ using TusUpload.Protocol.Storage;
 namespace TusUpload.Store.Disk;
 
 /// <summary>
-/// Where the disk store keeps things: <c>&lt;root&gt;/&lt;id&gt;.data</c> and <c>&lt;id&gt;.info.json</c> per upload,
+/// Where the disk store keeps things: <c>&lt;root&gt;/&lt;id&gt;.data</c> and <c>&lt;id&gt;.info</c> per upload,
 /// <c>&lt;root&gt;/blobs/ab/&lt;sha256&gt;</c> per blob. Every id is checked before it becomes part of a path.
 /// </summary>
 internal sealed class DiskStoreLayout
 {
-    public const string InfoSuffix = ".info.json";
+    public const string InfoSuffix = ".info";
 
     private const int MaxIdLength = 128;
 

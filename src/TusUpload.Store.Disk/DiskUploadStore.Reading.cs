@@ -46,7 +46,7 @@ public sealed partial class DiskUploadStore
             using (var data = File.OpenHandle(_layout.DataPath(target.Id), FileMode.Create, FileAccess.Write))
             {
                 await CopyPartialsAsync(data, partials, cancellationToken);
-                RandomAccess.FlushToDisk(data);
+                DirectorySync.DataSync(data);
             }
         }
         catch (Exception exception) when (DiskStoreErrors.IsFileSystemFailure(exception))

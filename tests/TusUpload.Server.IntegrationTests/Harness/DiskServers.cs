@@ -1,4 +1,5 @@
-using System.Text.Json;
+using System.Security.Cryptography;
+using TusUpload.Store.Disk;
 
 namespace TusUpload.Server.IntegrationTests.Harness;
 
@@ -11,8 +12,9 @@ public sealed class DiskServers : TusServers
     public static string DataDirectory(TusServerProcess server) => Path.Combine(server.WorkDirectory, "uploads");
 
     /// <summary>
-    /// Every file of every unfinished upload with its size, and each complete upload once. The pipeline works on
-    /// complete uploads in the background (data released into <c>blobs/</c>), so only their existence is compared.
+    /// Every file of every unfinished upload with a fingerprint of its content, and each complete upload once. The
+    /// pipeline works on complete uploads in the background (data released into <c>blobs/</c>), so only their
+    /// existence is compared. Content, not size: an info file keeps its size when its state changes.
     /// </summary>
     public override async Task<IReadOnlyDictionary<string, long>> SnapshotStorageAsync(TusServerProcess server)
     {
@@ -27,13 +29,13 @@ public sealed class DiskServers : TusServers
         {
             var name = Path.GetFileName(path);
             var id = name.Split('.')[0];
-            if (await IsCompleteAsync(Path.Combine(root, id + ".info.json")))
+            if (await IsCompleteAsync(id, Path.Combine(root, id + DiskStoreLayout.InfoSuffix)))
             {
                 snapshot[id] = Complete;
                 continue;
             }
 
-            snapshot[name] = File.Exists(path) ? new FileInfo(path).Length : 0;
+            snapshot[name] = await FingerprintAsync(path);
         }
 
         return snapshot;
@@ -46,20 +48,36 @@ public sealed class DiskServers : TusServers
             ["Store:Disk:Path"] = Path.Combine(workDirectory, "uploads"),
         };
 
-    private static async Task<bool> IsCompleteAsync(string infoPath)
+    /// <summary>The newest state a reader of the info file sees (null when it does not exist or never finished).</summary>
+    internal static async Task<InfoRecord?> ReadInfoAsync(string infoPath)
+    {
+        var bytes = await File.ReadAllBytesAsync(infoPath).WaitAsync(TimeSpan.FromSeconds(5));
+        return UploadInfoFile.Decode(bytes, infoPath, hiddenSequence: 0);
+    }
+
+    private static async Task<bool> IsCompleteAsync(string id, string infoPath)
     {
         try
         {
-            await using var stream = File.OpenRead(infoPath);
-            using var info = await JsonDocument.ParseAsync(stream).WaitAsync(TimeSpan.FromSeconds(5));
-            var root = info.RootElement;
-            return root.TryGetProperty("length", out var length) && length.ValueKind == JsonValueKind.Number
-                && root.TryGetProperty("offset", out var offset) && offset.GetInt64() == length.GetInt64();
+            return await ReadInfoAsync(infoPath) is { Upload: { IsComplete: true } upload } && upload.Id == id;
         }
-        catch (Exception exception) when (exception is IOException or JsonException)
+        catch (Exception exception) when (exception is IOException or InvalidDataException)
         {
-            // Missing or being replaced atomically this instant: treat as unfinished, its sizes then count.
+            // Missing (never created, or deleted this instant): treat as unfinished, its files then count.
             return false;
+        }
+    }
+
+    private static async Task<long> FingerprintAsync(string path)
+    {
+        try
+        {
+            var bytes = await File.ReadAllBytesAsync(path).WaitAsync(TimeSpan.FromSeconds(5));
+            return BitConverter.ToInt64(SHA256.HashData(bytes));
+        }
+        catch (FileNotFoundException)
+        {
+            return 0;
         }
     }
 }

@@ -1,6 +1,6 @@
 using System.Net;
-using System.Text.Json.Nodes;
 using TusUpload.Server.IntegrationTests.Harness;
+using TusUpload.Store.Disk;
 
 namespace TusUpload.Server.IntegrationTests.Recovery;
 
@@ -26,8 +26,8 @@ public sealed class DiskCompletionRecoveryTests(DiskServers servers)
 
         var id = TusClient.IdOf(upload);
         await first.StopGracefullyAsync(TimeSpan.FromSeconds(30));
-        var infoPath = Path.Combine(DiskServers.DataDirectory(first), id + ".info.json");
-        await SetCompletionRecordedAsync(infoPath, false);
+        var infoPath = Path.Combine(DiskServers.DataDirectory(first), id + DiskStoreLayout.InfoSuffix);
+        await LoseCompletionFlagAsync(infoPath);
 
         await using var second = await servers.StartServerAsync(TusServers.MainSettings, workDirectory);
         var recorded = await second.WaitForLogLinesAsync(1, TimeSpan.FromSeconds(15), id, "completed with");
@@ -38,17 +38,24 @@ public sealed class DiskCompletionRecoveryTests(DiskServers servers)
         Assert.True(await ReadCompletionRecordedAsync(infoPath));
     }
 
-    private static async Task SetCompletionRecordedAsync(string infoPath, bool value)
+    /// <summary>
+    /// What a power cut can do to the flag, which is written without fdatasync: its slot is torn, so readers fall
+    /// back to the other slot, which holds the complete upload with its completion not yet recorded.
+    /// </summary>
+    private static async Task LoseCompletionFlagAsync(string infoPath)
     {
-        var info = JsonNode.Parse(await File.ReadAllTextAsync(infoPath))!;
-        Assert.True(info["completionRecorded"]!.GetValue<bool>());
-        info["completionRecorded"] = value;
-        await File.WriteAllTextAsync(infoPath, info.ToJsonString());
+        var newest = await DiskServers.ReadInfoAsync(infoPath);
+        Assert.True(newest!.Value.Upload.CompletionRecorded);
+
+        var bytes = await File.ReadAllBytesAsync(infoPath);
+        bytes[(newest.Value.Slot * newest.Value.SlotBytes) + InfoSlot.HeaderBytes + 1] ^= 0xFF;
+        await File.WriteAllBytesAsync(infoPath, bytes);
+
+        var survivor = await DiskServers.ReadInfoAsync(infoPath);
+        Assert.True(survivor!.Value.Upload.IsComplete);
+        Assert.False(survivor.Value.Upload.CompletionRecorded);
     }
 
-    private static async Task<bool> ReadCompletionRecordedAsync(string infoPath)
-    {
-        var info = JsonNode.Parse(await File.ReadAllTextAsync(infoPath))!;
-        return info["completionRecorded"]!.GetValue<bool>();
-    }
+    private static async Task<bool> ReadCompletionRecordedAsync(string infoPath) =>
+        (await DiskServers.ReadInfoAsync(infoPath))!.Value.Upload.CompletionRecorded;
 }

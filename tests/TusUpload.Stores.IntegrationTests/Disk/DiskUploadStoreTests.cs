@@ -71,13 +71,19 @@ public sealed class DiskUploadStoreTests(DiskStoreFixture fixture) : IClassFixtu
     }
 
     [Fact]
-    public async Task Listing_skips_a_corrupt_info_file_and_returns_the_others()
+    public async Task Listing_skips_a_damaged_info_file_and_one_whose_creation_never_finished()
     {
         var good = TestData.Upload(length: 5);
         await _store.CreateAsync(good, CancellationToken.None).WaitAsync(TestData.Timeout);
-        var corruptId = TestData.NewId();
-        await File.WriteAllTextAsync(Path.Combine(_store.RootPath, corruptId + ".info.json"), "{\"id\":\"")
-            .WaitAsync(TestData.Timeout);
+        var damagedId = TestData.NewId();
+        var damaged = new byte[2 * UploadInfoFile.PageBytes];
+        InfoSlot.Encode(damaged, 1, 0, "{\"version\":1}"u8);
+        InfoSlot.Encode(damaged.AsSpan(UploadInfoFile.PageBytes), 2, 0, "{\"version\":1}"u8);
+        damaged[InfoSlot.HeaderBytes] ^= 0xFF;
+        damaged[UploadInfoFile.PageBytes + InfoSlot.HeaderBytes] ^= 0xFF;
+        await File.WriteAllBytesAsync(InfoPath(damagedId), damaged).WaitAsync(TestData.Timeout);
+        var unfinishedId = TestData.NewId();
+        await File.WriteAllTextAsync(InfoPath(unfinishedId), "TUSI").WaitAsync(TestData.Timeout);
 
         var ids = new List<string>();
         await foreach (var upload in _store.ListAsync(CancellationToken.None))
@@ -86,7 +92,10 @@ public sealed class DiskUploadStoreTests(DiskStoreFixture fixture) : IClassFixtu
         }
 
         Assert.Contains(good.Id, ids);
-        Assert.DoesNotContain(corruptId, ids);
+        Assert.DoesNotContain(damagedId, ids);
+        Assert.DoesNotContain(unfinishedId, ids);
+        await Assert.ThrowsAsync<InvalidDataException>(() => _store.GetAsync(damagedId, CancellationToken.None));
+        Assert.Null(await _store.GetAsync(unfinishedId, CancellationToken.None).WaitAsync(TestData.Timeout));
     }
 
     [Theory]
@@ -110,17 +119,83 @@ public sealed class DiskUploadStoreTests(DiskStoreFixture fixture) : IClassFixtu
     }
 
     [Fact]
-    public async Task Info_file_is_small_json_with_the_durable_offset()
+    public async Task Info_file_keeps_the_new_state_in_the_older_of_two_page_aligned_slots()
     {
-        var upload = TestData.Upload(length: 10);
+        var bytes = TestData.Bytes(10, seed: 40);
+        var upload = TestData.Upload(length: bytes.Length);
         await _store.CreateAsync(upload, CancellationToken.None).WaitAsync(TestData.Timeout);
+        var created = await ReadInfoFileAsync(upload.Id);
 
-        var json = await File.ReadAllTextAsync(Path.Combine(_store.RootPath, upload.Id + ".info.json"))
+        await CommitAsync(upload, bytes);
+        var committed = await ReadInfoFileAsync(upload.Id);
+
+        Assert.Equal(2 * UploadInfoFile.PageBytes, new FileInfo(InfoPath(upload.Id)).Length);
+        Assert.Equal((0, 1L, 0L), (created.Slot, created.Sequence, created.Upload.Offset));
+        Assert.Equal((1, 2L, 10L), (committed.Slot, committed.Sequence, committed.Upload.Offset));
+        Assert.False(File.Exists(InfoPath(upload.Id) + ".tmp"));
+    }
+
+    [Fact]
+    public async Task A_torn_newest_slot_leaves_the_previous_durable_state_readable()
+    {
+        var bytes = TestData.Bytes(10, seed: 41);
+        var upload = TestData.Upload(length: bytes.Length);
+        await _store.CreateAsync(upload, CancellationToken.None).WaitAsync(TestData.Timeout);
+        await CommitAsync(upload, bytes);
+        var newest = await ReadInfoFileAsync(upload.Id);
+
+        var file = await File.ReadAllBytesAsync(InfoPath(upload.Id)).WaitAsync(TestData.Timeout);
+        file[(newest.Slot * newest.SlotBytes) + InfoSlot.HeaderBytes + 3] ^= 0x5A;
+        await File.WriteAllBytesAsync(InfoPath(upload.Id), file).WaitAsync(TestData.Timeout);
+
+        var survivor = await _store.GetAsync(upload.Id, CancellationToken.None).WaitAsync(TestData.Timeout);
+        Assert.Equal(0, survivor!.Offset);
+    }
+
+    [Fact]
+    public void A_write_not_yet_synced_is_hidden_from_readers_until_it_is()
+    {
+        var older = TestData.Upload(length: 10);
+        var newer = older with { Offset = 10 };
+        var file = new byte[2 * UploadInfoFile.PageBytes];
+        InfoSlot.Encode(file, 1, 0, UploadInfoFile.Serialize(older));
+        InfoSlot.Encode(file.AsSpan(UploadInfoFile.PageBytes), 2, 0, UploadInfoFile.Serialize(newer));
+
+        var whileSyncing = UploadInfoFile.Decode(file, "test", hiddenSequence: 2);
+        var afterwards = UploadInfoFile.Decode(file, "test", hiddenSequence: 0);
+
+        Assert.Equal(0, whileSyncing!.Value.Upload.Offset);
+        Assert.Equal(10, afterwards!.Value.Upload.Offset);
+    }
+
+    [Fact]
+    public async Task The_completion_flag_is_written_without_sync_and_marked_so()
+    {
+        var bytes = TestData.Bytes(4, seed: 42);
+        var upload = TestData.Upload(length: bytes.Length);
+        await _store.CreateAsync(upload, CancellationToken.None).WaitAsync(TestData.Timeout);
+        await CommitAsync(upload, bytes);
+
+        await _store.MarkCompletionRecordedAsync(upload.Id, CancellationToken.None).WaitAsync(TestData.Timeout);
+        var marked = await ReadInfoFileAsync(upload.Id);
+
+        Assert.True(marked.Upload.CompletionRecorded);
+        Assert.True(marked.Unsynced);
+        Assert.Equal(4, marked.Upload.Offset);
+    }
+
+    private async Task CommitAsync(UploadInfo upload, byte[] bytes)
+    {
+        await using var writer = await _store.OpenChunkAsync(upload, new ChunkOptions(false, bytes.Length), CancellationToken.None)
             .WaitAsync(TestData.Timeout);
+        await writer.WriteAsync(bytes, CancellationToken.None).AsTask().WaitAsync(TestData.Timeout);
+        await writer.CommitAsync(CancellationToken.None).WaitAsync(TestData.Timeout);
+    }
 
-        Assert.Contains("\"offset\":0", json, StringComparison.Ordinal);
-        Assert.Contains($"\"id\":\"{upload.Id}\"", json, StringComparison.Ordinal);
-        Assert.False(File.Exists(Path.Combine(_store.RootPath, upload.Id + ".info.json.tmp")));
+    private async Task<InfoRecord> ReadInfoFileAsync(string uploadId)
+    {
+        var file = await File.ReadAllBytesAsync(InfoPath(uploadId)).WaitAsync(TestData.Timeout);
+        return UploadInfoFile.Decode(file, InfoPath(uploadId), hiddenSequence: 0)!.Value;
     }
 
     [Fact]
@@ -159,4 +234,6 @@ public sealed class DiskUploadStoreTests(DiskStoreFixture fixture) : IClassFixtu
     }
 
     private string DataPath(string uploadId) => Path.Combine(_store.RootPath, uploadId + ".data");
+
+    private string InfoPath(string uploadId) => Path.Combine(_store.RootPath, uploadId + DiskStoreLayout.InfoSuffix);
 }

@@ -1,0 +1,114 @@
+using System.Collections.Concurrent;
+using TusUpload.Protocol.Storage;
+
+namespace TusUpload.Store.Disk;
+
+/// <summary>
+/// Reads, creates and changes info files (format in <see cref="UploadInfoFile"/>). A durable change overwrites the
+/// older slot and fdatasyncs; until that returns, readers of this process keep seeing the previous state, so HEAD
+/// never reports an offset whose record could still be lost. Callers hold the upload's write lock for changes.
+/// </summary>
+internal sealed class UploadInfoFiles(FolderFlushes folders)
+{
+    // Upload id → sequence of a durable write in flight (or whose fdatasync failed): readers skip that slot.
+    private readonly ConcurrentDictionary<string, long> _unconfirmed = new(StringComparer.Ordinal);
+
+    public InfoRecord? Read(string uploadId, string infoPath)
+    {
+        byte[] file;
+        try
+        {
+            file = File.ReadAllBytes(infoPath);
+        }
+        catch (Exception exception) when (exception is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+
+        // Looked up after the bytes were read: a write confirmed in between was synced before its entry went.
+        var hidden = _unconfirmed.TryGetValue(uploadId, out var sequence) ? sequence : 0;
+        return UploadInfoFile.Decode(file, infoPath, hidden);
+    }
+
+    /// <summary>Writes a new info file and makes it and its name durable; fails when the file exists.</summary>
+    public async Task CreateAsync(string infoPath, UploadInfo upload)
+    {
+        var payload = UploadInfoFile.Serialize(upload);
+        var slotBytes = UploadInfoFile.SlotBytesFor(payload.Length);
+
+        // Both slots are written (the second as zeros) so that later overwrites never allocate blocks.
+        var image = new byte[2 * slotBytes];
+        InfoSlot.Encode(image.AsSpan(0, slotBytes), sequence: 1, flags: 0, payload);
+
+        using (var file = File.OpenHandle(infoPath, FileMode.CreateNew, FileAccess.Write))
+        {
+            RandomAccess.Write(file, image, fileOffset: 0);
+            DirectorySync.DataSync(file);
+        }
+
+        await folders.FlushAsync(Path.GetDirectoryName(infoPath)!);
+    }
+
+    /// <summary>
+    /// Replaces <paramref name="current"/> (as read under the write lock) with <paramref name="next"/>. When not
+    /// <paramref name="durable"/> the change is written without fdatasync: a crash may undo it, so it is only for
+    /// state whose loss is harmless.
+    /// </summary>
+    public async Task SaveAsync(string uploadId, string infoPath, InfoRecord current, UploadInfo next, bool durable)
+    {
+        var payload = UploadInfoFile.Serialize(next);
+        if (InfoSlot.HeaderBytes + payload.Length > current.SlotBytes)
+        {
+            await ReplaceAsync(infoPath, current.Sequence + 1, payload);
+            return;
+        }
+
+        var sequence = current.Sequence + 1;
+        var record = new byte[InfoSlot.HeaderBytes + payload.Length];
+        InfoSlot.Encode(record, sequence, durable ? (ushort)0 : InfoSlot.FlagUnsynced, payload);
+
+        using var file = File.OpenHandle(infoPath, FileMode.Open, FileAccess.Write);
+
+        // The slot about to be overwritten is the only other copy; the newest must be durable before it goes.
+        if (current.Unsynced)
+        {
+            DirectorySync.DataSync(file);
+        }
+
+        if (!durable)
+        {
+            RandomAccess.Write(file, record, (long)(1 - current.Slot) * current.SlotBytes);
+            return;
+        }
+
+        _unconfirmed[uploadId] = sequence;
+        RandomAccess.Write(file, record, (long)(1 - current.Slot) * current.SlotBytes);
+        DirectorySync.DataSync(file);
+
+        // On failure the entry stays: this process never shows the write, and the next one overwrites its slot.
+        _unconfirmed.TryRemove(KeyValuePair.Create(uploadId, sequence));
+    }
+
+    public void Forget(string uploadId) => _unconfirmed.TryRemove(uploadId, out _);
+
+    /// <summary>
+    /// A state that outgrew its slots (it cannot with the store's own fields; this keeps the format open): a new
+    /// file with larger slots replaces the old one by rename, synced like a creation.
+    /// </summary>
+    private async Task ReplaceAsync(string infoPath, long sequence, byte[] payload)
+    {
+        var slotBytes = UploadInfoFile.SlotBytesFor(payload.Length);
+        var image = new byte[2 * slotBytes];
+        InfoSlot.Encode(image.AsSpan(0, slotBytes), sequence, flags: 0, payload);
+
+        var tempPath = infoPath + ".tmp";
+        using (var file = File.OpenHandle(tempPath, FileMode.Create, FileAccess.Write))
+        {
+            RandomAccess.Write(file, image, fileOffset: 0);
+            DirectorySync.DataSync(file);
+        }
+
+        File.Move(tempPath, infoPath, overwrite: true);
+        await folders.FlushAsync(Path.GetDirectoryName(infoPath)!);
+    }
+}
