@@ -7,6 +7,8 @@ namespace TusUpload.Store.Disk;
 /// <summary>
 /// Writes one request body at the upload's durable offset. Without all-or-nothing it fsyncs and moves the
 /// info offset every <c>CheckpointBytes</c>; a commit fsyncs and records the rest. Anything else is truncated.
+/// A checkpoint runs beside the writing that follows it (at most one at a time), so the body keeps streaming
+/// into the page cache while the device flushes; the offset it records is where the body was when it began.
 /// </summary>
 internal sealed class DiskChunkWriter(
     DiskUploadStore store,
@@ -17,6 +19,7 @@ internal sealed class DiskChunkWriter(
     ILogger logger) : IChunkWriter
 {
     private UploadInfo _durable = durable;
+    private Task? _checkpoint;
     private long _uncheckpointedBytes;
     private bool _committed;
     private bool _failed;
@@ -28,6 +31,12 @@ internal sealed class DiskChunkWriter(
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(data.IsClosed, this);
+        if (_checkpoint is { IsCompleted: true })
+        {
+            // Surfaces a failed checkpoint as the store error it is, before anything else is written.
+            await AwaitCheckpointAsync();
+        }
+
         if (_committed || _failed)
         {
             throw new InvalidOperationException("This chunk was committed or failed; open a new one.");
@@ -50,8 +59,10 @@ internal sealed class DiskChunkWriter(
 
         if (!options.AllOrNothing && _uncheckpointedBytes >= checkpointBytes)
         {
-            await MakeDurableAsync("checkpointing", cancellationToken);
-            DiskStoreLog.Checkpointed(logger, _durable.Id, _durable.Offset);
+            await AwaitCheckpointAsync();
+            _uncheckpointedBytes = 0;
+            var offset = StartOffset + BytesWritten;
+            _checkpoint = Task.Run(() => CheckpointAsync(offset), CancellationToken.None);
         }
     }
 
@@ -65,9 +76,18 @@ internal sealed class DiskChunkWriter(
 
         if (!_committed)
         {
-            if (_uncheckpointedBytes > 0)
+            await AwaitCheckpointAsync();
+            if (_durable.Offset < StartOffset + BytesWritten)
             {
-                await MakeDurableAsync("committing", cancellationToken);
+                try
+                {
+                    await MakeDurableAsync(StartOffset + BytesWritten, "committing", cancellationToken);
+                }
+                catch
+                {
+                    _failed = true;
+                    throw;
+                }
             }
 
             _committed = true;
@@ -77,11 +97,21 @@ internal sealed class DiskChunkWriter(
         return _durable;
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         if (data.IsClosed)
         {
-            return ValueTask.CompletedTask;
+            return;
+        }
+
+        // A checkpoint still running may yet move the durable offset; what is discarded is decided after it.
+        try
+        {
+            await AwaitCheckpointAsync();
+        }
+        catch (UploadStoreException)
+        {
+            // Already logged by the store; the bytes past the durable offset are discarded below.
         }
 
         var discarded = StartOffset + BytesWritten - _durable.Offset;
@@ -101,7 +131,6 @@ internal sealed class DiskChunkWriter(
         }
 
         data.Dispose();
-        return ValueTask.CompletedTask;
     }
 
     private void RequireRoomFor(int count)
@@ -115,21 +144,44 @@ internal sealed class DiskChunkWriter(
         }
     }
 
-    /// <summary>fdatasync first, then the info: the offset never names a byte the device may still lose.</summary>
-    private async Task MakeDurableAsync(string operation, CancellationToken cancellationToken)
+    private async Task CheckpointAsync(long offset)
     {
-        var next = _durable with { Offset = StartOffset + BytesWritten };
+        await MakeDurableAsync(offset, "checkpointing", CancellationToken.None);
+        DiskStoreLog.Checkpointed(logger, _durable.Id, offset);
+    }
+
+    private async Task AwaitCheckpointAsync()
+    {
+        if (_checkpoint is not { } checkpoint)
+        {
+            return;
+        }
+
+        _checkpoint = null;
         try
         {
-            RandomAccess.FlushToDisk(data);
+            await checkpoint;
+        }
+        catch
+        {
+            _failed = true;
+            throw;
+        }
+    }
+
+    /// <summary>fdatasync first, then the info: the offset never names a byte the device may still lose.</summary>
+    private async Task MakeDurableAsync(long offset, string operation, CancellationToken cancellationToken)
+    {
+        var next = _durable with { Offset = offset };
+        try
+        {
+            DirectorySync.DataSync(data);
         }
         catch (Exception exception) when (DiskStoreErrors.IsFileSystemFailure(exception))
         {
-            _failed = true;
             throw store.Fail(exception, _durable.Id, operation);
         }
 
         _durable = await store.SaveAsync(next, operation, cancellationToken);
-        _uncheckpointedBytes = 0;
     }
 }
