@@ -23,7 +23,10 @@ public sealed class TusOptions
     /// <summary>Origins that get CORS headers; <c>*</c> allows any. Default empty (no CORS).</summary>
     public string[] AllowedOrigins { get; set; } = [];
 
-    /// <summary>Proxy IP addresses whose X-Forwarded-Proto/Host/For are honoured. Default none.</summary>
+    /// <summary>
+    /// Proxies whose X-Forwarded-Proto/Host are honoured: IP addresses or CIDR networks (e.g. <c>10.0.0.0/8</c>).
+    /// Default none.
+    /// </summary>
     public string[] TrustedProxies { get; set; } = [];
 
     /// <summary>Longest accepted <c>Upload-Metadata</c> header in bytes. Default 4 KiB.</summary>

@@ -1,5 +1,5 @@
-using System.Net;
 using Microsoft.Extensions.Options;
+using TusUpload.Protocol.Http;
 
 namespace TusUpload.Protocol;
 
@@ -62,9 +62,10 @@ public sealed class TusOptionsValidator : IValidateOptions<TusOptions>
 
         foreach (var proxy in options.TrustedProxies ?? [])
         {
-            if (!IPAddress.TryParse(proxy, out _))
+            if (!TrustedProxies.TryParse(proxy, out _))
             {
-                failures.Add($"Tus:TrustedProxies contains '{proxy}', which is not an IP address.");
+                failures.Add(
+                    $"Tus:TrustedProxies contains '{proxy}', which is not an IP address or a network (e.g. 10.0.0.0/8).");
             }
         }
 

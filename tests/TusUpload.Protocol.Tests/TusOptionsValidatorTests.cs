@@ -39,7 +39,7 @@ public sealed class TusOptionsValidatorTests
             Expiry = TimeSpan.FromSeconds(-1),
             IdleTimeout = TimeSpan.Zero,
             AllowedOrigins = ["https://ok.example", "not a url", "https://x.example/path"],
-            TrustedProxies = ["10.0.0.1", "proxy.local"],
+            TrustedProxies = ["10.0.0.1", "192.168.0.0/16", "proxy.local", "10.0.0.1/8"],
             MaxMetadataBytes = 0,
             ReadBufferSize = 10,
         };
@@ -48,13 +48,15 @@ public sealed class TusOptionsValidatorTests
 
         Assert.True(result.Failed);
         foreach (var setting in (string[])["Tus:MaxSize", "Tus:Expiry", "Tus:IdleTimeout", "'not a url'",
-                     "https://x.example/path", "proxy.local", "Tus:MaxMetadataBytes", "Tus:ReadBufferSize"])
+                     "https://x.example/path", "proxy.local", "'10.0.0.1/8'", "Tus:MaxMetadataBytes",
+                     "Tus:ReadBufferSize"])
         {
             Assert.Contains(setting, result.FailureMessage, StringComparison.Ordinal);
         }
 
         Assert.DoesNotContain("https://ok.example'", result.FailureMessage, StringComparison.Ordinal);
-        Assert.DoesNotContain("10.0.0.1", result.FailureMessage, StringComparison.Ordinal);
+        Assert.DoesNotContain("'10.0.0.1'", result.FailureMessage, StringComparison.Ordinal);
+        Assert.DoesNotContain("192.168.0.0/16", result.FailureMessage, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Net;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 
@@ -6,17 +5,18 @@ namespace TusUpload.Protocol.Http;
 
 /// <summary>
 /// Builds the absolute URLs the server hands out. Scheme and host come from the request itself; the
-/// X-Forwarded-Proto and X-Forwarded-Host headers count only when the peer is a configured trusted proxy.
+/// X-Forwarded-Proto and X-Forwarded-Host headers count only when the peer is a configured trusted proxy (an
+/// address or a network).
 /// </summary>
 public sealed class UploadUrls
 {
-    private readonly HashSet<IPAddress> _trustedProxies;
+    private readonly TrustedProxies _trustedProxies;
     private readonly string _basePath;
 
     public UploadUrls(IOptions<TusOptions> options)
     {
         _basePath = options.Value.BasePath;
-        _trustedProxies = [.. options.Value.TrustedProxies.Select(IPAddress.Parse).Select(Normalize)];
+        _trustedProxies = new TrustedProxies(options.Value.TrustedProxies);
     }
 
     /// <summary>
@@ -29,7 +29,7 @@ public sealed class UploadUrls
         var scheme = request.Scheme;
         var host = request.Host.Value;
 
-        if (IsTrustedProxy(context.Connection.RemoteIpAddress))
+        if (_trustedProxies.Contains(context.Connection.RemoteIpAddress))
         {
             var forwardedProto = FirstValue(request.Headers["X-Forwarded-Proto"]);
             if (forwardedProto is "http" or "https")
@@ -56,12 +56,6 @@ public sealed class UploadUrls
     }
 
     public string Location(HttpContext context, string uploadId) => new Uri(Collection(context), uploadId).AbsoluteUri;
-
-    private bool IsTrustedProxy(IPAddress? address) =>
-        address is not null && _trustedProxies.Count > 0 && _trustedProxies.Contains(Normalize(address));
-
-    private static IPAddress Normalize(IPAddress address) =>
-        address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
 
     private static string? FirstValue(string? header)
     {

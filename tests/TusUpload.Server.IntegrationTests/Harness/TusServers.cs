@@ -32,7 +32,9 @@ public abstract class TusServers : IAsyncLifetime
     {
         ["Tus:Expiry"] = "00:00:02",
         ["Tus:SweepInterval"] = "01:00:00",
-        ["Tus:TrustedProxies:0"] = "127.0.0.1",
+        // An address that is not the test client's and a network that holds it: forwarded headers must count.
+        ["Tus:TrustedProxies:0"] = "192.0.2.1",
+        ["Tus:TrustedProxies:1"] = "127.0.0.0/8",
     };
 
     /// <summary>Starts a further server of this store kind with extra settings (the caller disposes it).</summary>
