@@ -1,6 +1,6 @@
 // Load drivers that speak plain tus 1.0.0 over keep-alive HTTP, the same way for every server under test.
 import http from 'node:http';
-import { randomFillSync } from 'node:crypto';
+import { randomFillSync, randomUUID } from 'node:crypto';
 
 const MiB = 1024 * 1024;
 
@@ -58,13 +58,15 @@ async function createUpload(agent, baseUrl, length) {
   return new URL(res.headers.location, baseUrl).toString();
 }
 
-async function patchUpload(agent, uploadUrl, offset, length) {
+/** PATCH at `offset` with `body`: a byte count (sent from the shared pattern) or a Buffer sent as is. */
+async function patchUpload(agent, uploadUrl, offset, body) {
+  const length = Buffer.isBuffer(body) ? body.length : body;
   const res = await request(agent, uploadUrl, 'PATCH', {
     'Tus-Resumable': '1.0.0',
     'Upload-Offset': String(offset),
     'Content-Type': 'application/offset+octet-stream',
     'Content-Length': String(length),
-  }, length);
+  }, body);
   if (res.status !== 204 || Number(res.headers['upload-offset']) !== offset + length) {
     throw new Error(`PATCH answered ${res.status} with offset ${res.headers['upload-offset']}`);
   }
@@ -101,22 +103,26 @@ export async function chunkedUpload(baseUrl, bytes, chunkBytes) {
 
 /**
  * A spike of `count` uploads of `bytes` each (POST then one PATCH, as tus-js-client does by default), at most
- * `concurrency` at once. Returns wall time, per-upload latencies in ms and the errors seen.
+ * `concurrency` at once. Every upload has its own content, as real users' files do: with one body for all, every
+ * upload after the first would be a duplicate, and a server that deduplicates would be measured on that path only.
+ * Returns wall time, per-upload latencies in ms and the errors seen.
  */
 export async function spike(baseUrl, count, bytes, concurrency, onProgress) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const latencies = [];
   const errors = [];
+  const runTag = randomUUID();
   let next = 0;
   const started = process.hrtime.bigint();
 
   async function lane() {
     while (next < count) {
       next += 1;
+      const body = distinctBody(bytes, `spike ${runTag} ${next}`);
       const t0 = process.hrtime.bigint();
       try {
         const url = await createUpload(agent, baseUrl, bytes);
-        await patchUpload(agent, url, 0, bytes);
+        await patchUpload(agent, url, 0, body);
         latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
       } catch (error) {
         errors.push(String(error.message ?? error));
