@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 using TusUpload.Pipeline.Ledger;
+using TusUpload.Protocol.Http;
 using TusUpload.Protocol.Parsing;
 
 namespace TusUpload.Pipeline.Status;
@@ -11,6 +12,8 @@ namespace TusUpload.Pipeline.Status;
 /// <summary>
 /// <c>GET /uploads/{id}/status</c>: where a client's upload stands in processing, read from the ledger. Unknown and
 /// malformed ids both answer 404 ProblemDetails, so that the endpoint reveals nothing about ids that do not exist.
+/// It shares the tus endpoint's CORS policy (<c>Tus:AllowedOrigins</c>): the browser app that uploaded a file is
+/// the one that polls for its status.
 /// </summary>
 public static class UploadStatusEndpoints
 {
@@ -22,15 +25,29 @@ public static class UploadStatusEndpoints
             .WithName("GetUploadStatus")
             .Produces<UploadStatusResponse>()
             .ProducesProblem(StatusCodes.Status404NotFound);
+        endpoints.MapMethods(Pattern, [HttpMethods.Options], AnswerPreflight)
+            .WithName("PreflightUploadStatus")
+            .ExcludeFromDescription();
         return endpoints;
+    }
+
+    /// <summary>A browser asks before a GET that carries non-simple headers; allowed origins get the CORS answer.</summary>
+    private static NoContent AnswerPreflight(HttpContext context, TusCors cors)
+    {
+        cors.ApplyPreflight(context);
+        return TypedResults.NoContent();
     }
 
     private static async Task<Results<Ok<UploadStatusResponse>, ProblemHttpResult>> GetStatusAsync(
         string id,
+        HttpContext context,
+        TusCors cors,
         IUploadLedger ledger,
         ILoggerFactory loggers,
         CancellationToken cancellationToken)
     {
+        cors.Apply(context);
+
         var upload = UploadIds.IsValid(id) ? await ledger.GetAsync(id, cancellationToken) : null;
         if (upload is null)
         {
