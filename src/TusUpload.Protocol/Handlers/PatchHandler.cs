@@ -42,7 +42,7 @@ public sealed class PatchHandler(
         var upload = await access.LoadAsync(uploadId, cancellationToken);
         RequireWritable(upload, offset);
 
-        upload = await DeclareLengthAsync(upload, declaredLength, cancellationToken);
+        upload = await DeclareLengthAsync(upload, declaredLength, request.ContentLength, cancellationToken);
         var remaining = Remaining(upload, options.Value.MaxSize);
         RequireFits(request.ContentLength, remaining, upload);
 
@@ -156,6 +156,7 @@ public sealed class PatchHandler(
     private async Task<UploadInfo> DeclareLengthAsync(
         UploadInfo upload,
         long? declaredLength,
+        long? contentLength,
         CancellationToken cancellationToken)
     {
         if (declaredLength is not { } length)
@@ -179,6 +180,11 @@ public sealed class PatchHandler(
         {
             throw new TusRejection(413, "Upload-Length exceeds the maximum size.");
         }
+
+        // A body announced longer than the new length is refused before the length is stored, so the refused
+        // request changes nothing. A chunked body that overruns is only found while reading, after the length
+        // was stored; its bytes are discarded, the (valid) length stays.
+        RequireFits(contentLength, length - upload.Offset, upload with { Length = length });
 
         return await store.DeclareLengthAsync(upload.Id, length, cancellationToken);
     }

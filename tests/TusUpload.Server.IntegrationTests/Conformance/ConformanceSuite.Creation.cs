@@ -181,11 +181,13 @@ public abstract partial class ConformanceSuite
         using var belowOffset = await Client.PatchAsync(deferred, 4, [5], WithLength(3));
         using var aboveMax = await Client.PatchAsync(deferred, 4, [5], WithLength(TusServers.MaxSize + 1));
         var growsPastMax = await SendHeadOnlyAsync(PatchHead(deferred, 4, TusServers.MaxSize));
+        using var bodyPastNewLength = await Client.PatchAsync(deferred, 4, [5, 6, 7], WithLength(6));
         using var different = await Client.PatchAsync(known, 0, [1], WithLength(11));
 
         await AssertRefusedAsync(belowOffset, HttpStatusCode.BadRequest);
         await AssertRefusedAsync(aboveMax, HttpStatusCode.RequestEntityTooLarge);
         Assert.Equal(413, growsPastMax!.StatusCode);
+        await AssertRefusedAsync(bodyPastNewLength, HttpStatusCode.RequestEntityTooLarge);
         await AssertRefusedAsync(different, HttpStatusCode.BadRequest);
         using var deferredHead = await Client.HeadAsync(deferred);
         Assert.Equal("4", TusClient.Header(deferredHead, "Upload-Offset"));
