@@ -53,7 +53,7 @@ public sealed class HeadHandler(IUploadStore store, UploadStatusReader statuses,
 
         if (upload.IsComplete && upload.Concat.Kind != UploadConcatKind.Partial)
         {
-            var status = await statuses.GetAsync(upload.Id, cancellationToken);
+            var status = await statuses.TryGetAsync(upload.Id, cancellationToken);
             if (status is not null && IsToken(status.State))
             {
                 headers[TusHeaders.UploadProcessingState] = status.State;

@@ -26,6 +26,23 @@ public sealed class UploadStatusReader(IUploadLifecycle lifecycle, ILogger<Uploa
         return status?.State == ExpiredState;
     }
 
+    /// <summary>
+    /// For HEAD, whose tus answer (the offset) never depends on processing: null when the lifecycle is unreachable,
+    /// so a client resuming during an outage still learns its offset; the processing state header is left out.
+    /// </summary>
+    public async Task<UploadProcessingStatus?> TryGetAsync(string uploadId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await lifecycle.GetStatusAsync(uploadId, cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            TusLog.NotificationFailed(logger, exception, "status", uploadId);
+            return null;
+        }
+    }
+
     public async Task<UploadProcessingStatus?> GetAsync(string uploadId, CancellationToken cancellationToken)
     {
         try

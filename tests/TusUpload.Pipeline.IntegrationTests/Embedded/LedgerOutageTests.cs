@@ -1,0 +1,107 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using TusUpload.Pipeline.Status;
+
+namespace TusUpload.Pipeline.IntegrationTests.Embedded;
+
+/// <summary>
+/// The ledger failing under a running server (its table made unreachable, then restored): creation and completion
+/// answer a retryable 503 with a one-line reason and keep the bytes; HEAD still answers; once the ledger is back
+/// the client's retry of its final PATCH records the completion exactly once.
+/// </summary>
+public sealed class LedgerOutageTests
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task A_ledger_outage_answers_503_loses_no_bytes_and_a_retry_completes_once()
+    {
+        await using var database = await PostgresTestDatabase.CreateAsync();
+        await using var server = await EmbeddedServerProcess.StartAsync(
+            "--Ledger:Kind=postgres",
+            $"--Postgres:ConnectionString={database.ConnectionString}");
+        var content = RandomNumberGenerator.GetBytes(40_000);
+        var upload = await CreateAsync(server.Client, content.Length);
+        Assert.Equal(HttpStatusCode.Created, upload.StatusCode);
+        var location = upload.Headers.Location!;
+
+        await database.ExecuteAsync("ALTER TABLE ledger_uploads RENAME TO ledger_uploads_away");
+        using var refusedCreation = await CreateAsync(server.Client, 10);
+        using var refusedCompletion = await PatchAsync(server.Client, location, content, 0);
+        using var headDuringOutage = await HeadAsync(server.Client, location);
+        await database.ExecuteAsync("ALTER TABLE ledger_uploads_away RENAME TO ledger_uploads");
+        using var retried = await PatchAsync(server.Client, location, [], content.Length);
+
+        await AssertRetryableAsync(refusedCreation);
+        await AssertRetryableAsync(refusedCompletion);
+        Assert.Equal(HttpStatusCode.OK, headDuringOutage.StatusCode);
+        Assert.Equal(content.Length.ToString(CultureInfo.InvariantCulture), Header(headDuringOutage, "Upload-Offset"));
+        Assert.Equal(HttpStatusCode.NoContent, retried.StatusCode);
+        var uploadId = location.Segments[^1];
+        Assert.Equal("available", (await SettledStatusAsync(server.Client, uploadId)).State);
+        Assert.Equal(content, await server.Client.GetByteArrayAsync(location).WaitAsync(Wait));
+        Assert.Equal(1, await database.CountAsync(
+            $"SELECT COUNT(*) FROM ledger_audit WHERE upload_id = '{uploadId}' AND to_state = 'received'"));
+    }
+
+    private static async Task AssertRetryableAsync(HttpResponseMessage response)
+    {
+        var reason = await response.Content.ReadAsStringAsync().WaitAsync(Wait);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.NotNull(response.Headers.RetryAfter);
+        Assert.Matches(@"^[^\r\n]+\n$", reason);
+        Assert.Equal("1.0.0", Header(response, "Tus-Resumable"));
+    }
+
+    private static string? Header(HttpResponseMessage response, string name) =>
+        response.Headers.TryGetValues(name, out var values) ? values.Single() : null;
+
+    private static async Task<HttpResponseMessage> CreateAsync(HttpClient client, int length)
+    {
+        using var create = new HttpRequestMessage(HttpMethod.Post, new Uri("files/", UriKind.Relative));
+        create.Headers.Add("Tus-Resumable", "1.0.0");
+        create.Headers.Add("Upload-Length", length.ToString(CultureInfo.InvariantCulture));
+        return await client.SendAsync(create).WaitAsync(Wait);
+    }
+
+    private static async Task<HttpResponseMessage> PatchAsync(HttpClient client, Uri location, byte[] body, int offset)
+    {
+        using var patch = new HttpRequestMessage(HttpMethod.Patch, location);
+        patch.Headers.Add("Tus-Resumable", "1.0.0");
+        patch.Headers.Add("Upload-Offset", offset.ToString(CultureInfo.InvariantCulture));
+        patch.Content = new ByteArrayContent(body);
+        patch.Content.Headers.ContentType = new MediaTypeHeaderValue("application/offset+octet-stream");
+        return await client.SendAsync(patch).WaitAsync(Wait);
+    }
+
+    private static async Task<HttpResponseMessage> HeadAsync(HttpClient client, Uri location)
+    {
+        using var head = new HttpRequestMessage(HttpMethod.Head, location);
+        head.Headers.Add("Tus-Resumable", "1.0.0");
+        return await client.SendAsync(head).WaitAsync(Wait);
+    }
+
+    private static async Task<UploadStatusResponse> SettledStatusAsync(HttpClient client, string uploadId)
+    {
+        var deadline = DateTime.UtcNow + Wait;
+        UploadStatusResponse? status = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            status = await client
+                .GetFromJsonAsync<UploadStatusResponse>(new Uri($"uploads/{uploadId}/status", UriKind.Relative))
+                .WaitAsync(Wait);
+            if (status is { State: "available" or "duplicate" or "failed" or "quarantined" })
+            {
+                return status;
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Fail($"Upload {uploadId} is still {status?.State} after {Wait}.");
+        return status!;
+    }
+}
