@@ -7,5 +7,6 @@ internal sealed class FolderFlushes
 {
     private readonly ConcurrentDictionary<string, FolderFlush> _folders = new(StringComparer.Ordinal);
 
-    public Task FlushAsync(string folder) => _folders.GetOrAdd(folder, static path => new FolderFlush(path)).FlushAsync();
+    public Task FlushAsync(string folder) =>
+        _folders.GetOrAdd(folder, static path => new FolderFlush(path)).FlushAsync();
 }

@@ -65,7 +65,8 @@ internal sealed class PostgresTestDatabase : IAsyncDisposable
         await using var connection = new NpgsqlConnection(ConnectionString);
         await connection.OpenAsync().WaitAsync(Wait);
         await using var command = new NpgsqlCommand(sql, connection);
-        return Convert.ToInt64(await command.ExecuteScalarAsync().WaitAsync(Wait), System.Globalization.CultureInfo.InvariantCulture);
+        var value = await command.ExecuteScalarAsync().WaitAsync(Wait);
+        return Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
     }
 
     public async ValueTask DisposeAsync()

@@ -16,7 +16,12 @@ public sealed class StatusCorsTests
         using var allowed = await SendAsync(server.Client, HttpMethod.Get, status, AllowedOrigin);
         using var other = await SendAsync(server.Client, HttpMethod.Get, status, "https://evil.example");
         using var preflight = await SendAsync(server.Client, HttpMethod.Options, status, AllowedOrigin, "GET");
-        using var otherPreflight = await SendAsync(server.Client, HttpMethod.Options, status, "https://evil.example", "GET");
+        using var otherPreflight = await SendAsync(
+            server.Client,
+            HttpMethod.Options,
+            status,
+            "https://evil.example",
+            "GET");
 
         Assert.Equal(HttpStatusCode.NotFound, allowed.StatusCode);
         Assert.Equal([AllowedOrigin], allowed.Headers.GetValues("Access-Control-Allow-Origin"));
@@ -24,7 +29,8 @@ public sealed class StatusCorsTests
         Assert.False(other.Headers.Contains("Access-Control-Allow-Origin"));
         Assert.Equal(HttpStatusCode.NoContent, preflight.StatusCode);
         Assert.Equal([AllowedOrigin], preflight.Headers.GetValues("Access-Control-Allow-Origin"));
-        Assert.Contains("GET", preflight.Headers.GetValues("Access-Control-Allow-Methods").Single(), StringComparison.Ordinal);
+        var allowedMethods = preflight.Headers.GetValues("Access-Control-Allow-Methods").Single();
+        Assert.Contains("GET", allowedMethods, StringComparison.Ordinal);
         Assert.False(otherPreflight.Headers.Contains("Access-Control-Allow-Origin"));
     }
 

@@ -40,7 +40,8 @@ public sealed partial class ObservabilityEndpointsTests(DiskServers servers) : I
         AssertGrew(before, after, "tus_bytes_received", 1000);
         Assert.True(Sum(after, "http_requests_received_total", "method=\"PATCH\"") >= 1, after);
         Assert.True(Sum(after, "http_request_duration_seconds_count", "method=\"POST\"") >= 1, after);
-        foreach (var name in (string[])["tus_patches_in_flight", "http_requests_in_progress", "process_cpu_seconds_total"])
+        string[] present = ["tus_patches_in_flight", "http_requests_in_progress", "process_cpu_seconds_total"];
+        foreach (var name in present)
         {
             Assert.Contains("\n" + name, "\n" + after, StringComparison.Ordinal);
         }
@@ -82,7 +83,8 @@ public sealed partial class ObservabilityEndpointsTests(DiskServers servers) : I
 
     public void Dispose() => _http.Dispose();
 
-    private static async Task<(HttpStatusCode Status, Dictionary<string, string> Checks)> ReadinessAsync(HttpClient http)
+    private static async Task<(HttpStatusCode Status, Dictionary<string, string> Checks)> ReadinessAsync(
+        HttpClient http)
     {
         using var response = await http.GetAsync(new Uri("/readyz", UriKind.Relative)).WaitAsync(s_timeout);
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync().WaitAsync(s_timeout));
@@ -99,13 +101,14 @@ public sealed partial class ObservabilityEndpointsTests(DiskServers servers) : I
     private async Task<string> ScrapeAsync() =>
         await _http.GetStringAsync(new Uri("/metrics", UriKind.Relative)).WaitAsync(s_timeout);
 
-    /// <summary>The sum of every sample of <paramref name="name"/> whose labels contain <paramref name="label"/>.</summary>
+    /// <summary>The sum of the samples of <paramref name="name"/> whose labels contain <paramref name="label"/>.</summary>
     private static double Sum(string exposition, string name, string label = "")
     {
         var total = 0d;
         foreach (Match sample in Sample().Matches(exposition))
         {
-            if (sample.Groups["name"].Value == name && sample.Groups["labels"].Value.Contains(label, StringComparison.Ordinal))
+            if (sample.Groups["name"].Value == name
+                && sample.Groups["labels"].Value.Contains(label, StringComparison.Ordinal))
             {
                 total += double.Parse(sample.Groups["value"].Value, CultureInfo.InvariantCulture);
             }

@@ -186,7 +186,8 @@ public sealed class DiskUploadStoreTests(DiskStoreFixture fixture) : IClassFixtu
 
     private async Task CommitAsync(UploadInfo upload, byte[] bytes)
     {
-        await using var writer = await _store.OpenChunkAsync(upload, new ChunkOptions(false, bytes.Length), CancellationToken.None)
+        await using var writer = await _store
+            .OpenChunkAsync(upload, new ChunkOptions(false, bytes.Length), CancellationToken.None)
             .WaitAsync(TestData.Timeout);
         await writer.WriteAsync(bytes, CancellationToken.None).AsTask().WaitAsync(TestData.Timeout);
         await writer.CommitAsync(CancellationToken.None).WaitAsync(TestData.Timeout);
