@@ -30,7 +30,7 @@ public sealed partial class CreationHandler
             throw TusRejection.BadRequest("A final upload takes no body.");
         }
 
-        var finalId = UploadIds.FinalId(IdempotencyKeyOf(request), concat.PartialIds);
+        var finalId = UploadIds.FinalId(IdempotencyKeyOf(request), concat.PartialIds, metadata);
 
         await using var uploadLock = await access.AcquireAsync(finalId, cancellationToken);
         var final = await store.GetAsync(finalId, cancellationToken);

@@ -33,14 +33,20 @@ public static class UploadIds
 
     /// <summary>
     /// The id of a final upload, derived from what identifies the request so that a retried creation finds the
-    /// same final. Partial ids are unguessable, so knowing the list is the proof of ownership.
+    /// same final. Partial ids are unguessable, so knowing the list is the proof of ownership. The metadata counts
+    /// too: the same partials joined under other metadata are another final, not the first one renamed.
     /// </summary>
-    public static string FinalId(string? idempotencyKey, IReadOnlyList<string> partialIds)
+    public static string FinalId(string? idempotencyKey, IReadOnlyList<string> partialIds, string? metadata = null)
     {
         var text = new StringBuilder("tus-final\n");
         if (idempotencyKey is not null)
         {
             text.Append("key:").Append(idempotencyKey).Append('\n');
+        }
+
+        if (metadata is not null)
+        {
+            text.Append("metadata:").Append(metadata).Append('\n');
         }
 
         foreach (var partialId in partialIds)

@@ -36,11 +36,15 @@ public sealed class UploadIdsTests
         var again = UploadIds.FinalId(null, [.. parts]);
         var reversed = UploadIds.FinalId(null, [parts[1], parts[0]]);
         var keyed = UploadIds.FinalId("key-1", parts);
+        var named = UploadIds.FinalId(null, parts, "filename YS50eHQ=");
 
         Assert.True(UploadIds.IsValid(first));
         Assert.Equal(first, again);
         Assert.NotEqual(first, reversed);
         Assert.NotEqual(first, keyed);
         Assert.Equal(keyed, UploadIds.FinalId("key-1", parts));
+        Assert.NotEqual(first, named);
+        Assert.NotEqual(named, UploadIds.FinalId(null, parts, "filename Yi50eHQ="));
+        Assert.Equal(named, UploadIds.FinalId(null, parts, "filename YS50eHQ="));
     }
 }
