@@ -34,9 +34,14 @@ public static class TusResponses
         response.Headers[TusHeaders.UploadOffset] = offset.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>"The Upload-Expires response header indicates when the unfinished upload expires".</summary>
+    /// <summary>
+    /// Upload-Expires while the upload can still expire: unfinished uploads, and partials, which the sweeper
+    /// removes at their expiry even when complete (the final holds its own copy of their bytes).
+    /// </summary>
     public static void SetExpires(HttpResponse response, UploadInfo upload)
     {
-        if (!upload.IsComplete && upload.ExpiresAt is { } expires)
+        var canExpire = !upload.IsComplete || upload.Concat.Kind == UploadConcatKind.Partial;
+        if (canExpire && upload.ExpiresAt is { } expires)
         {
             response.Headers[TusHeaders.UploadExpires] =
                 expires.UtcDateTime.ToString("R", CultureInfo.InvariantCulture);

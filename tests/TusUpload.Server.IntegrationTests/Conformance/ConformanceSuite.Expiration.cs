@@ -28,6 +28,20 @@ public abstract partial class ConformanceSuite
     }
 
     [Fact]
+    public async Task E1_a_complete_partial_still_announces_its_expiry_because_it_is_swept_then()
+    {
+        var partial = await Client.CreateAsync(2, concat: "partial", body: [1, 2]);
+        var whole = await UploadAsync([1, 2]);
+
+        using var partialHead = await Client.HeadAsync(partial);
+        using var wholeHead = await Client.HeadAsync(whole);
+
+        Assert.Equal("2", TusClient.Header(partialHead, "Upload-Offset"));
+        Assert.NotNull(TusClient.Header(partialHead, "Upload-Expires"));
+        Assert.Null(TusClient.Header(wholeHead, "Upload-Expires"));
+    }
+
+    [Fact]
     public async Task E2_after_expiry_head_and_patch_return_410_and_delete_returns_204()
     {
         var upload = await ExpiringClient.CreateAsync(10);
