@@ -153,6 +153,7 @@ public sealed partial class ChunkReceiver(
                 TusLog.IdleTimeout(logger, uploadId, _options.IdleTimeout);
                 break;
             case ChunkEnd.HandedOver:
+                metrics.HandedOver();
                 TusLog.HandedOver(logger, uploadId);
                 break;
             case ChunkEnd.ShuttingDown:

@@ -14,6 +14,9 @@ public sealed class TusMetrics
     private readonly Counter<long> _expired;
     private readonly Counter<long> _checksumMismatches;
     private readonly UpDownCounter<long> _patchesInFlight;
+    private readonly Histogram<double> _lockWait;
+    private readonly Counter<long> _lockRefusals;
+    private readonly Counter<long> _handovers;
 
     public TusMetrics(IMeterFactory meterFactory)
     {
@@ -31,6 +34,18 @@ public sealed class TusMetrics
             "tus_patches_in_flight",
             null,
             "Requests currently streaming a body into the store.");
+        _lockWait = meter.CreateHistogram<double>(
+            "tus_lock_wait_seconds",
+            "s",
+            "Time a mutating request waited for its upload's write lock, hand-over of the previous writer included.");
+        _lockRefusals = meter.CreateCounter<long>(
+            "tus_lock_refusals",
+            null,
+            "Requests answered 423 because the upload's writer did not hand over in time.");
+        _handovers = meter.CreateCounter<long>(
+            "tus_writer_handovers",
+            null,
+            "Bodies that stopped early, keeping their bytes, because a newer request for the upload asked.");
     }
 
     public void BytesReceived(long bytes) => _bytesReceived.Add(bytes);
@@ -48,4 +63,10 @@ public sealed class TusMetrics
     public void BodyStarted() => _patchesInFlight.Add(1);
 
     public void BodyEnded() => _patchesInFlight.Add(-1);
+
+    public void LockWaited(TimeSpan waited) => _lockWait.Record(waited.TotalSeconds);
+
+    public void LockRefused() => _lockRefusals.Add(1);
+
+    public void HandedOver() => _handovers.Add(1);
 }

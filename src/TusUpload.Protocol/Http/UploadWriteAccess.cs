@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TusUpload.Protocol.Diagnostics;
@@ -13,13 +14,17 @@ public sealed class UploadWriteAccess(
     IUploadStore store,
     UploadStatusReader statuses,
     IOptions<TusOptions> options,
+    TusMetrics metrics,
     ILogger<UploadWriteAccess> logger)
 {
     public async Task<IUploadLock> AcquireAsync(string uploadId, CancellationToken cancellationToken)
     {
+        var startedAt = Stopwatch.GetTimestamp();
         var uploadLock = await locks.AcquireAsync(uploadId, options.Value.LockTakeoverTimeout, cancellationToken);
+        metrics.LockWaited(Stopwatch.GetElapsedTime(startedAt));
         if (uploadLock is null)
         {
+            metrics.LockRefused();
             TusLog.Locked(logger, uploadId);
             throw new TusRejection(423, "Another request is writing to this upload; retry shortly.");
         }

@@ -35,6 +35,7 @@ public abstract partial class ConformanceSuite
         var first = TusClient.RandomBytes(400_000);
         var second = TusClient.RandomBytes(400_000);
         var upload = await Client.CreateAsync(first.Length);
+        var metricsBefore = await MetricsScrape.ScrapeAsync(Client.Server);
         await using var stalled = await RawHttp.ConnectAsync(Client.Server.BaseAddress);
         await stalled.SendAsync(PatchHead(upload, 0, first.Length));
         await stalled.SendAsync(first[..100_000]);
@@ -45,11 +46,14 @@ public abstract partial class ConformanceSuite
         var offset = await SettledOffsetAsync(upload);
         using var resumed = await Client.PatchAsync(upload, offset, second[(int)offset..]);
         var stalledClosed = await stalled.WaitForCloseAsync(TimeSpan.FromSeconds(5));
+        var metricsAfter = await MetricsScrape.ScrapeAsync(Client.Server);
 
         Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
         Assert.Equal(100_000, offset);
         Assert.Equal(HttpStatusCode.NoContent, resumed.StatusCode);
         Assert.True(stalledClosed, "The superseded writer's connection was not ended.");
+        MetricsScrape.AssertGrew(metricsBefore, metricsAfter, "tus_writer_handovers", 1);
+        MetricsScrape.AssertGrew(metricsBefore, metricsAfter, "tus_lock_wait_seconds_count", 3);
         var stored = await Client.DownloadAsync(upload);
         Assert.Equal(first[..100_000], stored[..100_000]);
         Assert.Equal(second[100_000..], stored[100_000..]);

@@ -1,7 +1,5 @@
-using System.Globalization;
 using System.Net;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using TusUpload.Server.IntegrationTests.Harness;
 
 namespace TusUpload.Server.IntegrationTests.Metrics;
@@ -11,7 +9,7 @@ namespace TusUpload.Server.IntegrationTests.Metrics;
 /// endpoints answer the documented JSON, readiness turning unhealthy (503) when the store cannot be written.
 /// </summary>
 [Collection(DiskCollection.Name)]
-public sealed partial class ObservabilityEndpointsTests(DiskServers servers) : IDisposable
+public sealed class ObservabilityEndpointsTests(DiskServers servers) : IDisposable
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(10);
     private readonly HttpClient _http = new() { BaseAddress = servers.Main.BaseAddress, Timeout = s_timeout };
@@ -34,12 +32,12 @@ public sealed partial class ObservabilityEndpointsTests(DiskServers servers) : I
         }
 
         var after = await ScrapeAsync();
-        AssertGrew(before, after, "tus_uploads_created", 1);
-        AssertGrew(before, after, "tus_uploads_completed", 1);
-        AssertGrew(before, after, "tus_uploads_terminated", 1);
-        AssertGrew(before, after, "tus_bytes_received", 1000);
-        Assert.True(Sum(after, "http_requests_received_total", "method=\"PATCH\"") >= 1, after);
-        Assert.True(Sum(after, "http_request_duration_seconds_count", "method=\"POST\"") >= 1, after);
+        MetricsScrape.AssertGrew(before, after, "tus_uploads_created", 1);
+        MetricsScrape.AssertGrew(before, after, "tus_uploads_completed", 1);
+        MetricsScrape.AssertGrew(before, after, "tus_uploads_terminated", 1);
+        MetricsScrape.AssertGrew(before, after, "tus_bytes_received", 1000);
+        Assert.True(MetricsScrape.Sum(after, "http_requests_received_total", "method=\"PATCH\"") >= 1, after);
+        Assert.True(MetricsScrape.Sum(after, "http_request_duration_seconds_count", "method=\"POST\"") >= 1, after);
         string[] present = ["tus_patches_in_flight", "http_requests_in_progress", "process_cpu_seconds_total"];
         foreach (var name in present)
         {
@@ -93,33 +91,5 @@ public sealed partial class ObservabilityEndpointsTests(DiskServers servers) : I
         return (response.StatusCode, checks);
     }
 
-    private static void AssertGrew(string before, string after, string name, double atLeast) =>
-        Assert.True(
-            Sum(after, name) >= Sum(before, name) + atLeast,
-            $"{name}: {Sum(before, name)} before, {Sum(after, name)} after; expected a rise of at least {atLeast}.");
-
-    private async Task<string> ScrapeAsync() =>
-        await _http.GetStringAsync(new Uri("/metrics", UriKind.Relative)).WaitAsync(s_timeout);
-
-    /// <summary>The sum of the samples of <paramref name="name"/> whose labels contain <paramref name="label"/>.</summary>
-    private static double Sum(string exposition, string name, string label = "")
-    {
-        var total = 0d;
-        foreach (Match sample in Sample().Matches(exposition))
-        {
-            if (sample.Groups["name"].Value == name
-                && sample.Groups["labels"].Value.Contains(label, StringComparison.Ordinal))
-            {
-                total += double.Parse(sample.Groups["value"].Value, CultureInfo.InvariantCulture);
-            }
-        }
-
-        return total;
-    }
-
-    // Label values are quoted and may hold braces themselves (the route pattern "/files/{**id}").
-    [GeneratedRegex(
-        """^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(?<labels>(?:[^}"]|"(?:[^"\\]|\\.)*")*)\})? (?<value>\S+)$""",
-        RegexOptions.Multiline)]
-    private static partial Regex Sample();
+    private Task<string> ScrapeAsync() => MetricsScrape.ScrapeAsync(servers.Main);
 }
