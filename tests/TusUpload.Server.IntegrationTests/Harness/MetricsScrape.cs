@@ -14,7 +14,7 @@ public static partial class MetricsScrape
         return await http.GetStringAsync(new Uri("/metrics", UriKind.Relative)).WaitAsync(s_timeout);
     }
 
-    /// <summary>The sum of the samples of <paramref name="name"/> whose labels contain <paramref name="label"/>.</summary>
+    /// <summary>Sum of the samples of <paramref name="name"/> whose labels contain <paramref name="label"/>.</summary>
     public static double Sum(string exposition, string name, string label = "")
     {
         var total = 0d;
