@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -66,13 +67,14 @@ public sealed class PostgresLockListener(
             await listen.ExecuteNonQueryAsync(stoppingToken);
         }
 
+        var key = await TakeLivenessKeyAsync(connection, stoppingToken);
         await using (var whoAmI = new NpgsqlCommand(
             "SELECT pid, backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid()",
             connection))
         {
             await using var reader = await whoAmI.ExecuteReaderAsync(stoppingToken);
             await reader.ReadAsync(stoppingToken);
-            var session = new LockHolderSession(reader.GetInt32(0), reader.GetDateTime(1));
+            var session = new LockHolderSession(reader.GetInt32(0), reader.GetDateTime(1), key);
             LockLog.ListenerConnected(logger, options.Value.InstanceId, session.Pid);
             Volatile.Read(ref _session).TrySetResult(session);
         }
@@ -86,6 +88,28 @@ public sealed class PostgresLockListener(
                 await ping.ExecuteScalarAsync(stoppingToken);
             }
         }
+    }
+
+    /// <summary>
+    /// A session-level advisory lock under a random key, held until this session ends: the sign of life that every
+    /// instance can read in pg_locks whatever role it connects as. A key another session holds is skipped.
+    /// </summary>
+    private static async Task<int> TakeLivenessKeyAsync(NpgsqlConnection connection, CancellationToken stoppingToken)
+    {
+        await using var take = new NpgsqlCommand("SELECT pg_try_advisory_lock(@namespace, @key)", connection);
+        take.Parameters.AddWithValue("namespace", LockHolderSession.KeyNamespace);
+        var keyParameter = take.Parameters.AddWithValue("key", 0);
+        for (var attempt = 0; attempt < 16; attempt++)
+        {
+            var key = RandomNumberGenerator.GetInt32(1, int.MaxValue);
+            keyParameter.Value = key;
+            if (await take.ExecuteScalarAsync(stoppingToken) is true)
+            {
+                return key;
+            }
+        }
+
+        throw new InvalidOperationException("No free advisory lock key for the lock listener after 16 attempts.");
     }
 
     private void OnNotification(object sender, NpgsqlNotificationEventArgs e)

@@ -12,18 +12,26 @@ namespace TusUpload.Postgres.Locking;
 /// One writer per upload across instances: a lease row per upload, taken and renewed in short statements.
 /// A request that finds the lease held asks the holder to release over LISTEN/NOTIFY and retries until the
 /// takeover timeout; a lease whose holder's session is gone (a killed process) or that expired is taken at once.
+/// A holder's session is alive while pg_locks shows its advisory lock, which every role can see.
 /// </summary>
 public sealed class PostgresUploadLockProvider : IUploadLockProvider
 {
     private const string TakeSql = """
-        INSERT INTO tus_upload_lease AS l (upload_id, owner_token, instance_id, holder_pid, holder_started, expires_at)
-        VALUES (@UploadId, @OwnerToken, @InstanceId, @HolderPid, @HolderStarted, now() + @Lease)
+        INSERT INTO tus_upload_lease AS l
+            (upload_id, owner_token, instance_id, holder_pid, holder_started, holder_key, expires_at)
+        VALUES (@UploadId, @OwnerToken, @InstanceId, @HolderPid, @HolderStarted, @HolderKey, now() + @Lease)
         ON CONFLICT (upload_id) DO UPDATE
         SET owner_token = excluded.owner_token, instance_id = excluded.instance_id, holder_pid = excluded.holder_pid,
-            holder_started = excluded.holder_started, acquired_at = now(), expires_at = excluded.expires_at
+            holder_started = excluded.holder_started, holder_key = excluded.holder_key, acquired_at = now(),
+            expires_at = excluded.expires_at
         WHERE l.expires_at < now()
-           OR NOT EXISTS (
-               SELECT 1 FROM pg_stat_activity a WHERE a.pid = l.holder_pid AND a.backend_start = l.holder_started)
+           OR (l.holder_key IS NOT NULL AND NOT EXISTS (
+               SELECT 1 FROM pg_locks k
+               WHERE k.locktype = 'advisory' AND k.granted AND k.objsubid = 2
+                 AND k.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                 AND k.classid::bigint = @KeyNamespace AND k.objid::bigint = l.holder_key))
+           OR (l.holder_key IS NULL AND NOT EXISTS (
+               SELECT 1 FROM pg_stat_activity a WHERE a.pid = l.holder_pid AND a.backend_start = l.holder_started))
         RETURNING owner_token
         """;
 
@@ -174,6 +182,8 @@ public sealed class PostgresUploadLockProvider : IUploadLockProvider
             _options.InstanceId,
             HolderPid = session.Pid,
             HolderStarted = session.Started,
+            HolderKey = session.Key,
+            KeyNamespace = (long)LockHolderSession.KeyNamespace,
             Lease = _options.LeaseDuration,
         };
 

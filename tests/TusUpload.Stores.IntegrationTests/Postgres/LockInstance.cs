@@ -21,7 +21,10 @@ internal sealed class LockInstance : IAsyncDisposable
 
     public PostgresUploadLockProvider Provider { get; }
 
-    public static async Task<LockInstance> StartAsync(string name, TimeSpan? leaseDuration = null)
+    public static async Task<LockInstance> StartAsync(
+        string name,
+        TimeSpan? leaseDuration = null,
+        string? connectionString = null)
     {
         var options = Options.Create(new PostgresLockOptions
         {
@@ -29,7 +32,7 @@ internal sealed class LockInstance : IAsyncDisposable
             LeaseDuration = leaseDuration ?? TimeSpan.FromSeconds(10),
             RenewInterval = (leaseDuration ?? TimeSpan.FromSeconds(10)) / 4,
         });
-        var dataSource = NpgsqlDataSource.Create(PostgresTestEnvironment.ConnectionString);
+        var dataSource = NpgsqlDataSource.Create(connectionString ?? PostgresTestEnvironment.ConnectionString);
         var listener = new PostgresLockListener(dataSource, options, NullLogger<PostgresLockListener>.Instance);
         var provider = new PostgresUploadLockProvider(
             dataSource,

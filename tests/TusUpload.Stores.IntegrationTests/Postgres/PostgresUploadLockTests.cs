@@ -70,6 +70,41 @@ public sealed class PostgresUploadLockTests(PostgresDatabaseFixture database) : 
     }
 
     [Fact]
+    public async Task An_instance_under_another_role_sees_the_holder_alive_and_takes_over_only_once_it_is_gone()
+    {
+        var (role, otherRole) = await CreateLimitedRoleAsync();
+        try
+        {
+            await TakeOverAcrossRolesAsync(otherRole);
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            await ExecuteAsync($"DROP OWNED BY {role}; DROP ROLE {role};");
+        }
+    }
+
+    private async Task TakeOverAcrossRolesAsync(string otherRole)
+    {
+        await using var first = await LockInstance.StartAsync("first", leaseDuration: TimeSpan.FromSeconds(60));
+        await using var second = await LockInstance.StartAsync("second", connectionString: otherRole);
+        var uploadId = TestData.NewId();
+        var held = await AcquireAsync(first, uploadId, TimeSpan.FromSeconds(1));
+        var session = await first.Listener.SessionAsync(CancellationToken.None).WaitAsync(TestData.Timeout);
+
+        // This role cannot see the holder's backend_start; a liveness check through it called the holder dead.
+        var refused = await second.Provider.AcquireAsync(uploadId, TimeSpan.FromSeconds(1), CancellationToken.None)
+            .WaitAsync(TestData.Timeout);
+        await TerminateBackendAsync(session.Pid);
+        var taken = await AcquireAsync(second, uploadId, TimeSpan.FromSeconds(5));
+
+        Assert.Null(refused);
+        Assert.NotNull(taken);
+        await taken.DisposeAsync();
+        await held.DisposeAsync();
+    }
+
+    [Fact]
     public async Task Lost_lease_asks_the_holder_to_stop()
     {
         await using var first = await LockInstance.StartAsync("first", leaseDuration: TimeSpan.FromSeconds(2));
@@ -169,6 +204,31 @@ public sealed class PostgresUploadLockTests(PostgresDatabaseFixture database) : 
         return await instance.Provider.AcquireAsync(uploadId, takeover, CancellationToken.None)
             .WaitAsync(TestData.Timeout)
             ?? throw new InvalidOperationException($"Upload {uploadId}: lock not granted");
+    }
+
+    /// <summary>A login role with only the rights an instance needs on the lease table, and its connection string.</summary>
+    private async Task<(string Role, string ConnectionString)> CreateLimitedRoleAsync()
+    {
+        var role = "tus_lock_" + Guid.NewGuid().ToString("N")[..12];
+        var connectionString = new NpgsqlConnectionStringBuilder(PostgresTestEnvironment.ConnectionString)
+        {
+            Username = role,
+        };
+        await ExecuteAsync(
+            $"""
+            CREATE ROLE {role} LOGIN NOSUPERUSER;
+            GRANT CONNECT ON DATABASE "{connectionString.Database}" TO {role};
+            GRANT USAGE ON SCHEMA public TO {role};
+            GRANT SELECT, INSERT, UPDATE, DELETE ON tus_upload_lease TO {role};
+            """);
+        return (role, connectionString.ConnectionString);
+    }
+
+    private async Task ExecuteAsync(string sql)
+    {
+        await using var connection = await database.DataSource.OpenConnectionAsync().AsTask().WaitAsync(TestData.Timeout);
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync().WaitAsync(TestData.Timeout);
     }
 
     private async Task TerminateBackendAsync(int pid)
