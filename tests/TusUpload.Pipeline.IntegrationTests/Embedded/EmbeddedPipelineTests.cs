@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Security.Cryptography;
 using Microsoft.Data.Sqlite;
 using TusUpload.Pipeline.Status;
@@ -146,26 +145,8 @@ public sealed class EmbeddedPipelineTests
         Assert.Equal(HttpStatusCode.NoContent, patched.StatusCode);
     }
 
-    private static async Task<UploadStatusResponse> SettledStatusAsync(EmbeddedServerProcess server, string uploadId)
-    {
-        var deadline = DateTime.UtcNow + Wait;
-        UploadStatusResponse? status = null;
-        while (DateTime.UtcNow < deadline)
-        {
-            status = await server.Client
-                .GetFromJsonAsync<UploadStatusResponse>(new Uri($"uploads/{uploadId}/status", UriKind.Relative))
-                .WaitAsync(Wait);
-            if (status is { State: "available" or "duplicate" or "failed" or "quarantined" })
-            {
-                return status;
-            }
-
-            await Task.Delay(100);
-        }
-
-        Assert.Fail($"Upload {uploadId} is still {status?.State} after {Wait}:\n{server.Output}");
-        return null!;
-    }
+    private static Task<UploadStatusResponse> SettledStatusAsync(EmbeddedServerProcess server, string uploadId) =>
+        server.SettledStatusAsync(uploadId, Wait);
 
     private static async Task<string?> ProcessingHeaderAsync(HttpClient client, string uploadId)
     {

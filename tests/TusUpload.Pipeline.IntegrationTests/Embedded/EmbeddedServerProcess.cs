@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text;
+using TusUpload.Pipeline.Status;
 
 namespace TusUpload.Pipeline.IntegrationTests.Embedded;
 
@@ -145,6 +147,28 @@ internal sealed class EmbeddedServerProcess : IAsyncDisposable
         {
             _output.AppendLine(line);
         }
+    }
+
+    /// <summary>Polls the status endpoint until processing settled; fails the test after <paramref name="wait"/>.</summary>
+    public async Task<UploadStatusResponse> SettledStatusAsync(string uploadId, TimeSpan wait)
+    {
+        var deadline = DateTime.UtcNow + wait;
+        UploadStatusResponse? status = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            status = await Client
+                .GetFromJsonAsync<UploadStatusResponse>(new Uri($"uploads/{uploadId}/status", UriKind.Relative))
+                .WaitAsync(wait);
+            if (status is { State: "available" or "duplicate" or "failed" or "quarantined" })
+            {
+                return status;
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Fail($"Upload {uploadId} is still {status?.State} after {wait}:\n{Output}");
+        return null!;
     }
 
     private async Task WaitUntilHealthyAsync()

@@ -1,9 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Security.Cryptography;
-using TusUpload.Pipeline.Status;
 
 namespace TusUpload.Pipeline.IntegrationTests.Embedded;
 
@@ -41,7 +39,7 @@ public sealed class LedgerOutageTests
         Assert.Equal(content.Length.ToString(CultureInfo.InvariantCulture), Header(headDuringOutage, "Upload-Offset"));
         Assert.Equal(HttpStatusCode.NoContent, retried.StatusCode);
         var uploadId = location.Segments[^1];
-        Assert.Equal("available", (await SettledStatusAsync(server.Client, uploadId)).State);
+        Assert.Equal("available", (await server.SettledStatusAsync(uploadId, Wait)).State);
         Assert.Equal(content, await server.Client.GetByteArrayAsync(location).WaitAsync(Wait));
         Assert.Equal(1, await database.CountAsync(
             $"SELECT COUNT(*) FROM ledger_audit WHERE upload_id = '{uploadId}' AND to_state = 'received'"));
@@ -82,26 +80,5 @@ public sealed class LedgerOutageTests
         using var head = new HttpRequestMessage(HttpMethod.Head, location);
         head.Headers.Add("Tus-Resumable", "1.0.0");
         return await client.SendAsync(head).WaitAsync(Wait);
-    }
-
-    private static async Task<UploadStatusResponse> SettledStatusAsync(HttpClient client, string uploadId)
-    {
-        var deadline = DateTime.UtcNow + Wait;
-        UploadStatusResponse? status = null;
-        while (DateTime.UtcNow < deadline)
-        {
-            status = await client
-                .GetFromJsonAsync<UploadStatusResponse>(new Uri($"uploads/{uploadId}/status", UriKind.Relative))
-                .WaitAsync(Wait);
-            if (status is { State: "available" or "duplicate" or "failed" or "quarantined" })
-            {
-                return status;
-            }
-
-            await Task.Delay(100);
-        }
-
-        Assert.Fail($"Upload {uploadId} is still {status?.State} after {Wait}.");
-        return status!;
     }
 }
