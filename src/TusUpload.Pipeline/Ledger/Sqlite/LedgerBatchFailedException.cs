@@ -23,8 +23,8 @@ public sealed class LedgerBatchFailedException : Exception
 
     public LedgerBatchFailedException(int writes, Exception innerException)
         : base(
-            $"The ledger transaction shared by {writes} writes failed and none of them was kept: "
-            + innerException?.Message,
+            $"The ledger transaction that held this write (one of {writes}) failed, and none of its writes was "
+            + "kept: " + innerException?.Message,
             innerException)
     {
     }

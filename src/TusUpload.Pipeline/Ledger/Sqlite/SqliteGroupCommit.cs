@@ -49,31 +49,61 @@ internal sealed class SqliteGroupCommit(
 
         if (startCommitter)
         {
-            // The committer runs on the thread pool: its caller goes on to await its own outcome like any other,
-            // and does not carry the commits of writes that queue behind it.
-            _ = Task.Run(CommitWhileQueuedAsync, CancellationToken.None);
+            await CommitFirstBatchAsync();
         }
 
         return (T)(await write.Outcome)!;
+    }
+
+    /// <summary>
+    /// The write that found the ledger idle commits on its caller's thread, as a lone write always did; writes that
+    /// queued meanwhile go to a committer on the thread pool, so this caller does not carry their commits.
+    /// </summary>
+    private async Task CommitFirstBatchAsync()
+    {
+        var batch = TakeBatch();
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        await CommitReportingFaultsAsync(batch);
+
+        bool more;
+        lock (_lock)
+        {
+            more = _queue.Count > 0;
+            _committing = more;
+        }
+
+        if (more)
+        {
+            _ = Task.Run(CommitWhileQueuedAsync, CancellationToken.None);
+        }
     }
 
     private async Task CommitWhileQueuedAsync()
     {
         while (TakeBatch() is { Count: > 0 } batch)
         {
-            try
+            await CommitReportingFaultsAsync(batch);
+        }
+    }
+
+    private async Task CommitReportingFaultsAsync(List<SqliteQueuedWrite> batch)
+    {
+        try
+        {
+            await CommitAsync(batch);
+        }
+        catch (Exception exception)
+        {
+            // CommitAsync reports every outcome itself; this only keeps a fault in reporting (a metrics listener
+            // that throws) from ending the committer while writes still queue behind it.
+            LedgerLog.CommitFailed(logger, batch.Count, exception.Message);
+            foreach (var write in batch)
             {
-                await CommitAsync(batch);
-            }
-            catch (Exception exception)
-            {
-                // CommitAsync reports every outcome itself; this only keeps a fault in reporting (a metrics
-                // listener that throws) from ending the committer while writes still queue behind it.
-                LedgerLog.CommitFailed(logger, batch.Count, exception.Message);
-                foreach (var write in batch)
-                {
-                    write.BatchFailed(exception, batch.Count);
-                }
+                write.BatchFailed(exception, batch.Count);
             }
         }
     }
@@ -104,23 +134,40 @@ internal sealed class SqliteGroupCommit(
     private async Task CommitAsync(List<SqliteQueuedWrite> batch)
     {
         var ran = 0;
+        var failedAlone = false;
         var committed = false;
         try
         {
             await using var scope = await beginWrite(CancellationToken.None);
 
-            foreach (var write in batch)
+            if (batch is [var lone])
             {
-                // A write whose caller gave up while it waited is skipped here, before anything of it ran.
-                if (write.TryStart())
+                // Alone in its transaction a write needs no savepoint: if it throws, the transaction is its own to
+                // undo, and leaving without COMMIT does that.
+                if (lone.TryStart())
                 {
-                    ran++;
-                    await RunInSavepointAsync(scope, write);
+                    ran = 1;
+                    failedAlone = !await lone.TryRunAsync(scope.Connection, scope.Transaction);
+                }
+            }
+            else
+            {
+                foreach (var write in batch)
+                {
+                    // A write whose caller gave up while it waited is skipped here, before anything of it ran.
+                    if (write.TryStart())
+                    {
+                        ran++;
+                        await RunInSavepointAsync(scope, write);
+                    }
                 }
             }
 
-            await scope.Transaction.CommitAsync(CancellationToken.None);
-            committed = true;
+            if (!failedAlone)
+            {
+                await scope.Transaction.CommitAsync(CancellationToken.None);
+                committed = true;
+            }
         }
         catch (Exception exception) when (!committed)
         {
@@ -138,14 +185,14 @@ internal sealed class SqliteGroupCommit(
             LedgerLog.CloseAfterCommitFailed(logger, exception.Message);
         }
 
-        if (ran > 0)
+        if (committed && ran > 0)
         {
             metrics.Committed(ran);
         }
 
         foreach (var write in batch)
         {
-            write.Committed();
+            write.ReportOutcome();
         }
     }
 
@@ -158,11 +205,7 @@ internal sealed class SqliteGroupCommit(
     {
         await scope.Transaction.SaveAsync(WriteSavepoint);
 
-        try
-        {
-            await write.RunAsync(scope.Connection, scope.Transaction);
-        }
-        catch (Exception)
+        if (!await write.TryRunAsync(scope.Connection, scope.Transaction))
         {
             await scope.Transaction.RollbackAsync(WriteSavepoint);
         }

@@ -59,22 +59,24 @@ internal sealed class SqliteQueuedWrite
     /// <summary>
     /// Runs the work with a token nobody cancels: it shares its transaction with other callers' writes, and a
     /// cancellation that interrupted SQLite half-way could roll back theirs too. Writes are a few statements long.
+    /// False when the work threw; its exception is kept for its caller, who gets it once the batch is settled.
     /// </summary>
-    public async Task RunAsync(DbConnection connection, DbTransaction transaction)
+    public async Task<bool> TryRunAsync(DbConnection connection, DbTransaction transaction)
     {
         try
         {
             _result = await _work(connection, transaction, CancellationToken.None);
+            return true;
         }
         catch (Exception exception)
         {
             _ownFailure = exception;
-            throw;
+            return false;
         }
     }
 
-    /// <summary>Reports the write's own result, or its own exception if it was rolled back to its savepoint.</summary>
-    public void Committed()
+    /// <summary>After the commit (or after a lone write's own rollback): its own result, or its own exception.</summary>
+    public void ReportOutcome()
     {
         if (Volatile.Read(ref _state) != Started)
         {
