@@ -41,7 +41,7 @@ public static partial class LedgerLog
     [LoggerMessage(
         4009,
         LogLevel.Error,
-        "A ledger transaction shared by {Writes} writes failed; none of them was kept, each caller gets the error: {Reason}")]
+        "A ledger transaction shared by {Writes} writes failed; none was kept, each caller gets the error: {Reason}")]
     public static partial void CommitFailed(ILogger logger, int writes, string reason);
 
     [LoggerMessage(4010, LogLevel.Warning, "Closing the ledger connection after a durable commit failed: {Reason}")]

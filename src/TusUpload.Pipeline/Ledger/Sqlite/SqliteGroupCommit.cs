@@ -108,7 +108,7 @@ internal sealed class SqliteGroupCommit(
         }
     }
 
-    /// <summary>The next writes in queue order, skipping dropped ones; empty (and the committer ends) when none.</summary>
+    /// <summary>The next writes in queue order, without dropped ones; empty, ending the committer, if none.</summary>
     private List<SqliteQueuedWrite> TakeBatch()
     {
         lock (_lock)

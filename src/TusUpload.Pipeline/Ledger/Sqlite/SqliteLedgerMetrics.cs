@@ -2,7 +2,7 @@ using System.Diagnostics.Metrics;
 
 namespace TusUpload.Pipeline.Ledger.Sqlite;
 
-/// <summary>Instruments of the SQLite ledger on the <c>TusUpload</c> meter; none when no meter factory is given.</summary>
+/// <summary>Instruments of the SQLite ledger on the <c>TusUpload</c> meter; none without a meter factory.</summary>
 public sealed class SqliteLedgerMetrics
 {
     public const string MeterName = "TusUpload";

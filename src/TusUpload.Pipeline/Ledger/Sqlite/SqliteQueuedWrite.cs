@@ -75,7 +75,7 @@ internal sealed class SqliteQueuedWrite
         }
     }
 
-    /// <summary>After the commit (or after a lone write's own rollback): its own result, or its own exception.</summary>
+    /// <summary>After the commit, or a lone write's own rollback: its own result, or its own exception.</summary>
     public void ReportOutcome()
     {
         if (Volatile.Read(ref _state) != Started)
@@ -93,7 +93,7 @@ internal sealed class SqliteQueuedWrite
         }
     }
 
-    /// <summary>The shared transaction failed (BEGIN, a lost savepoint or COMMIT): nothing of this write was kept.</summary>
+    /// <summary>The shared transaction failed (BEGIN, lost savepoint, COMMIT): none of this write was kept.</summary>
     public void BatchFailed(Exception exception, int writes)
     {
         if (Interlocked.CompareExchange(ref _state, Started, Waiting) == Waiting)
