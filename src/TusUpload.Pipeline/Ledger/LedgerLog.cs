@@ -37,4 +37,13 @@ public static partial class LedgerLog
         LogLevel.Information,
         "Released {Count} outbox claims left by a previous run on {Database}; their events are published now")]
     public static partial void StaleClaimsReleased(ILogger logger, int count, string database);
+
+    [LoggerMessage(
+        4009,
+        LogLevel.Error,
+        "A ledger transaction shared by {Writes} writes failed; none was kept, each caller gets the error: {Reason}")]
+    public static partial void CommitFailed(ILogger logger, int writes, string reason);
+
+    [LoggerMessage(4010, LogLevel.Warning, "Closing the ledger connection after a durable commit failed: {Reason}")]
+    public static partial void CloseAfterCommitFailed(ILogger logger, string reason);
 }

@@ -16,4 +16,10 @@ public sealed class LedgerOptions
     /// this passes, so it must comfortably exceed one publish round trip. Default 60 seconds.
     /// </summary>
     public TimeSpan OutboxClaimLease { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// SQLite only: the most writes that share one commit (one WAL fsync) when they queue behind a commit in
+    /// progress. A lone write never waits for company; 1 turns grouping off. Default 64, allowed 1–1000.
+    /// </summary>
+    public int MaxWritesPerCommit { get; set; } = 64;
 }

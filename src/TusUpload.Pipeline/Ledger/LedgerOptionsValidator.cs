@@ -24,6 +24,11 @@ public sealed class LedgerOptionsValidator : IValidateOptions<LedgerOptions>
             failures.Add("Ledger:OutboxClaimLease must be between 00:00:01 and 01:00:00.");
         }
 
+        if (options.MaxWritesPerCommit is < 1 or > 1000)
+        {
+            failures.Add("Ledger:MaxWritesPerCommit must be between 1 and 1000.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

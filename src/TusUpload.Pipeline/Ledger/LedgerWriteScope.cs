@@ -12,14 +12,22 @@ public sealed class LedgerWriteScope(DbConnection connection, DbTransaction tran
 
     public async ValueTask DisposeAsync()
     {
+        // Each step runs even when the one before it throws: a connection left open after a failed rollback would
+        // keep SQLite's write lock and stall every later write.
         try
         {
             await Transaction.DisposeAsync();
-            await Connection.DisposeAsync();
         }
         finally
         {
-            release?.Dispose();
+            try
+            {
+                await Connection.DisposeAsync();
+            }
+            finally
+            {
+                release?.Dispose();
+            }
         }
     }
 }

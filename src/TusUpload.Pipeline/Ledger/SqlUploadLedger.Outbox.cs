@@ -22,7 +22,7 @@ public abstract partial class SqlUploadLedger
         ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
 
         return WriteAsync<IReadOnlyList<OutboxMessage>>(
-            async (connection, transaction) =>
+            async (connection, transaction, cancellationToken) =>
             {
                 var now = Time.GetUtcNow();
                 var rows = await connection.QueryAsync<OutboxRow>(new CommandDefinition(
@@ -52,7 +52,7 @@ public abstract partial class SqlUploadLedger
         }
 
         await WriteAsync(
-            (connection, transaction) => connection.ExecuteAsync(new CommandDefinition(
+            (connection, transaction, cancellationToken) => connection.ExecuteAsync(new CommandDefinition(
                 $"UPDATE ledger_outbox SET sent_at = @now WHERE {OutboxIdsCondition} AND sent_at IS NULL",
                 new { outboxIds = outboxIds.ToArray(), now = Now() },
                 transaction,
@@ -68,7 +68,7 @@ public abstract partial class SqlUploadLedger
         }
 
         await WriteAsync(
-            (connection, transaction) => connection.ExecuteAsync(new CommandDefinition(
+            (connection, transaction, cancellationToken) => connection.ExecuteAsync(new CommandDefinition(
                 $"UPDATE ledger_outbox SET claimed_until = NULL WHERE {OutboxIdsCondition} AND sent_at IS NULL",
                 new { outboxIds = outboxIds.ToArray() },
                 transaction,

@@ -10,7 +10,7 @@ public abstract partial class SqlUploadLedger
 
     public Task<bool> BeginProcessingAsync(string uploadId, CancellationToken cancellationToken) =>
         WriteAsync(
-            async (connection, transaction) =>
+            async (connection, transaction, cancellationToken) =>
             {
                 var (before, changed) = await TransitionAsync(
                     connection,
@@ -36,7 +36,7 @@ public abstract partial class SqlUploadLedger
         ContentVerdict verdict,
         CancellationToken cancellationToken) =>
         WriteAsync(
-            async (connection, transaction) =>
+            async (connection, transaction, cancellationToken) =>
             {
                 var before = await ReadStateForUpdateAsync(connection, transaction, uploadId, cancellationToken);
                 if (before != UploadState.Processing)
@@ -86,7 +86,7 @@ public abstract partial class SqlUploadLedger
 
     public Task MarkFailedAsync(string uploadId, string reason, CancellationToken cancellationToken) =>
         WriteAsync(
-            async (connection, transaction) =>
+            async (connection, transaction, cancellationToken) =>
             {
                 var (before, changed) = await TransitionAsync(
                     connection,

@@ -23,13 +23,13 @@ public abstract partial class SqlUploadLedger
 
     public Task RecordCreatedAsync(string uploadId, long? length, CancellationToken cancellationToken) =>
         WriteAsync(
-            (connection, transaction) =>
+            (connection, transaction, cancellationToken) =>
                 InsertCreatedAsync(connection, transaction, uploadId, length, null, cancellationToken),
             cancellationToken);
 
     public Task RecordReceivingAsync(string uploadId, CancellationToken cancellationToken) =>
         WriteAsync(
-            (connection, transaction) => TransitionAsync(
+            (connection, transaction, cancellationToken) => TransitionAsync(
                 connection,
                 transaction,
                 uploadId,
@@ -42,7 +42,7 @@ public abstract partial class SqlUploadLedger
 
     public Task RecordReceivedAsync(UploadCompletedEvent completed, CancellationToken cancellationToken) =>
         WriteAsync(
-            async (connection, transaction) =>
+            async (connection, transaction, cancellationToken) =>
             {
                 // A lost "created" notification must not lose the completion: record the upload first if needed.
                 await InsertCreatedAsync(
@@ -77,7 +77,7 @@ public abstract partial class SqlUploadLedger
         Func<string, CancellationToken, Task>? deleteUnreferencedBlob,
         CancellationToken cancellationToken) =>
         WriteAsync(
-            async (connection, transaction) =>
+            async (connection, transaction, cancellationToken) =>
             {
                 var (before, changed) = await TransitionAsync(
                     connection,
@@ -111,7 +111,7 @@ public abstract partial class SqlUploadLedger
 
     public Task RecordExpiredAsync(string uploadId, CancellationToken cancellationToken) =>
         WriteAsync(
-            (connection, transaction) => TransitionAsync(
+            (connection, transaction, cancellationToken) => TransitionAsync(
                 connection,
                 transaction,
                 uploadId,

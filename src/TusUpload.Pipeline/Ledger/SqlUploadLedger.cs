@@ -31,13 +31,21 @@ public abstract partial class SqlUploadLedger(TimeProvider time, ILogger logger)
 
     protected object Now() => ToDb(Time.GetUtcNow());
 
-    protected async Task<T> WriteAsync<T>(
-        Func<DbConnection, DbTransaction, Task<T>> work,
+    /// <summary>
+    /// Runs <paramref name="work"/> in a write transaction and returns its result once the transaction committed.
+    /// The work gets its own token rather than capturing the caller's: a ledger that shares one transaction among
+    /// several writes (SQLite's group commit) passes one that no single caller can cancel half-way. Write lambdas
+    /// name that parameter <c>cancellationToken</c>, shadowing the caller's, so they cannot reach the caller's.
+    /// </summary>
+    protected virtual async Task<T> WriteAsync<T>(
+        Func<DbConnection, DbTransaction, CancellationToken, Task<T>> work,
         CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(work);
+
         await using var scope = await BeginWriteAsync(cancellationToken);
 
-        var result = await work(scope.Connection, scope.Transaction);
+        var result = await work(scope.Connection, scope.Transaction, cancellationToken);
 
         await scope.Transaction.CommitAsync(cancellationToken);
         return result;

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using TusUpload.Pipeline.Ledger;
@@ -8,34 +9,30 @@ namespace TusUpload.Pipeline.IntegrationTests.Ledger;
 /// <summary>A real SQLite ledger file in a temporary folder of its own, removed afterwards.</summary>
 internal sealed class SqliteLedgerFactory : IAsyncDisposable
 {
-    private readonly List<SqliteUploadLedger> _ledgers = [];
-
     public string Folder { get; } = Directory.CreateTempSubdirectory("tus-ledger-").FullName;
 
     public string DatabasePath => Path.Combine(Folder, "ledger.db");
 
-    public SqliteUploadLedger Create(TimeSpan? claimLease = null)
+    public SqliteUploadLedger Create(
+        TimeSpan? claimLease = null,
+        IMeterFactory? meterFactory = null,
+        int maxWritesPerCommit = 64)
     {
         var options = new LedgerOptions
         {
             Path = DatabasePath,
             OutboxClaimLease = claimLease ?? TimeSpan.FromSeconds(60),
+            MaxWritesPerCommit = maxWritesPerCommit,
         };
-        var ledger = new SqliteUploadLedger(
+        return new SqliteUploadLedger(
             Options.Create(options),
             TimeProvider.System,
-            NullLogger<SqliteUploadLedger>.Instance);
-        _ledgers.Add(ledger);
-        return ledger;
+            NullLogger<SqliteUploadLedger>.Instance,
+            meterFactory);
     }
 
     public ValueTask DisposeAsync()
     {
-        foreach (var ledger in _ledgers)
-        {
-            ledger.Dispose();
-        }
-
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(Folder, recursive: true);
         return ValueTask.CompletedTask;
