@@ -1,30 +1,139 @@
-// A private moto S3 server on a free loopback port, for the S3 scenario.
+// A private moto S3 server on a free loopback port, for the S3 scenario. With `count: true` the servers talk to a
+// small counting reverse proxy in front of moto (also on 127.0.0.1), which tallies every S3 request by bucket and
+// operation with its body bytes in each direction, so both servers' S3 traffic per upload can be compared.
 import { spawn } from 'node:child_process';
+import http from 'node:http';
 import { freePort } from './processes.mjs';
 
-export async function startMoto() {
+/** Names the S3 operation of a path-style request from its method, query and copy header. */
+export function operationOf(method, url, headers) {
+  const { pathname, searchParams } = new URL(url, 'http://s3.invalid');
+  const hasKey = pathname.split('/').filter(Boolean).length > 1;
+  const copy = headers['x-amz-copy-source'] !== undefined;
+  switch (method) {
+    case 'PUT':
+      if (!hasKey) return 'CreateBucket';
+      if (searchParams.has('partNumber')) return copy ? 'UploadPartCopy' : 'UploadPart';
+      return copy ? 'CopyObject' : 'PutObject';
+    case 'POST':
+      if (searchParams.has('uploads')) return 'CreateMultipartUpload';
+      if (searchParams.has('uploadId')) return 'CompleteMultipartUpload';
+      if (searchParams.has('delete')) return 'DeleteObjects';
+      return 'POST';
+    case 'GET':
+      if (!hasKey) return searchParams.has('uploads') ? 'ListMultipartUploads' : 'ListObjects';
+      return searchParams.has('uploadId') ? 'ListParts' : 'GetObject';
+    case 'HEAD':
+      return hasKey ? 'HeadObject' : 'HeadBucket';
+    case 'DELETE':
+      if (searchParams.has('uploadId')) return 'AbortMultipartUpload';
+      return hasKey ? 'DeleteObject' : 'DeleteBucket';
+    default:
+      return method;
+  }
+}
+
+function bucketOf(url) {
+  return new URL(url, 'http://s3.invalid').pathname.split('/').filter(Boolean)[0] ?? '';
+}
+
+/** Forwards every request to moto unchanged and counts it; moto does not check signatures, so Host may differ. */
+async function startCountingProxy(targetPort) {
   const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  const tallies = new Map();
+  let lastRequestAt = Date.now();
+
+  const tally = (bucket, operation) => {
+    const key = `${bucket}\u0000${operation}`;
+    let entry = tallies.get(key);
+    if (!entry) {
+      entry = { bucket, operation, requests: 0, bytesIn: 0, bytesOut: 0 };
+      tallies.set(key, entry);
+    }
+
+    return entry;
+  };
+
+  const server = http.createServer((req, res) => {
+    lastRequestAt = Date.now();
+    const entry = tally(bucketOf(req.url), operationOf(req.method, req.url, req.headers));
+    entry.requests += 1;
+    const upstream = http.request(
+      { host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers: req.headers, agent },
+      (answer) => {
+        res.writeHead(answer.statusCode, answer.headers);
+        answer.on('data', (chunk) => {
+          entry.bytesOut += chunk.length;
+        });
+        answer.pipe(res);
+      },
+    );
+    upstream.setTimeout(120_000, () => upstream.destroy(new Error('moto did not answer within 120 s')));
+    upstream.on('error', () => res.destroy());
+    req.on('data', (chunk) => {
+      entry.bytesIn += chunk.length;
+    });
+    req.pipe(upstream);
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    /** Every tally of one bucket as { operation: { requests, bytesIn, bytesOut } }, then forgets them. */
+    take(bucket) {
+      const result = {};
+      for (const [key, entry] of tallies) {
+        if (entry.bucket === bucket) {
+          result[entry.operation] = { requests: entry.requests, bytesIn: entry.bytesIn, bytesOut: entry.bytesOut };
+          tallies.delete(key);
+        }
+      }
+
+      return result;
+    },
+    /** Waits until no request arrived for `quietMs` (work after the last 204, e.g. hashing), at most `maxMs`. */
+    async settle(quietMs = 1500, maxMs = 60_000) {
+      const deadline = Date.now() + maxMs;
+      while (Date.now() - lastRequestAt < quietMs && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    },
+    async stop() {
+      agent.destroy();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+export async function startMoto({ count = false } = {}) {
+  const port = await freePort();
+  const motoUrl = `http://127.0.0.1:${port}`;
   const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     try {
-      await fetch(url, { signal: AbortSignal.timeout(1000) });
+      await fetch(motoUrl, { signal: AbortSignal.timeout(1000) });
       break;
     } catch {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
 
+  const counter = count ? await startCountingProxy(port) : null;
   return {
-    url,
+    url: counter?.url ?? motoUrl,
+    counter,
     async createBucket(name) {
-      const res = await fetch(`${url}/${name}`, { method: 'PUT' });
+      const res = await fetch(`${motoUrl}/${name}`, { method: 'PUT', signal: AbortSignal.timeout(10_000) });
       if (!res.ok && res.status !== 409) {
         throw new Error(`could not create bucket ${name}: ${res.status}`);
       }
     },
     async stop() {
+      await counter?.stop();
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
