@@ -109,7 +109,8 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings)
         }, cancellationToken);
     }
 
-    public Task PutObjectAsync(
+    /// <summary>Writes a whole object in one PUT and returns its ETag.</summary>
+    public Task<string> PutObjectAsync(
         string uploadId,
         string key,
         ReadOnlyMemory<byte> data,
@@ -124,8 +125,8 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings)
                 InputStream = ReadOnlyMemoryStream.Of(data),
             };
             ApplyEncryption(request);
-            await Client.PutObjectAsync(request, token);
-            return true;
+            var response = await Client.PutObjectAsync(request, token);
+            return response.ETag;
         }, cancellationToken);
     }
 

@@ -8,6 +8,12 @@ internal sealed partial class S3ChunkWriter
     /// </summary>
     private async Task CommitFinalPartAsync(CancellationToken cancellationToken)
     {
+        if (_state.MultipartUploadId is null)
+        {
+            await CommitWholeObjectAsync(cancellationToken);
+            return;
+        }
+
         if (_filled > 0 || _state.Parts.Count == 0)
         {
             var number = _nextPartNumber++;
@@ -26,6 +32,26 @@ internal sealed partial class S3ChunkWriter
         _state.IncompleteSize = 0;
         await _bucket.WriteStateAsync(_state, createOnly: false, cancellationToken);
         await _store.AssembleAsync(_state, cancellationToken);
+    }
+
+    /// <summary>
+    /// No full part was ever cut (there is no multipart upload), so the whole upload, at most one part, is in hand:
+    /// one PutObject stores the final object and one info write records it as its only part, assembled. A crash in
+    /// between leaves an object the info does not count; the resumed upload overwrites it when it completes.
+    /// </summary>
+    private async Task CommitWholeObjectAsync(CancellationToken cancellationToken)
+    {
+        var content = _bucket.Keys.Content(_state.Id);
+        var etag = await _bucket.PutObjectAsync(_state.Id, content, _buffer.AsMemory(0, _filled), cancellationToken);
+        _state.Parts = [new S3Part(1, etag, _filled)];
+        _state.IncompleteKey = null;
+        _state.IncompleteSize = 0;
+        _state.Assembled = true;
+        _incompleteConsumed = true;
+        _filled = 0;
+
+        await _bucket.WriteStateAsync(_state, createOnly: false, cancellationToken);
+        S3StoreLog.StoredAsOneObject(_logger, _state.Id, _state.Offset);
     }
 
     /// <summary>Bytes after the last full part go to a new incomplete-part object, then the info names it.</summary>

@@ -91,7 +91,9 @@ internal sealed partial class S3ChunkWriter : IChunkWriter
             BytesWritten += take;
             data = data[take..];
 
-            if (_filled == PartSize)
+            // The last byte of the upload stays in hand for the commit: an upload of exactly one part is then
+            // stored whole by one PutObject rather than as a multipart upload of one part.
+            if (_filled == PartSize && StartOffset + BytesWritten != _state.Length)
             {
                 await StartFullPartAsync(cancellationToken);
             }
@@ -205,6 +207,11 @@ internal sealed partial class S3ChunkWriter : IChunkWriter
         if (_inFlight.Count >= _bucket.Settings.MaxPartsInFlightPerRequest)
         {
             await FinishOldestPartAsync(checkpoint: !_options.AllOrNothing, cancellationToken);
+        }
+
+        if (_state.MultipartUploadId is null)
+        {
+            await _store.StartMultipartAsync(_state, cancellationToken);
         }
 
         await _bucket.Settings.PartSlots.WaitAsync(cancellationToken);
