@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+
 namespace TusUpload.Store.S3;
 
 internal sealed partial class S3ChunkWriter
@@ -47,6 +49,7 @@ internal sealed partial class S3ChunkWriter
         _state.IncompleteKey = null;
         _state.IncompleteSize = 0;
         _state.Assembled = true;
+        _state.ContentSha256 = Convert.ToHexStringLower(SHA256.HashData(_buffer.AsSpan(0, _filled)));
         _incompleteConsumed = true;
         _filled = 0;
 

@@ -44,6 +44,12 @@ public sealed class S3UploadState
     /// <summary>True once CompleteMultipartUpload (or a copy) produced the upload's object.</summary>
     public bool Assembled { get; set; }
 
+    /// <summary>
+    /// SHA-256 (lower-case hex) of the content when it was stored whole by one PutObject from bytes in hand;
+    /// null for multipart uploads, whose bytes were never all in memory at once.
+    /// </summary>
+    public string? ContentSha256 { get; set; }
+
     public long CommittedPartBytes
     {
         get
@@ -77,5 +83,6 @@ public sealed class S3UploadState
         CreatedAt = CreatedAt,
         ExpiresAt = ExpiresAt,
         CompletionRecorded = CompletionRecorded,
+        ContentSha256 = ContentSha256,
     };
 }

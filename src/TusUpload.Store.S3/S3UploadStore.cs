@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Runtime.CompilerServices;
 using Amazon.S3;
 using Microsoft.Extensions.Logging;
@@ -209,6 +210,7 @@ public sealed partial class S3UploadStore(S3Bucket bucket, ILogger<S3UploadStore
             var etag = await bucket.PutObjectAsync(state.Id, content, ReadOnlyMemory<byte>.Empty, cancellationToken);
             state.Parts = [new S3Part(1, etag, 0)];
             state.Assembled = true;
+            state.ContentSha256 = Convert.ToHexStringLower(SHA256.HashData([]));
             await bucket.WriteStateAsync(state, createOnly: false, cancellationToken);
             return;
         }
