@@ -14,6 +14,9 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings)
 
     public S3StoreSettings Settings { get; } = settings;
 
+    /// <summary>The newest info objects this process wrote or read (see <see cref="S3StateCache"/>).</summary>
+    public S3StateCache States { get; } = new();
+
     public S3Keys Keys => Settings.Keys;
 
     public IAmazonS3 Client { get; } = client;
@@ -27,13 +30,20 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings)
             try
             {
                 using var response = await Client.GetObjectAsync(Name, Keys.Info(uploadId), token);
-                return await JsonSerializer.DeserializeAsync(
-                    response.ResponseStream,
-                    S3JsonContext.Default.S3UploadState,
-                    token);
+                using var json = new MemoryStream();
+                await response.ResponseStream.CopyToAsync(json, token);
+                var bytes = json.ToArray();
+                var state = JsonSerializer.Deserialize(bytes, S3JsonContext.Default.S3UploadState);
+                if (state is not null)
+                {
+                    States.Remember(uploadId, state.Revision, bytes);
+                }
+
+                return state;
             }
             catch (AmazonS3Exception exception) when (S3Faults.IsNotFound(exception))
             {
+                States.Forget(uploadId);
                 return null;
             }
         }, cancellationToken);
@@ -42,6 +52,7 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings)
     /// <summary>Writes the info object in one PUT, which S3 makes visible atomically.</summary>
     public async Task WriteStateAsync(S3UploadState state, bool createOnly, CancellationToken cancellationToken)
     {
+        state.Revision++;
         var json = JsonSerializer.SerializeToUtf8Bytes(state, S3JsonContext.Default.S3UploadState);
         var request = new PutObjectRequest
         {
@@ -69,6 +80,7 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings)
 
             return true;
         }, cancellationToken);
+        States.Remember(state.Id, state.Revision, json);
     }
 
     public Task<string> StartMultipartAsync(string uploadId, CancellationToken cancellationToken)

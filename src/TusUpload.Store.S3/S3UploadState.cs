@@ -13,6 +13,9 @@ public sealed class S3UploadState
 
     public long? Length { get; set; }
 
+    /// <summary>Counts the writes of this info object, so that of two copies the newer one can be told.</summary>
+    public long Revision { get; set; }
+
     public string? Metadata { get; init; }
 
     public UploadConcatKind ConcatKind { get; init; }

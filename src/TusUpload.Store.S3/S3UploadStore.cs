@@ -96,7 +96,13 @@ public sealed partial class S3UploadStore(S3Bucket bucket, ILogger<S3UploadStore
     {
         ArgumentNullException.ThrowIfNull(upload);
         ArgumentNullException.ThrowIfNull(options);
-        var state = await RequireStateAsync(upload.Id, cancellationToken);
+
+        // The caller read the upload under its lock just now (or created it), so this process's newest copy is
+        // the current one; it is used only if it shows what the caller was handed.
+        var state = bucket.States.Recall(upload.Id) is { } known
+            && known.Offset == upload.Offset && known.Length == upload.Length && !known.Assembled
+            ? known
+            : await RequireStateAsync(upload.Id, cancellationToken);
         if (state.Assembled)
         {
             throw new UploadStoreException(UploadStoreError.Unknown, $"Upload {upload.Id} is complete already.");
@@ -107,7 +113,11 @@ public sealed partial class S3UploadStore(S3Bucket bucket, ILogger<S3UploadStore
 
     public async Task<UploadInfo> MarkCompletionRecordedAsync(string uploadId, CancellationToken cancellationToken)
     {
-        var state = await RequireStateAsync(uploadId, cancellationToken);
+        // Called under the lock right after the completing commit (or a read under the lock): the newest copy this
+        // process holds is the current one when it shows the upload complete.
+        var state = bucket.States.Recall(uploadId) is { } known && known.Length == known.Offset
+            ? known
+            : await RequireStateAsync(uploadId, cancellationToken);
         await AssembleAsync(state, cancellationToken);
         if (!state.CompletionRecorded)
         {
@@ -125,7 +135,12 @@ public sealed partial class S3UploadStore(S3Bucket bucket, ILogger<S3UploadStore
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(upload);
-        var state = await RequireStateAsync(upload.Id, cancellationToken);
+
+        // Assembly is final: once this process saw the object assembled, only its removal can change that, and a
+        // removed object answers "not found" below anyway.
+        var state = bucket.States.Recall(upload.Id) is { Assembled: true } known
+            ? known
+            : await RequireStateAsync(upload.Id, cancellationToken);
         await AssembleAsync(state, cancellationToken);
         try
         {
@@ -160,6 +175,7 @@ public sealed partial class S3UploadStore(S3Bucket bucket, ILogger<S3UploadStore
 
         // The info object goes last: until then a retried delete still finds the multipart upload to abort.
         await bucket.DeleteObjectAsync(uploadId, bucket.Keys.Info(uploadId), cancellationToken);
+        bucket.States.Forget(uploadId);
         S3StoreLog.UploadDeleted(logger, uploadId);
     }
 
