@@ -98,11 +98,11 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings)
         }, cancellationToken);
     }
 
-    public Task<string> UploadPartAsync(
+    internal Task<string> UploadPartAsync(
         string uploadId,
         string multipartUploadId,
         int partNumber,
-        ReadOnlyMemory<byte> data,
+        PartBuffer data,
         CancellationToken cancellationToken)
     {
         return CallAsync(uploadId, async token =>
@@ -113,7 +113,7 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings)
                 Key = Keys.Content(uploadId),
                 UploadId = multipartUploadId,
                 PartNumber = partNumber,
-                InputStream = ReadOnlyMemoryStream.Of(data),
+                InputStream = data.OpenRead(),
                 PartSize = data.Length,
             };
             var response = await Client.UploadPartAsync(request, token);
@@ -122,10 +122,10 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings)
     }
 
     /// <summary>Writes a whole object in one PUT and returns its ETag.</summary>
-    public Task<string> PutObjectAsync(
+    internal Task<string> PutObjectAsync(
         string uploadId,
         string key,
-        ReadOnlyMemory<byte> data,
+        PartBuffer data,
         CancellationToken cancellationToken)
     {
         return CallAsync(uploadId, async token =>
@@ -134,7 +134,7 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings)
             {
                 BucketName = Name,
                 Key = key,
-                InputStream = ReadOnlyMemoryStream.Of(data),
+                InputStream = data.OpenRead(),
             };
             ApplyEncryption(request);
             var response = await Client.PutObjectAsync(request, token);
@@ -142,24 +142,17 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings)
         }, cancellationToken);
     }
 
-    /// <summary>Reads a whole small object into <paramref name="buffer"/> and returns its length.</summary>
-    public Task<int> ReadObjectIntoAsync(
+    /// <summary>Reads a whole small object into <paramref name="part"/> and returns its length.</summary>
+    internal Task<int> ReadObjectIntoAsync(
         string uploadId,
         string key,
-        Memory<byte> buffer,
+        PartBuffer part,
         CancellationToken cancellationToken)
     {
         return CallAsync(uploadId, async token =>
         {
             using var response = await Client.GetObjectAsync(Name, key, token);
-            var total = 0;
-            int read;
-            while ((read = await response.ResponseStream.ReadAsync(buffer[total..], token)) > 0)
-            {
-                total += read;
-            }
-
-            return total;
+            return await part.FillAsync(response.ResponseStream, token);
         }, cancellationToken);
     }
 

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-
 namespace TusUpload.Store.S3;
 
 internal sealed partial class S3ChunkWriter
@@ -16,18 +14,18 @@ internal sealed partial class S3ChunkWriter
             return;
         }
 
-        if (_filled > 0 || _state.Parts.Count == 0)
+        if (_part.Length > 0 || _state.Parts.Count == 0)
         {
             var number = _nextPartNumber++;
             var etag = await _bucket.UploadPartAsync(
                 _state.Id,
                 _state.MultipartUploadId!,
                 number,
-                _buffer.AsMemory(0, _filled),
+                _part,
                 cancellationToken);
-            _unrecorded.Add(new S3Part(number, etag, _filled));
+            _unrecorded.Add(new S3Part(number, etag, _part.Length));
             RecordUploadedParts();
-            _filled = 0;
+            _part.Dispose();
         }
 
         _state.IncompleteKey = null;
@@ -44,14 +42,14 @@ internal sealed partial class S3ChunkWriter
     private async Task CommitWholeObjectAsync(CancellationToken cancellationToken)
     {
         var content = _bucket.Keys.Content(_state.Id);
-        var etag = await _bucket.PutObjectAsync(_state.Id, content, _buffer.AsMemory(0, _filled), cancellationToken);
-        _state.Parts = [new S3Part(1, etag, _filled)];
+        var etag = await _bucket.PutObjectAsync(_state.Id, content, _part, cancellationToken);
+        _state.Parts = [new S3Part(1, etag, _part.Length)];
         _state.IncompleteKey = null;
         _state.IncompleteSize = 0;
         _state.Assembled = true;
-        _state.ContentSha256 = Convert.ToHexStringLower(SHA256.HashData(_buffer.AsSpan(0, _filled)));
+        _state.ContentSha256 = _part.Sha256Hex();
         _incompleteConsumed = true;
-        _filled = 0;
+        _part.Dispose();
 
         await _bucket.WriteStateAsync(_state, createOnly: false, cancellationToken);
         S3StoreLog.StoredAsOneObject(_logger, _state.Id, _state.Offset);
@@ -65,12 +63,12 @@ internal sealed partial class S3ChunkWriter
             return;
         }
 
-        if (_filled > 0)
+        if (_part.Length > 0)
         {
             var key = _bucket.Keys.NewIncompletePart(_state.Id);
-            await _bucket.PutObjectAsync(_state.Id, key, _buffer.AsMemory(0, _filled), cancellationToken);
+            await _bucket.PutObjectAsync(_state.Id, key, _part, cancellationToken);
             _state.IncompleteKey = key;
-            _state.IncompleteSize = _filled;
+            _state.IncompleteSize = _part.Length;
         }
         else
         {

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Runtime.CompilerServices;
 using Amazon.S3;
 using Microsoft.Extensions.Logging;
@@ -222,11 +221,11 @@ public sealed partial class S3UploadStore(S3Bucket bucket, ILogger<S3UploadStore
         {
             // No part was ever cut, so nothing is recorded but the length: a 0-byte upload whose info was written
             // complete (a declared length of 0) before its empty object was. The empty object is all it needs.
-            var content = bucket.Keys.Content(state.Id);
-            var etag = await bucket.PutObjectAsync(state.Id, content, ReadOnlyMemory<byte>.Empty, cancellationToken);
+            using var empty = new PartBuffer(0);
+            var etag = await bucket.PutObjectAsync(state.Id, bucket.Keys.Content(state.Id), empty, cancellationToken);
             state.Parts = [new S3Part(1, etag, 0)];
             state.Assembled = true;
-            state.ContentSha256 = Convert.ToHexStringLower(SHA256.HashData([]));
+            state.ContentSha256 = empty.Sha256Hex();
             await bucket.WriteStateAsync(state, createOnly: false, cancellationToken);
             return;
         }
