@@ -4,13 +4,14 @@ using System.Security.Cryptography;
 namespace TusUpload.Store.S3;
 
 /// <summary>
-/// The bytes of one part while they are collected, in pooled segments of 1 MiB taken only as bytes arrive: a request
+/// The bytes of one part while they are collected, in pooled segments of 64 KiB taken only as bytes arrive: a request
 /// holds memory for the bytes it has rather than for a whole part up front (most uploads are far smaller than a
-/// part), and the segments go back to the shared pool, which gives memory back to the system when it is idle.
+/// part). Segments stay below the large-object threshold, so those the shared pool does not keep are collected
+/// young instead of growing the large-object heap.
 /// </summary>
 internal sealed class PartBuffer(int capacity) : IDisposable
 {
-    public const int SegmentSize = 1024 * 1024;
+    public const int SegmentSize = 64 * 1024;
 
     private readonly List<byte[]> _segments = [];
 

@@ -49,7 +49,11 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings)
         }, cancellationToken);
     }
 
-    /// <summary>Writes the info object in one PUT, which S3 makes visible atomically.</summary>
+    /// <summary>
+    /// Writes the info object in one PUT, which S3 makes visible atomically. Every PUT of the store is signed over
+    /// its whole payload rather than sent in aws-chunked encoding: the bytes are in hand anyway, and some S3
+    /// servers (moto among them) decode aws-chunked bodies far more slowly than plain ones.
+    /// </summary>
     public async Task WriteStateAsync(S3UploadState state, bool createOnly, CancellationToken cancellationToken)
     {
         state.Revision++;
@@ -60,6 +64,7 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings)
             Key = Keys.Info(state.Id),
             InputStream = new MemoryStream(json, writable: false),
             ContentType = "application/json",
+            UseChunkEncoding = false,
         };
         if (createOnly)
         {
@@ -115,6 +120,7 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings)
                 PartNumber = partNumber,
                 InputStream = data.OpenRead(),
                 PartSize = data.Length,
+                UseChunkEncoding = false,
             };
             var response = await Client.UploadPartAsync(request, token);
             return response.ETag;
@@ -135,6 +141,7 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings)
                 BucketName = Name,
                 Key = key,
                 InputStream = data.OpenRead(),
+                UseChunkEncoding = false,
             };
             ApplyEncryption(request);
             var response = await Client.PutObjectAsync(request, token);
