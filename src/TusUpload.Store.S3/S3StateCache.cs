@@ -24,7 +24,8 @@ public sealed class S3StateCache : IDisposable
     {
         lock (_gate)
         {
-            if (_entries.TryGetValue(uploadId, out Entry? known) && known!.Revision > revision)
+            // Revision 0 was written by a version without the counter: it cannot be ordered, so it is taken as is.
+            if (revision > 0 && _entries.TryGetValue(uploadId, out Entry? known) && known!.Revision > revision)
             {
                 return;
             }

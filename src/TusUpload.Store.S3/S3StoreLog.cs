@@ -46,15 +46,15 @@ internal static partial class S3StoreLog
     [LoggerMessage(2110, LogLevel.Debug, "Blob {Sha256}: promoted from upload {UploadId}")]
     public static partial void BlobPromoted(ILogger logger, string sha256, string uploadId);
 
-    [LoggerMessage(2112, LogLevel.Debug, "Upload {UploadId}: multipart upload started for its first full part")]
-    public static partial void MultipartStarted(ILogger logger, string uploadId);
-
-    [LoggerMessage(2113, LogLevel.Debug, "Upload {UploadId}: stored whole as one object of {Size} bytes")]
-    public static partial void StoredAsOneObject(ILogger logger, string uploadId, long size);
-
     [LoggerMessage(
         2111,
         LogLevel.Warning,
         "Upload {UploadId}: info object is unreadable and was skipped by the listing")]
     public static partial void InfoUnreadable(ILogger logger, string uploadId, Exception exception);
+
+    [LoggerMessage(2112, LogLevel.Debug, "Upload {UploadId}: multipart upload started for its first full part")]
+    public static partial void MultipartStarted(ILogger logger, string uploadId);
+
+    [LoggerMessage(2113, LogLevel.Debug, "Upload {UploadId}: stored whole as one object of {Size} bytes")]
+    public static partial void StoredAsOneObject(ILogger logger, string uploadId, long size);
 }
