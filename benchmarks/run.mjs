@@ -264,6 +264,7 @@ async function s3Scenario() {
     const throughput = summarise(chunked, 'MBps');
     const rate = summarise(burst, 'uploadsPerSecond');
     const p99 = summarise(burst, 'p99');
+    const peakOf = (name) => Math.max(maxOf(chunked, name, 'peakRssMiB'), maxOf(burst, name, 'peakRssMiB'));
     const rows = [
       ['Measure', 'TusUpload', '@tus/server', 'Ratio (ours/peer)'],
       [`${bigMiB} MiB in 5 MiB PATCHes to S3, MB/s`, fmt(throughput.ours), fmt(throughput.peer),
@@ -273,8 +274,7 @@ async function s3Scenario() {
       ['p99 latency, ms', fmt(p99.ours), fmt(p99.peer), fmt(p99.ours / p99.peer, 2)],
       ['Errors', String(burst.TusUpload.reduce((n, r) => n + r.errors, 0)),
         String(burst['@tus/server'].reduce((n, r) => n + r.errors, 0)), ''],
-      ['Peak RSS, MiB', fmt(Math.max(maxOf(chunked, 'TusUpload', 'peakRssMiB'), maxOf(burst, 'TusUpload', 'peakRssMiB'))),
-        fmt(Math.max(maxOf(chunked, '@tus/server', 'peakRssMiB'), maxOf(burst, '@tus/server', 'peakRssMiB'))), ''],
+      ['Peak RSS, MiB', fmt(peakOf('TusUpload')), fmt(peakOf('@tus/server')), ''],
     ];
     const extraTables = counting
       ? [
@@ -307,7 +307,8 @@ try {
   const { rows, extraTables = [], raw } = await run();
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const tables = [rows, ...extraTables].map(table).join('\n\n');
-  const markdown = `# ${values.scenario} benchmark, ${new Date().toISOString()}${quick ? ' (quick)' : ''}\n\n${tables}\n`;
+  const title = `# ${values.scenario} benchmark, ${new Date().toISOString()}${quick ? ' (quick)' : ''}`;
+  const markdown = `${title}\n\n${tables}\n`;
   mkdirSync(values.out, { recursive: true });
   writeFileSync(path.join(values.out, `${stamp}-${values.scenario}.md`), markdown);
   writeFileSync(path.join(values.out, `${stamp}-${values.scenario}.json`), JSON.stringify(raw, null, 2));

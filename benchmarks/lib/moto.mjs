@@ -48,7 +48,7 @@ async function startCountingProxy(targetPort) {
     const key = `${bucket}\u0000${operation}`;
     let entry = tallies.get(key);
     if (!entry) {
-      entry = { bucket, operation, requests: 0, bytesIn: 0, bytesOut: 0 };
+      entry = { bucket, operation, requests: 0, bytesIn: 0, bytesOut: 0, milliseconds: 0 };
       tallies.set(key, entry);
     }
 
@@ -59,6 +59,10 @@ async function startCountingProxy(targetPort) {
     lastRequestAt = Date.now();
     const entry = tally(bucketOf(req.url), operationOf(req.method, req.url, req.headers));
     entry.requests += 1;
+    const started = process.hrtime.bigint();
+    res.on('close', () => {
+      entry.milliseconds += Number(process.hrtime.bigint() - started) / 1e6;
+    });
     const upstream = http.request(
       { host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers: req.headers, agent },
       (answer) => {
@@ -81,12 +85,13 @@ async function startCountingProxy(targetPort) {
 
   return {
     url: `http://127.0.0.1:${port}`,
-    /** Every tally of one bucket as { operation: { requests, bytesIn, bytesOut } }, then forgets them. */
+    /** Every tally of one bucket as { operation: { requests, bytesIn, bytesOut, milliseconds } }; forgets them. */
     take(bucket) {
       const result = {};
       for (const [key, entry] of tallies) {
         if (entry.bucket === bucket) {
-          result[entry.operation] = { requests: entry.requests, bytesIn: entry.bytesIn, bytesOut: entry.bytesOut };
+          const { requests, bytesIn, bytesOut, milliseconds } = entry;
+          result[entry.operation] = { requests, bytesIn, bytesOut, milliseconds };
           tallies.delete(key);
         }
       }

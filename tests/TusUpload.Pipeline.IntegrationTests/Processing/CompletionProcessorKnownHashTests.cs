@@ -3,7 +3,7 @@ using TusUpload.Pipeline.Ledger;
 
 namespace TusUpload.Pipeline.IntegrationTests.Processing;
 
-/// <summary>A store that hashed the bytes it stored spares the processor a read-back, but only without a scan.</summary>
+/// <summary>A store that hashed the bytes it stored spares the processor a read-back, but only with no scan.</summary>
 public sealed class CompletionProcessorKnownHashTests
 {
     [Fact]

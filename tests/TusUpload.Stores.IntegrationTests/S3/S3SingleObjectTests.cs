@@ -33,7 +33,7 @@ public sealed class S3SingleObjectTests(S3StoreFixture fixture) : IClassFixture<
         Assert.Equal(bytes, await ReadContentObjectAsync(upload.Id));
         Assert.Equal(bytes, await S3Chunks.ReadAllAsync(Store, completed));
         Assert.Empty(await MultipartUploadsAsync(upload.Id));
-        Assert.Equal([fixture.Bucket.Keys.Content(upload.Id), fixture.Bucket.Keys.Info(upload.Id)], await KeysAsync(upload.Id));
+        Assert.Equal(ContentAndInfo(upload.Id), await KeysAsync(upload.Id));
     }
 
     [Fact]
@@ -71,7 +71,7 @@ public sealed class S3SingleObjectTests(S3StoreFixture fixture) : IClassFixture<
         Assert.Null(state.IncompleteKey);
         Assert.Equal(TestData.Sha256(bytes), completed.ContentSha256);
         Assert.Equal(bytes, await S3Chunks.ReadAllAsync(Store, completed));
-        Assert.Equal([fixture.Bucket.Keys.Content(upload.Id), fixture.Bucket.Keys.Info(upload.Id)], await KeysAsync(upload.Id));
+        Assert.Equal(ContentAndInfo(upload.Id), await KeysAsync(upload.Id));
     }
 
     [Fact]
@@ -94,7 +94,8 @@ public sealed class S3SingleObjectTests(S3StoreFixture fixture) : IClassFixture<
     {
         var upload = await S3Chunks.CreateAsync(Store, length: null);
 
-        var completed = await Store.DeclareLengthAsync(upload.Id, 0, CancellationToken.None).WaitAsync(TestData.Timeout);
+        var completed = await Store.DeclareLengthAsync(upload.Id, 0, CancellationToken.None)
+            .WaitAsync(TestData.Timeout);
         var state = await S3Chunks.StateAsync(fixture, upload.Id);
 
         Assert.True(completed.IsComplete);
@@ -191,9 +192,13 @@ public sealed class S3SingleObjectTests(S3StoreFixture fixture) : IClassFixture<
         }
     }
 
+    private string[] ContentAndInfo(string uploadId) =>
+        [fixture.Bucket.Keys.Content(uploadId), fixture.Bucket.Keys.Info(uploadId)];
+
     private async Task<byte[]> ReadContentObjectAsync(string uploadId)
     {
-        using var response = await fixture.Client.GetObjectAsync(fixture.Options.Bucket, fixture.Bucket.Keys.Content(uploadId))
+        var key = fixture.Bucket.Keys.Content(uploadId);
+        using var response = await fixture.Client.GetObjectAsync(fixture.Options.Bucket, key)
             .WaitAsync(TestData.Timeout);
         using var copy = new MemoryStream();
         await response.ResponseStream.CopyToAsync(copy).WaitAsync(TestData.Timeout);
@@ -213,7 +218,8 @@ public sealed class S3SingleObjectTests(S3StoreFixture fixture) : IClassFixture<
     private async Task<List<string>> KeysAsync(string uploadId)
     {
         var keys = new List<string>();
-        await foreach (var key in fixture.Bucket.ListKeysAsync(fixture.Bucket.Keys.Content(uploadId), CancellationToken.None))
+        var prefix = fixture.Bucket.Keys.Content(uploadId);
+        await foreach (var key in fixture.Bucket.ListKeysAsync(prefix, CancellationToken.None))
         {
             keys.Add(key);
         }

@@ -31,6 +31,17 @@ public sealed class S3StateCacheTests(S3StoreFixture fixture) : IClassFixture<S3
     }
 
     [Fact]
+    public void A_copy_without_a_revision_from_an_older_writer_always_replaces_the_cached_one()
+    {
+        using var cache = new S3StateCache();
+
+        cache.Remember("u", 5, Json(revision: 5, length: 50));
+        cache.Remember("u", 0, Json(revision: 0, length: 70));
+
+        Assert.Equal(70, cache.Recall("u")!.Length);
+    }
+
+    [Fact]
     public void Every_recall_is_a_copy_of_its_own()
     {
         using var cache = new S3StateCache();
