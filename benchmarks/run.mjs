@@ -227,7 +227,7 @@ async function s3Scenario() {
   try {
     const bigMiB = quick ? 50 : 200;
     const count = quick ? 50 : 200;
-    const rounds = quick ? 1 : 2;
+    const rounds = quick ? 1 : 3;
     const bucketOf = (server, label) => `${server.name === 'TusUpload' ? 'ours' : 'peer'}-${label}`;
     const oursS3 = (label) => ours([
       '--Store:Kind=s3',
@@ -243,8 +243,10 @@ async function s3Scenario() {
     };
     const starters = [oursS3, peerS3];
 
-    // Counting includes what each server does after its last 204 (our embedded worker hashes and deduplicates).
+    // After the timed part each server finishes its own work (our embedded worker hashes and deduplicates) before
+    // it is stopped and the next one starts; counting includes that work.
     const withTraffic = async (server, label, figures) => {
+      await moto.waitIdle();
       if (moto.counter) {
         await moto.counter.settle();
         figures.s3 = moto.counter.take(bucketOf(server, label));

@@ -2,6 +2,7 @@
 // small counting reverse proxy in front of moto (also on 127.0.0.1), which tallies every S3 request by bucket and
 // operation with its body bytes in each direction, so both servers' S3 traffic per upload can be compared.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { freePort } from './processes.mjs';
 
@@ -33,6 +34,12 @@ export function operationOf(method, url, headers) {
   }
 }
 
+/** CPU time (user + system, in clock ticks) the process has used so far. */
+function cpuTicks(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
 function bucketOf(url) {
   return new URL(url, 'http://s3.invalid').pathname.split('/').filter(Boolean)[0] ?? '';
 }
@@ -43,6 +50,7 @@ async function startCountingProxy(targetPort) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   const tallies = new Map();
   let lastRequestAt = Date.now();
+  let inFlight = 0;
 
   const tally = (bucket, operation) => {
     const key = `${bucket}\u0000${operation}`;
@@ -57,11 +65,14 @@ async function startCountingProxy(targetPort) {
 
   const server = http.createServer((req, res) => {
     lastRequestAt = Date.now();
+    inFlight += 1;
     const entry = tally(bucketOf(req.url), operationOf(req.method, req.url, req.headers));
     entry.requests += 1;
     const started = process.hrtime.bigint();
     res.on('close', () => {
       entry.milliseconds += Number(process.hrtime.bigint() - started) / 1e6;
+      inFlight -= 1;
+      lastRequestAt = Date.now();
     });
     const upstream = http.request(
       { host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers: req.headers, agent },
@@ -98,10 +109,10 @@ async function startCountingProxy(targetPort) {
 
       return result;
     },
-    /** Waits until no request arrived for `quietMs` (work after the last 204, e.g. hashing), at most `maxMs`. */
+    /** Waits until no request ran for `quietMs` (work after the last 204, e.g. hashing), at most `maxMs`. */
     async settle(quietMs = 1500, maxMs = 60_000) {
       const deadline = Date.now() + maxMs;
-      while (Date.now() - lastRequestAt < quietMs && Date.now() < deadline) {
+      while ((inFlight > 0 || Date.now() - lastRequestAt < quietMs) && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
     },
@@ -135,6 +146,21 @@ export async function startMoto({ count = false } = {}) {
       const res = await fetch(`${motoUrl}/${name}`, { method: 'PUT', signal: AbortSignal.timeout(10_000) });
       if (!res.ok && res.status !== 409) {
         throw new Error(`could not create bucket ${name}: ${res.status}`);
+      }
+    },
+    /**
+     * Waits until moto has been idle (under 10 % of a core) for two samples of 500 ms, at most `maxMs`: a server's
+     * work after its last 204 (our worker reading and copying an upload) must not run into the next measurement.
+     */
+    async waitIdle(maxMs = 60_000) {
+      const deadline = Date.now() + maxMs;
+      let quiet = 0;
+      let before = cpuTicks(child.pid);
+      while (quiet < 2 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        const now = cpuTicks(child.pid);
+        quiet = now - before < 5 ? quiet + 1 : 0;
+        before = now;
       }
     },
     async stop() {
