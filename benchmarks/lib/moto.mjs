@@ -142,6 +142,13 @@ export async function startMoto({ count = false } = {}) {
   return {
     url: counter?.url ?? motoUrl,
     counter,
+    /** Forgets every bucket and object (moto's own reset), so each server starts on an empty, small moto. */
+    async reset() {
+      const res = await fetch(`${motoUrl}/moto-api/reset`, { method: 'POST', signal: AbortSignal.timeout(30_000) });
+      if (!res.ok) {
+        throw new Error(`could not reset moto: ${res.status}`);
+      }
+    },
     async createBucket(name) {
       const res = await fetch(`${motoUrl}/${name}`, { method: 'PUT', signal: AbortSignal.timeout(10_000) });
       if (!res.ok && res.status !== 409) {
