@@ -51,8 +51,8 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings)
 
     /// <summary>
     /// Writes the info object in one PUT, which S3 makes visible atomically. Every PUT of the store is signed over
-    /// its whole payload rather than sent in aws-chunked encoding: the bytes are in hand anyway, and some S3
-    /// servers (moto among them) decode aws-chunked bodies far more slowly than plain ones.
+    /// its whole payload rather than sent in aws-chunked encoding: the bytes are in hand anyway, and the body is
+    /// then just the content, without a signature per 64 KiB chunk for the server to strip.
     /// </summary>
     public async Task WriteStateAsync(S3UploadState state, bool createOnly, CancellationToken cancellationToken)
     {
