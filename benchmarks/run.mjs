@@ -1,5 +1,7 @@
 // Runs TusUpload and @tus/server side by side on this machine and reports the figures as ratios.
-// Usage: node run.mjs [--scenario disk|s3] [--quick] [--server-dll PATH] [--out DIR]
+// Usage: node run.mjs [--scenario disk|s3] [--quick] [--count-s3] [--server-dll PATH] [--out DIR]
+// --count-s3 puts a counting proxy between the servers and moto and adds a table of S3 requests and bytes per
+// upload (the proxy costs both servers a little time per request, so throughput runs leave it out).
 import { parseArgs } from 'node:util';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,6 +17,7 @@ const { values } = parseArgs({
   options: {
     scenario: { type: 'string', default: 'disk' },
     quick: { type: 'boolean', default: false },
+    'count-s3': { type: 'boolean', default: false },
     'server-dll': {
       type: 'string',
       default: path.join(here, '../src/TusUpload.Server/bin/Release/net10.0/TusUpload.Server.dll'),
@@ -177,37 +180,104 @@ async function diskScenario() {
   return { rows, raw: { ddMBps, single, burst } };
 }
 
+/** S3 requests and body bytes per upload, by operation, averaged over rounds: { operation: { ours, peer } }. */
+function s3Traffic(results, uploadsPerRound) {
+  const perUpload = (name) => {
+    const sums = {};
+    for (const round of results[name]) {
+      for (const [operation, tally] of Object.entries(round.s3 ?? {})) {
+        if (operation === 'CreateBucket' || operation === 'HeadBucket') {
+          continue;
+        }
+
+        const sum = (sums[operation] ??= { requests: 0, bytesIn: 0, bytesOut: 0 });
+        sum.requests += tally.requests;
+        sum.bytesIn += tally.bytesIn;
+        sum.bytesOut += tally.bytesOut;
+      }
+    }
+
+    const uploads = uploadsPerRound * results[name].length;
+    return Object.fromEntries(Object.entries(sums).map(([operation, sum]) => [operation, {
+      requests: sum.requests / uploads,
+      bytesIn: sum.bytesIn / uploads,
+      bytesOut: sum.bytesOut / uploads,
+    }]));
+  };
+
+  return { ours: perUpload('TusUpload'), peer: perUpload('@tus/server') };
+}
+
+function trafficRows(title, traffic) {
+  const operations = [...new Set([...Object.keys(traffic.ours), ...Object.keys(traffic.peer)])].sort();
+  const requests = (side, operation) => traffic[side][operation]?.requests ?? 0;
+  const total = (side, key) => Object.values(traffic[side]).reduce((n, tally) => n + tally[key], 0);
+  const rows = [[`${title}: S3 requests per upload`, 'TusUpload', '@tus/server', '']];
+  for (const operation of operations) {
+    rows.push([operation, fmt(requests('ours', operation), 2), fmt(requests('peer', operation), 2), '']);
+  }
+
+  rows.push(['All requests', fmt(total('ours', 'requests'), 2), fmt(total('peer', 'requests'), 2),
+    fmt(total('ours', 'requests') / total('peer', 'requests'), 2)]);
+  rows.push(['MiB sent to S3', fmt(total('ours', 'bytesIn') / MiB, 2), fmt(total('peer', 'bytesIn') / MiB, 2),
+    fmt(total('ours', 'bytesIn') / total('peer', 'bytesIn'), 2)]);
+  rows.push(['MiB read from S3', fmt(total('ours', 'bytesOut') / MiB, 2), fmt(total('peer', 'bytesOut') / MiB, 2),
+    '']);
+  return rows;
+}
+
 async function s3Scenario() {
-  const moto = await startMoto(work);
+  const counting = values['count-s3'];
+  const moto = await startMoto({ count: counting });
   try {
     const bigMiB = quick ? 50 : 200;
     const count = quick ? 50 : 200;
-    const rounds = quick ? 1 : 2;
-    const oursS3 = (label) => ours([
-      '--Store:Kind=s3',
-      `--Store:S3:ServiceUrl=${moto.url}`,
-      `--Store:S3:Bucket=ours-${label}`,
-      '--Store:S3:CreateBucket=true',
-      '--Store:S3:AccessKey=bench',
-      '--Store:S3:SecretKey=bench',
-    ], label);
+    const rounds = quick ? 1 : 3;
+    const bucketOf = (server, label) => `${server.name === 'TusUpload' ? 'ours' : 'peer'}-${label}`;
+    // moto keeps everything in memory and slows down as it grows, and our start-up sweep reads every info object
+    // in the bucket: each server starts on an emptied moto, so neither pays for the other's or earlier rounds' data.
+    const oursS3 = async (label) => {
+      await moto.reset();
+      return ours([
+        '--Store:Kind=s3',
+        `--Store:S3:ServiceUrl=${moto.url}`,
+        `--Store:S3:Bucket=ours-${label}`,
+        '--Store:S3:CreateBucket=true',
+        '--Store:S3:AccessKey=bench',
+        '--Store:S3:SecretKey=bench',
+      ], label);
+    };
     const peerS3 = async (label) => {
+      await moto.reset();
       await moto.createBucket(`peer-${label}`);
       return peer(['--s3', moto.url, '--bucket', `peer-${label}`, '--part-size', String(5 * MiB)], label);
     };
     const starters = [oursS3, peerS3];
 
+    // After the timed part each server finishes its own work (our embedded worker hashes and deduplicates) before
+    // it is stopped and the next one starts; counting includes that work.
+    const withTraffic = async (server, label, figures) => {
+      await moto.waitIdle();
+      if (moto.counter) {
+        await moto.counter.settle();
+        figures.s3 = moto.counter.take(bucketOf(server, label));
+      }
+
+      return figures;
+    };
+
     const chunked = await sideBySide('s3-chunked', rounds, starters, async (server) => {
       const seconds = await chunkedUpload(server.url, bigMiB * MiB, 5 * MiB);
-      return { seconds, MBps: (bigMiB * MiB) / seconds / 1e6 };
+      return withTraffic(server, 's3-chunked', { seconds, MBps: (bigMiB * MiB) / seconds / 1e6 });
     });
     const burst = await sideBySide('s3-spike', rounds, starters, async (server) =>
-      spikeFigures(await spike(server.url, count, MiB, 50, (done, total) =>
-        progress(`  ${server.name}: ${done}/${total} uploads`))));
+      withTraffic(server, 's3-spike', spikeFigures(await spike(server.url, count, MiB, 50, (done, total) =>
+        progress(`  ${server.name}: ${done}/${total} uploads`)))));
 
     const throughput = summarise(chunked, 'MBps');
     const rate = summarise(burst, 'uploadsPerSecond');
     const p99 = summarise(burst, 'p99');
+    const peakOf = (name) => Math.max(maxOf(chunked, name, 'peakRssMiB'), maxOf(burst, name, 'peakRssMiB'));
     const rows = [
       ['Measure', 'TusUpload', '@tus/server', 'Ratio (ours/peer)'],
       [`${bigMiB} MiB in 5 MiB PATCHes to S3, MB/s`, fmt(throughput.ours), fmt(throughput.peer),
@@ -217,10 +287,15 @@ async function s3Scenario() {
       ['p99 latency, ms', fmt(p99.ours), fmt(p99.peer), fmt(p99.ours / p99.peer, 2)],
       ['Errors', String(burst.TusUpload.reduce((n, r) => n + r.errors, 0)),
         String(burst['@tus/server'].reduce((n, r) => n + r.errors, 0)), ''],
-      ['Peak RSS, MiB', fmt(Math.max(maxOf(chunked, 'TusUpload', 'peakRssMiB'), maxOf(burst, 'TusUpload', 'peakRssMiB'))),
-        fmt(Math.max(maxOf(chunked, '@tus/server', 'peakRssMiB'), maxOf(burst, '@tus/server', 'peakRssMiB'))), ''],
+      ['Peak RSS, MiB', fmt(peakOf('TusUpload')), fmt(peakOf('@tus/server')), ''],
     ];
-    return { rows, raw: { chunked, burst } };
+    const extraTables = counting
+      ? [
+        trafficRows(`${bigMiB} MiB in 5 MiB PATCHes`, s3Traffic(chunked, 1)),
+        trafficRows(`${count} × 1 MiB`, s3Traffic(burst, count)),
+      ]
+      : [];
+    return { rows, extraTables, raw: { chunked, burst } };
   } finally {
     await moto.stop();
   }
@@ -242,9 +317,11 @@ try {
     throw new Error(`unknown scenario ${values.scenario}; use disk or s3`);
   }
 
-  const { rows, raw } = await run();
+  const { rows, extraTables = [], raw } = await run();
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const markdown = `# ${values.scenario} benchmark, ${new Date().toISOString()}${quick ? ' (quick)' : ''}\n\n${table(rows)}\n`;
+  const tables = [rows, ...extraTables].map(table).join('\n\n');
+  const title = `# ${values.scenario} benchmark, ${new Date().toISOString()}${quick ? ' (quick)' : ''}`;
+  const markdown = `${title}\n\n${tables}\n`;
   mkdirSync(values.out, { recursive: true });
   writeFileSync(path.join(values.out, `${stamp}-${values.scenario}.md`), markdown);
   writeFileSync(path.join(values.out, `${stamp}-${values.scenario}.json`), JSON.stringify(raw, null, 2));

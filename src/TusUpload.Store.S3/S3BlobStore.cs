@@ -1,3 +1,4 @@
+using Amazon.S3;
 using Amazon.S3.Model;
 using Microsoft.Extensions.Logging;
 using TusUpload.Protocol.Storage;
@@ -20,30 +21,20 @@ public sealed class S3BlobStore(S3Bucket bucket, ILogger<S3BlobStore> logger) : 
 
         var source = bucket.Keys.Content(upload.Id);
         var target = bucket.Keys.Blob(sha256);
-        var size = await bucket.GetSizeAsync(upload.Id, source, cancellationToken)
-            ?? throw new UploadStoreException(UploadStoreError.NotFound, $"Upload {upload.Id} has no data to promote.");
-        if (size <= SingleCopyLimit)
-        {
-            var request = new CopyObjectRequest
-            {
-                SourceBucket = bucket.Settings.Bucket,
-                SourceKey = source,
-                DestinationBucket = bucket.Settings.Bucket,
-                DestinationKey = target,
-            };
-            if (bucket.Settings.ServerSideEncryption is { } encryption)
-            {
-                request.ServerSideEncryptionMethod = new Amazon.S3.ServerSideEncryptionMethod(encryption);
-            }
 
-            await bucket.CallAsync(
-                upload.Id,
-                token => bucket.Client.CopyObjectAsync(request, token),
-                cancellationToken);
-        }
-        else
+        // A complete upload's object is exactly its length long, so asking S3 for the size (HEAD) is needed only
+        // when the length is unknown; a missing object then fails the copy instead, with the same error.
+        var size = upload.Length
+            ?? await bucket.GetSizeAsync(upload.Id, source, cancellationToken)
+            ?? throw NoData(upload.Id, null);
+        try
         {
-            await CopyInPartsAsync(upload.Id, source, target, size, cancellationToken);
+            await CopyAsync(upload.Id, source, target, size, cancellationToken);
+        }
+        catch (UploadStoreException exception) when (exception.InnerException is AmazonS3Exception missing
+            && S3Faults.IsNotFound(missing))
+        {
+            throw NoData(upload.Id, exception);
         }
 
         S3StoreLog.BlobPromoted(logger, sha256, upload.Id);
@@ -71,6 +62,41 @@ public sealed class S3BlobStore(S3Bucket bucket, ILogger<S3BlobStore> logger) : 
     public Task DeleteAsync(string sha256, CancellationToken cancellationToken)
     {
         return bucket.DeleteObjectAsync(sha256, bucket.Keys.Blob(sha256), cancellationToken);
+    }
+
+    private static UploadStoreException NoData(string uploadId, Exception? inner) =>
+        new(UploadStoreError.NotFound, $"Upload {uploadId} has no data to promote.", inner);
+
+    private async Task CopyAsync(
+        string uploadId,
+        string source,
+        string target,
+        long size,
+        CancellationToken cancellationToken)
+    {
+        if (size <= SingleCopyLimit)
+        {
+            var request = new CopyObjectRequest
+            {
+                SourceBucket = bucket.Settings.Bucket,
+                SourceKey = source,
+                DestinationBucket = bucket.Settings.Bucket,
+                DestinationKey = target,
+            };
+            if (bucket.Settings.ServerSideEncryption is { } encryption)
+            {
+                request.ServerSideEncryptionMethod = new Amazon.S3.ServerSideEncryptionMethod(encryption);
+            }
+
+            await bucket.CallAsync(
+                uploadId,
+                token => bucket.Client.CopyObjectAsync(request, token),
+                cancellationToken);
+        }
+        else
+        {
+            await CopyInPartsAsync(uploadId, source, target, size, cancellationToken);
+        }
     }
 
     private async Task CopyInPartsAsync(

@@ -14,6 +14,9 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings)
 
     public S3StoreSettings Settings { get; } = settings;
 
+    /// <summary>The newest info objects this process wrote or read (see <see cref="S3StateCache"/>).</summary>
+    public S3StateCache States { get; } = new();
+
     public S3Keys Keys => Settings.Keys;
 
     public IAmazonS3 Client { get; } = client;
@@ -27,21 +30,33 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings)
             try
             {
                 using var response = await Client.GetObjectAsync(Name, Keys.Info(uploadId), token);
-                return await JsonSerializer.DeserializeAsync(
-                    response.ResponseStream,
-                    S3JsonContext.Default.S3UploadState,
-                    token);
+                using var json = new MemoryStream();
+                await response.ResponseStream.CopyToAsync(json, token);
+                var bytes = json.ToArray();
+                var state = JsonSerializer.Deserialize(bytes, S3JsonContext.Default.S3UploadState);
+                if (state is not null)
+                {
+                    States.Remember(uploadId, state.Revision, bytes);
+                }
+
+                return state;
             }
             catch (AmazonS3Exception exception) when (S3Faults.IsNotFound(exception))
             {
+                States.Forget(uploadId);
                 return null;
             }
         }, cancellationToken);
     }
 
-    /// <summary>Writes the info object in one PUT, which S3 makes visible atomically.</summary>
+    /// <summary>
+    /// Writes the info object in one PUT, which S3 makes visible atomically. Every PUT of the store is signed over
+    /// its whole payload rather than sent in aws-chunked encoding: the bytes are in hand anyway, and the body is
+    /// then just the content, without a signature per 64 KiB chunk for the server to strip.
+    /// </summary>
     public async Task WriteStateAsync(S3UploadState state, bool createOnly, CancellationToken cancellationToken)
     {
+        state.Revision++;
         var json = JsonSerializer.SerializeToUtf8Bytes(state, S3JsonContext.Default.S3UploadState);
         var request = new PutObjectRequest
         {
@@ -49,6 +64,7 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings)
             Key = Keys.Info(state.Id),
             InputStream = new MemoryStream(json, writable: false),
             ContentType = "application/json",
+            UseChunkEncoding = false,
         };
         if (createOnly)
         {
@@ -69,6 +85,7 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings)
 
             return true;
         }, cancellationToken);
+        States.Remember(state.Id, state.Revision, json);
     }
 
     public Task<string> StartMultipartAsync(string uploadId, CancellationToken cancellationToken)
@@ -86,11 +103,11 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings)
         }, cancellationToken);
     }
 
-    public Task<string> UploadPartAsync(
+    internal Task<string> UploadPartAsync(
         string uploadId,
         string multipartUploadId,
         int partNumber,
-        ReadOnlyMemory<byte> data,
+        PartBuffer data,
         CancellationToken cancellationToken)
     {
         return CallAsync(uploadId, async token =>
@@ -101,18 +118,20 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings)
                 Key = Keys.Content(uploadId),
                 UploadId = multipartUploadId,
                 PartNumber = partNumber,
-                InputStream = ReadOnlyMemoryStream.Of(data),
+                InputStream = data.OpenRead(),
                 PartSize = data.Length,
+                UseChunkEncoding = false,
             };
             var response = await Client.UploadPartAsync(request, token);
             return response.ETag;
         }, cancellationToken);
     }
 
-    public Task PutObjectAsync(
+    /// <summary>Writes a whole object in one PUT and returns its ETag.</summary>
+    internal Task<string> PutObjectAsync(
         string uploadId,
         string key,
-        ReadOnlyMemory<byte> data,
+        PartBuffer data,
         CancellationToken cancellationToken)
     {
         return CallAsync(uploadId, async token =>
@@ -121,32 +140,26 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings)
             {
                 BucketName = Name,
                 Key = key,
-                InputStream = ReadOnlyMemoryStream.Of(data),
+                InputStream = data.OpenRead(),
+                UseChunkEncoding = false,
             };
             ApplyEncryption(request);
-            await Client.PutObjectAsync(request, token);
-            return true;
+            var response = await Client.PutObjectAsync(request, token);
+            return response.ETag;
         }, cancellationToken);
     }
 
-    /// <summary>Reads a whole small object into <paramref name="buffer"/> and returns its length.</summary>
-    public Task<int> ReadObjectIntoAsync(
+    /// <summary>Reads a whole small object into <paramref name="part"/> and returns its length.</summary>
+    internal Task<int> ReadObjectIntoAsync(
         string uploadId,
         string key,
-        Memory<byte> buffer,
+        PartBuffer part,
         CancellationToken cancellationToken)
     {
         return CallAsync(uploadId, async token =>
         {
             using var response = await Client.GetObjectAsync(Name, key, token);
-            var total = 0;
-            int read;
-            while ((read = await response.ResponseStream.ReadAsync(buffer[total..], token)) > 0)
-            {
-                total += read;
-            }
-
-            return total;
+            return await part.FillAsync(response.ResponseStream, token);
         }, cancellationToken);
     }
 

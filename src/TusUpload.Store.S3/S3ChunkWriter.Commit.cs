@@ -8,24 +8,51 @@ internal sealed partial class S3ChunkWriter
     /// </summary>
     private async Task CommitFinalPartAsync(CancellationToken cancellationToken)
     {
-        if (_filled > 0 || _state.Parts.Count == 0)
+        if (_state.MultipartUploadId is null)
+        {
+            await CommitWholeObjectAsync(cancellationToken);
+            return;
+        }
+
+        if (_part.Length > 0 || _state.Parts.Count == 0)
         {
             var number = _nextPartNumber++;
             var etag = await _bucket.UploadPartAsync(
                 _state.Id,
                 _state.MultipartUploadId!,
                 number,
-                _buffer.AsMemory(0, _filled),
+                _part,
                 cancellationToken);
-            _unrecorded.Add(new S3Part(number, etag, _filled));
+            _unrecorded.Add(new S3Part(number, etag, _part.Length));
             RecordUploadedParts();
-            _filled = 0;
+            _part.Dispose();
         }
 
         _state.IncompleteKey = null;
         _state.IncompleteSize = 0;
         await _bucket.WriteStateAsync(_state, createOnly: false, cancellationToken);
         await _store.AssembleAsync(_state, cancellationToken);
+    }
+
+    /// <summary>
+    /// No full part was ever cut (there is no multipart upload), so the whole upload, at most one part, is in hand:
+    /// one PutObject stores the final object and one info write records it as its only part, assembled. A crash in
+    /// between leaves an object the info does not count; the resumed upload overwrites it when it completes.
+    /// </summary>
+    private async Task CommitWholeObjectAsync(CancellationToken cancellationToken)
+    {
+        var content = _bucket.Keys.Content(_state.Id);
+        var etag = await _bucket.PutObjectAsync(_state.Id, content, _part, cancellationToken);
+        _state.Parts = [new S3Part(1, etag, _part.Length)];
+        _state.IncompleteKey = null;
+        _state.IncompleteSize = 0;
+        _state.Assembled = true;
+        _state.ContentSha256 = _part.Sha256Hex();
+        _incompleteConsumed = true;
+        _part.Dispose();
+
+        await _bucket.WriteStateAsync(_state, createOnly: false, cancellationToken);
+        S3StoreLog.StoredAsOneObject(_logger, _state.Id, _state.Offset);
     }
 
     /// <summary>Bytes after the last full part go to a new incomplete-part object, then the info names it.</summary>
@@ -36,12 +63,12 @@ internal sealed partial class S3ChunkWriter
             return;
         }
 
-        if (_filled > 0)
+        if (_part.Length > 0)
         {
             var key = _bucket.Keys.NewIncompletePart(_state.Id);
-            await _bucket.PutObjectAsync(_state.Id, key, _buffer.AsMemory(0, _filled), cancellationToken);
+            await _bucket.PutObjectAsync(_state.Id, key, _part, cancellationToken);
             _state.IncompleteKey = key;
-            _state.IncompleteSize = _filled;
+            _state.IncompleteSize = _part.Length;
         }
         else
         {

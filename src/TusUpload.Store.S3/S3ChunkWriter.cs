@@ -1,4 +1,3 @@
-using System.Buffers;
 using Microsoft.Extensions.Logging;
 using TusUpload.Protocol.Storage;
 
@@ -8,7 +7,7 @@ namespace TusUpload.Store.S3;
 /// Cuts one request body into parts of exactly the upload's part size and uploads each as soon as it is full,
 /// while the body keeps arriving. Bytes after the last full part stay in memory until commit, which stores
 /// them as the incomplete part (or as the final part when the upload is complete). Memory per request is at
-/// most (in-flight parts + 1) part buffers.
+/// most (in-flight parts + 1) part sizes, taken in 1 MiB segments as bytes arrive.
 /// </summary>
 internal sealed partial class S3ChunkWriter : IChunkWriter
 {
@@ -21,8 +20,7 @@ internal sealed partial class S3ChunkWriter : IChunkWriter
     private readonly List<S3Part> _unrecorded = [];
     private readonly CancellationTokenSource _partCancellation = new();
     private readonly string? _originalIncompleteKey;
-    private byte[] _buffer;
-    private int _filled;
+    private PartBuffer _part;
     private int _nextPartNumber;
     private bool _incompleteConsumed;
     private bool _done;
@@ -40,7 +38,7 @@ internal sealed partial class S3ChunkWriter : IChunkWriter
         _options = options;
         _logger = logger;
         _originalIncompleteKey = state.IncompleteKey;
-        _buffer = ArrayPool<byte>.Shared.Rent(checked((int)state.PartSize));
+        _part = new PartBuffer(checked((int)state.PartSize));
         _nextPartNumber = state.Parts.Count + 1;
         StartOffset = state.Offset;
     }
@@ -85,13 +83,13 @@ internal sealed partial class S3ChunkWriter : IChunkWriter
 
         while (!data.IsEmpty)
         {
-            var take = Math.Min(data.Length, PartSize - _filled);
-            data.Span[..take].CopyTo(_buffer.AsSpan(_filled));
-            _filled += take;
-            BytesWritten += take;
-            data = data[take..];
+            var taken = _part.Append(data.Span);
+            BytesWritten += taken;
+            data = data[taken..];
 
-            if (_filled == PartSize)
+            // The last byte of the upload stays in hand for the commit: an upload of exactly one part is then
+            // stored whole by one PutObject rather than as a multipart upload of one part.
+            if (_part.Room == 0 && StartOffset + BytesWritten != _state.Length)
             {
                 await StartFullPartAsync(cancellationToken);
             }
@@ -107,7 +105,7 @@ internal sealed partial class S3ChunkWriter : IChunkWriter
         }
 
         RecordUploadedParts();
-        var offset = _state.CommittedPartBytes + _filled;
+        var offset = _state.CommittedPartBytes + _part.Length;
         if (_state.Length is { } length && offset == length)
         {
             await CommitFinalPartAsync(cancellationToken);
@@ -143,14 +141,10 @@ internal sealed partial class S3ChunkWriter : IChunkWriter
                 // The part was not recorded, so its failure (or cancellation) changes nothing durable.
             }
 
-            ArrayPool<byte>.Shared.Return(pending.Buffer);
+            pending.Buffer.Dispose();
         }
 
-        if (_buffer.Length > 0)
-        {
-            ArrayPool<byte>.Shared.Return(_buffer);
-            _buffer = [];
-        }
+        _part.Dispose();
 
         _partCancellation.Dispose();
     }
@@ -188,7 +182,7 @@ internal sealed partial class S3ChunkWriter : IChunkWriter
             return;
         }
 
-        var read = await _bucket.ReadObjectIntoAsync(_state.Id, key, _buffer.AsMemory(0, PartSize), cancellationToken);
+        var read = await _bucket.ReadObjectIntoAsync(_state.Id, key, _part, cancellationToken);
         if (read != _state.IncompleteSize)
         {
             throw new UploadStoreException(
@@ -196,8 +190,6 @@ internal sealed partial class S3ChunkWriter : IChunkWriter
                 $"The incomplete part of upload {_state.Id} holds {read} bytes, "
                 + $"its info records {_state.IncompleteSize}.");
         }
-
-        _filled = read;
     }
 
     private async Task StartFullPartAsync(CancellationToken cancellationToken)
@@ -207,16 +199,20 @@ internal sealed partial class S3ChunkWriter : IChunkWriter
             await FinishOldestPartAsync(checkpoint: !_options.AllOrNothing, cancellationToken);
         }
 
+        if (_state.MultipartUploadId is null)
+        {
+            await _store.StartMultipartAsync(_state, cancellationToken);
+        }
+
         await _bucket.Settings.PartSlots.WaitAsync(cancellationToken);
         var number = _nextPartNumber++;
-        var buffer = _buffer;
-        var upload = UploadPartAsync(number, buffer.AsMemory(0, PartSize));
-        _inFlight.Enqueue(new PendingPart(number, PartSize, buffer, upload));
-        _buffer = ArrayPool<byte>.Shared.Rent(PartSize);
-        _filled = 0;
+        var full = _part;
+        var upload = UploadPartAsync(number, full);
+        _inFlight.Enqueue(new PendingPart(number, full.Length, full, upload));
+        _part = new PartBuffer(PartSize);
     }
 
-    private async Task<string> UploadPartAsync(int number, ReadOnlyMemory<byte> data)
+    private async Task<string> UploadPartAsync(int number, PartBuffer data)
     {
         try
         {
@@ -241,7 +237,7 @@ internal sealed partial class S3ChunkWriter : IChunkWriter
         var pending = _inFlight.Peek();
         var etag = await pending.Upload.WaitAsync(cancellationToken);
         _inFlight.Dequeue();
-        ArrayPool<byte>.Shared.Return(pending.Buffer);
+        pending.Buffer.Dispose();
         _unrecorded.Add(new S3Part(pending.Number, etag, pending.Size));
 
         if (checkpoint)

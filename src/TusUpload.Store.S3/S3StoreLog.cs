@@ -5,7 +5,7 @@ namespace TusUpload.Store.S3;
 /// <summary>Log messages of the S3 store (event ids 2100–2199).</summary>
 internal static partial class S3StoreLog
 {
-    [LoggerMessage(2100, LogLevel.Debug, "Upload {UploadId}: multipart upload started with parts of {PartSize} bytes")]
+    [LoggerMessage(2100, LogLevel.Debug, "Upload {UploadId}: created with parts of {PartSize} bytes")]
     public static partial void UploadCreated(ILogger logger, string uploadId, long partSize);
 
     [LoggerMessage(2101, LogLevel.Debug, "Upload {UploadId}: part {PartNumber} of {Size} bytes stored")]
@@ -51,4 +51,10 @@ internal static partial class S3StoreLog
         LogLevel.Warning,
         "Upload {UploadId}: info object is unreadable and was skipped by the listing")]
     public static partial void InfoUnreadable(ILogger logger, string uploadId, Exception exception);
+
+    [LoggerMessage(2112, LogLevel.Debug, "Upload {UploadId}: multipart upload started for its first full part")]
+    public static partial void MultipartStarted(ILogger logger, string uploadId);
+
+    [LoggerMessage(2113, LogLevel.Debug, "Upload {UploadId}: stored whole as one object of {Size} bytes")]
+    public static partial void StoredAsOneObject(ILogger logger, string uploadId, long size);
 }

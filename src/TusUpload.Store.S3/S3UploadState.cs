@@ -13,6 +13,9 @@ public sealed class S3UploadState
 
     public long? Length { get; set; }
 
+    /// <summary>Counts the writes of this info object, so that of two copies the newer one can be told.</summary>
+    public long Revision { get; set; }
+
     public string? Metadata { get; init; }
 
     public UploadConcatKind ConcatKind { get; init; }
@@ -43,6 +46,12 @@ public sealed class S3UploadState
 
     /// <summary>True once CompleteMultipartUpload (or a copy) produced the upload's object.</summary>
     public bool Assembled { get; set; }
+
+    /// <summary>
+    /// SHA-256 (lower-case hex) of the content when it was stored whole by one PutObject from bytes in hand;
+    /// null for multipart uploads, whose bytes were never all in memory at once.
+    /// </summary>
+    public string? ContentSha256 { get; set; }
 
     public long CommittedPartBytes
     {
@@ -77,5 +86,6 @@ public sealed class S3UploadState
         CreatedAt = CreatedAt,
         ExpiresAt = ExpiresAt,
         CompletionRecorded = CompletionRecorded,
+        ContentSha256 = ContentSha256,
     };
 }

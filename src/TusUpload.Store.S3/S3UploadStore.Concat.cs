@@ -76,6 +76,11 @@ public sealed partial class S3UploadStore
         List<S3UploadState> sources,
         CancellationToken cancellationToken)
     {
+        if (state.MultipartUploadId is null)
+        {
+            await StartMultipartAsync(state, cancellationToken);
+        }
+
         state.Parts = [];
         foreach (var source in sources)
         {

@@ -33,19 +33,22 @@ public sealed partial class S3UploadStore(S3Bucket bucket, ILogger<S3UploadStore
             PartSize = settings.PartSize,
             MaxParts = settings.MaxParts,
         };
-        if (await bucket.ReadStateAsync(upload.Id, cancellationToken) is not null)
-        {
-            throw new UploadStoreException(UploadStoreError.AlreadyExists, $"Upload {upload.Id} exists already.");
-        }
-
-        state.MultipartUploadId = await bucket.StartMultipartAsync(upload.Id, cancellationToken);
+        // One conditional PUT (If-None-Match) both checks that the id is free and creates the upload. The multipart
+        // upload is started only when the first full part is cut: most uploads fit in one part and become one
+        // PutObject, so starting it here would cost two requests (start and complete) that are mostly wasted.
         await bucket.WriteStateAsync(state, createOnly: true, cancellationToken);
         S3StoreLog.UploadCreated(logger, upload.Id, state.PartSize);
 
         if (state.Length == 0 && state.ConcatKind != UploadConcatKind.Final)
         {
             // "The Server MUST acknowledge a successful upload creation": a 0-byte upload is complete at once.
-            await using var writer = await OpenChunkAsync(upload, new ChunkOptions(false, 0), cancellationToken);
+            await using var writer = await S3ChunkWriter.OpenAsync(
+                this,
+                bucket,
+                state,
+                new ChunkOptions(false, 0),
+                logger,
+                cancellationToken);
             await writer.CommitAsync(cancellationToken);
         }
     }
@@ -92,8 +95,14 @@ public sealed partial class S3UploadStore(S3Bucket bucket, ILogger<S3UploadStore
     {
         ArgumentNullException.ThrowIfNull(upload);
         ArgumentNullException.ThrowIfNull(options);
-        var state = await RequireStateAsync(upload.Id, cancellationToken);
-        if (state.Assembled || state.MultipartUploadId is null)
+
+        // The caller read the upload under its lock just now (or created it), so this process's newest copy is
+        // the current one; it is used only if it shows what the caller was handed.
+        var state = bucket.States.Recall(upload.Id) is { } known
+            && known.Offset == upload.Offset && known.Length == upload.Length && !known.Assembled
+            ? known
+            : await RequireStateAsync(upload.Id, cancellationToken);
+        if (state.Assembled)
         {
             throw new UploadStoreException(UploadStoreError.Unknown, $"Upload {upload.Id} is complete already.");
         }
@@ -103,7 +112,11 @@ public sealed partial class S3UploadStore(S3Bucket bucket, ILogger<S3UploadStore
 
     public async Task<UploadInfo> MarkCompletionRecordedAsync(string uploadId, CancellationToken cancellationToken)
     {
-        var state = await RequireStateAsync(uploadId, cancellationToken);
+        // Called under the lock right after the completing commit (or a read under the lock): the newest copy this
+        // process holds is the current one when it shows the upload complete.
+        var state = bucket.States.Recall(uploadId) is { } known && known.Length == known.Offset
+            ? known
+            : await RequireStateAsync(uploadId, cancellationToken);
         await AssembleAsync(state, cancellationToken);
         if (!state.CompletionRecorded)
         {
@@ -121,7 +134,12 @@ public sealed partial class S3UploadStore(S3Bucket bucket, ILogger<S3UploadStore
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(upload);
-        var state = await RequireStateAsync(upload.Id, cancellationToken);
+
+        // Assembly is final: once this process saw the object assembled, only its removal can change that, and a
+        // removed object answers "not found" below anyway.
+        var state = bucket.States.Recall(upload.Id) is { Assembled: true } known
+            ? known
+            : await RequireStateAsync(upload.Id, cancellationToken);
         await AssembleAsync(state, cancellationToken);
         try
         {
@@ -156,6 +174,7 @@ public sealed partial class S3UploadStore(S3Bucket bucket, ILogger<S3UploadStore
 
         // The info object goes last: until then a retried delete still finds the multipart upload to abort.
         await bucket.DeleteObjectAsync(uploadId, bucket.Keys.Info(uploadId), cancellationToken);
+        bucket.States.Forget(uploadId);
         S3StoreLog.UploadDeleted(logger, uploadId);
     }
 
@@ -198,6 +217,19 @@ public sealed partial class S3UploadStore(S3Bucket bucket, ILogger<S3UploadStore
             return;
         }
 
+        if (state.MultipartUploadId is null)
+        {
+            // No part was ever cut, so nothing is recorded but the length: a 0-byte upload whose info was written
+            // complete (a declared length of 0) before its empty object was. The empty object is all it needs.
+            using var empty = new PartBuffer(0);
+            var etag = await bucket.PutObjectAsync(state.Id, bucket.Keys.Content(state.Id), empty, cancellationToken);
+            state.Parts = [new S3Part(1, etag, 0)];
+            state.Assembled = true;
+            state.ContentSha256 = empty.Sha256Hex();
+            await bucket.WriteStateAsync(state, createOnly: false, cancellationToken);
+            return;
+        }
+
         try
         {
             await bucket.CompleteAsync(state, cancellationToken);
@@ -215,6 +247,18 @@ public sealed partial class S3UploadStore(S3Bucket bucket, ILogger<S3UploadStore
         state.MultipartUploadId = null;
         await bucket.WriteStateAsync(state, createOnly: false, cancellationToken);
         S3StoreLog.UploadAssembled(logger, state.Id, state.Parts.Count);
+    }
+
+    /// <summary>
+    /// Starts the upload's multipart upload and records its id before any part goes up, so that termination and
+    /// expiry, which abort it from the info, can never leave a part behind. Recording it moves no offset, so an
+    /// all-or-nothing chunk may do it too.
+    /// </summary>
+    internal async Task StartMultipartAsync(S3UploadState state, CancellationToken cancellationToken)
+    {
+        state.MultipartUploadId = await bucket.StartMultipartAsync(state.Id, cancellationToken);
+        await bucket.WriteStateAsync(state, createOnly: false, cancellationToken);
+        S3StoreLog.MultipartStarted(logger, state.Id);
     }
 
     private async Task<S3UploadState> RequireStateAsync(string uploadId, CancellationToken cancellationToken)

@@ -43,6 +43,14 @@ public sealed partial class CompletionProcessor
     private async Task<ContentVerdict> ReadOnceAsync(UploadInfo upload, CancellationToken cancellationToken)
     {
         var length = upload.Length ?? 0;
+        if (!_scan && upload.ContentSha256 is { } known)
+        {
+            // The store hashed exactly the bytes it stored, and without a scan nothing else needs them: reading
+            // the object back (a full GET from S3) would only repeat that work.
+            logger.HashFromStore(upload.Id);
+            return new ContentVerdict(known, length, Infected: false, Signature: null, Scanned: false);
+        }
+
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         await using var session = _scan ? scanner.OpenScanSession() : null;
         var buffer = ArrayPool<byte>.Shared.Rent(_options.ReadBufferSize);

@@ -62,4 +62,10 @@ internal static partial class ProcessingLog
         Level = LogLevel.Debug,
         Message = "Upload {UploadId} is not in the ledger or not ready ({State}); nothing to process")]
     public static partial void NotProcessable(this ILogger logger, string uploadId, string state);
+
+    [LoggerMessage(
+        EventId = 4508,
+        Level = LogLevel.Debug,
+        Message = "Upload {UploadId}: SHA-256 taken from the store, which hashed the bytes it stored; not read back")]
+    public static partial void HashFromStore(this ILogger logger, string uploadId);
 }

@@ -24,6 +24,12 @@ public sealed record UploadInfo
     /// <summary>True once the completion notification was durably accepted by the lifecycle sink.</summary>
     public bool CompletionRecorded { get; init; }
 
+    /// <summary>
+    /// Lower-case hex SHA-256 of the whole content when the store computed it from the bytes it stored (it had
+    /// every byte in hand at once); null when unknown. A consumer that needs only the hash may skip reading back.
+    /// </summary>
+    public string? ContentSha256 { get; init; }
+
     public bool IsComplete => Length is { } length && Offset == length;
 
     public bool IsExpired(DateTimeOffset now) => !IsComplete && ExpiresAt is { } expires && expires <= now;

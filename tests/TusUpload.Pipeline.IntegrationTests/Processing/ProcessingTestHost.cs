@@ -42,7 +42,17 @@ internal sealed class ProcessingTestHost : IAsyncDisposable
     public static ProcessingTestHost Start(
         bool scan,
         string? clamdEndpoint = null,
-        params (string Key, string Value)[] extra)
+        params (string Key, string Value)[] extra) => Build(scan, clamdEndpoint, decorateStore: null, extra);
+
+    /// <summary>A host whose upload store is the disk store seen through <paramref name="decorateStore"/>.</summary>
+    public static ProcessingTestHost StartWithStore(bool scan, Func<IUploadStore, IUploadStore> decorateStore) =>
+        Build(scan, clamdEndpoint: null, decorateStore, []);
+
+    private static ProcessingTestHost Build(
+        bool scan,
+        string? clamdEndpoint,
+        Func<IUploadStore, IUploadStore>? decorateStore,
+        (string Key, string Value)[] extra)
     {
         var root = Directory.CreateTempSubdirectory("tus-processing-").FullName;
         var settings = new Dictionary<string, string?>
@@ -82,6 +92,10 @@ internal sealed class ProcessingTestHost : IAsyncDisposable
         }
 
         services.AddCompletionProcessing(configuration);
+        if (decorateStore is not null)
+        {
+            services.AddSingleton(provider => decorateStore(provider.GetRequiredService<DiskUploadStore>()));
+        }
 
         return new ProcessingTestHost(root, services.BuildServiceProvider(validateScopes: true));
     }
