@@ -29,9 +29,15 @@ internal static class UploadInfoFile
     /// <summary>
     /// The newest intact slot whose sequence is not <paramref name="hiddenSequence"/> (a write not yet synced).
     /// Null when the file's creation never finished: it is empty, of a length no finished file has, or its first
-    /// slot is damaged while the second was never written. Such a file was never acknowledged to anyone.
+    /// slot is damaged while the second was never written. Such a file was never acknowledged to anyone. A slot
+    /// whose checksum holds but whose state is impossible (unreadable JSON, another upload's id, an offset past
+    /// the length) counts as damaged, so the other slot is used.
     /// </summary>
-    public static InfoRecord? Decode(ReadOnlySpan<byte> file, string infoPath, long hiddenSequence)
+    public static InfoRecord? Decode(
+        ReadOnlySpan<byte> file,
+        string infoPath,
+        long hiddenSequence,
+        string? expectedId = null)
     {
         if (file.Length == 0 || file.Length % (2 * PageBytes) != 0)
         {
@@ -45,17 +51,13 @@ internal static class UploadInfoFile
             var bytes = file.Slice(slot * slotBytes, slotBytes);
             if (!InfoSlot.TryDecode(bytes, out var sequence, out var flags, out var payload)
                 || sequence == hiddenSequence
-                || (newest is { } other && other.Sequence >= sequence))
+                || (newest is { } other && other.Sequence >= sequence)
+                || TryParse(payload, infoPath, expectedId) is not { } upload)
             {
                 continue;
             }
 
-            newest = new InfoRecord(
-                Parse(payload, infoPath),
-                sequence,
-                slot,
-                slotBytes,
-                (flags & InfoSlot.FlagUnsynced) != 0);
+            newest = new InfoRecord(upload, sequence, slot, slotBytes, (flags & InfoSlot.FlagUnsynced) != 0);
         }
 
         if (newest is null && InfoSlot.HasMagic(file[slotBytes..]))
@@ -64,6 +66,24 @@ internal static class UploadInfoFile
         }
 
         return newest;
+    }
+
+    private static UploadInfo? TryParse(ReadOnlySpan<byte> json, string infoPath, string? expectedId)
+    {
+        UploadInfo upload;
+        try
+        {
+            upload = Parse(json, infoPath);
+        }
+        catch (Exception exception) when (exception is JsonException or InvalidDataException)
+        {
+            return null;
+        }
+
+        var possible = (expectedId is null || upload.Id == expectedId)
+            && upload.Length is null or >= 0
+            && (upload.Length is not { } length || upload.Offset <= length);
+        return possible ? upload : null;
     }
 
     public static UploadInfo Parse(ReadOnlySpan<byte> json, string infoPath)

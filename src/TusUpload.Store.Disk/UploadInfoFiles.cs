@@ -27,7 +27,7 @@ internal sealed class UploadInfoFiles(FolderFlushes folders)
 
         // Looked up after the bytes were read: a write confirmed in between was synced before its entry went.
         var hidden = _unconfirmed.TryGetValue(uploadId, out var sequence) ? sequence : 0;
-        return UploadInfoFile.Decode(file, infoPath, hidden);
+        return UploadInfoFile.Decode(file, infoPath, hidden, uploadId);
     }
 
     /// <summary>Writes a new info file and makes it and its name durable; fails when the file exists.</summary>

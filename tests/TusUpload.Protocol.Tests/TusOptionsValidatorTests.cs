@@ -48,7 +48,8 @@ public sealed class TusOptionsValidatorTests
 
         Assert.True(result.Failed);
         foreach (var setting in (string[])["Tus:MaxSize", "Tus:Expiry", "Tus:IdleTimeout", "'not a url'",
-                     "https://x.example/path", "proxy.local", "'10.0.0.1/8'", "Tus:MaxMetadataBytes",
+                     "https://x.example/path", "proxy.local", "'10.0.0.1/8', whose address has bits set past",
+                     "Tus:MaxMetadataBytes",
                      "Tus:ReadBufferSize"])
         {
             Assert.Contains(setting, result.FailureMessage, StringComparison.Ordinal);

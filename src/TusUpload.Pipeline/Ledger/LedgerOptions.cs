@@ -22,4 +22,11 @@ public sealed class LedgerOptions
     /// progress. A lone write never waits for company; 1 turns grouping off. Default 64, allowed 1–1000.
     /// </summary>
     public int MaxWritesPerCommit { get; set; } = 64;
+
+    /// <summary>
+    /// SQLite only: how long a write waits for another process's lock on the file (a separate worker, a backup)
+    /// before it fails, in whole seconds (rounded up). A creation then answers a retryable 503 instead of hanging
+    /// past the timeouts of proxies in front. Default 5 seconds, allowed 1 second to 5 minutes.
+    /// </summary>
+    public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -31,7 +31,7 @@ public static class UploadStatusEndpoints
         return endpoints;
     }
 
-    /// <summary>A browser asks before a GET that carries non-simple headers; allowed origins get the CORS answer.</summary>
+    /// <summary>A browser asks before a GET with non-simple headers; allowed origins get the CORS answer.</summary>
     private static NoContent AnswerPreflight(HttpContext context, TusCors cors)
     {
         cors.ApplyPreflight(context);
@@ -48,7 +48,25 @@ public static class UploadStatusEndpoints
     {
         cors.Apply(context);
 
-        var upload = UploadIds.IsValid(id) ? await ledger.GetAsync(id, cancellationToken) : null;
+        LedgerUpload? upload;
+        try
+        {
+            upload = UploadIds.IsValid(id) ? await ledger.GetAsync(id, cancellationToken) : null;
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // The ledger's database is down or busy: a retryable answer in the endpoint's own format, not a bare 500.
+            StatusLog.LedgerUnavailable(
+                loggers.CreateLogger(typeof(UploadStatusEndpoints)),
+                id.Length > 64 ? id[..64] : id,
+                exception);
+            context.Response.Headers.RetryAfter = "1";
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status503ServiceUnavailable,
+                title: "Status unavailable",
+                detail: "The processing ledger cannot be read right now; retry.");
+        }
+
         if (upload is null)
         {
             StatusLog.Unknown(loggers.CreateLogger(typeof(UploadStatusEndpoints)), id.Length > 64 ? id[..64] : id);

@@ -78,6 +78,16 @@ public sealed class TrustedProxies
         return true;
     }
 
+    /// <summary>True for a network written with host bits, such as <c>10.0.0.1/8</c>.</summary>
+    public static bool HasBitsPastPrefix(string? entry)
+    {
+        var slash = entry?.IndexOf('/', StringComparison.Ordinal) ?? -1;
+        return slash > 0
+            && IPNetwork.TryParse(entry, out var parsed)
+            && IPAddress.TryParse(entry.AsSpan(0, slash).Trim(), out var written)
+            && !parsed.BaseAddress.Equals(written);
+    }
+
     private static IPAddress Normalize(IPAddress address) =>
         address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
 }

@@ -31,13 +31,13 @@ public sealed class UploadUrls
 
         if (_trustedProxies.Contains(context.Connection.RemoteIpAddress))
         {
-            var forwardedProto = FirstValue(request.Headers["X-Forwarded-Proto"]);
+            var forwardedProto = NearestValue(request.Headers["X-Forwarded-Proto"]);
             if (forwardedProto is "http" or "https")
             {
                 scheme = forwardedProto;
             }
 
-            var forwardedHost = FirstValue(request.Headers["X-Forwarded-Host"]);
+            var forwardedHost = NearestValue(request.Headers["X-Forwarded-Host"]);
             if (forwardedHost is not null && IsHostValue(forwardedHost))
             {
                 host = forwardedHost;
@@ -57,15 +57,20 @@ public sealed class UploadUrls
 
     public string Location(HttpContext context, string uploadId) => new Uri(Collection(context), uploadId).AbsoluteUri;
 
-    private static string? FirstValue(string? header)
+    /// <summary>
+    /// The value the trusted proxy itself set: the last one. Proxies that append to these headers keep what the
+    /// client sent in front, so the first value is the client's choice and would let it pick the Location host.
+    /// </summary>
+    private static string? NearestValue(string? header)
     {
         if (string.IsNullOrEmpty(header))
         {
             return null;
         }
 
-        var comma = header.IndexOf(',', StringComparison.Ordinal);
-        return (comma < 0 ? header : header[..comma]).Trim();
+        var comma = header.LastIndexOf(',');
+        var value = (comma < 0 ? header : header[(comma + 1)..]).Trim();
+        return value.Length == 0 ? null : value;
     }
 
     private static bool IsHostValue(string host) =>

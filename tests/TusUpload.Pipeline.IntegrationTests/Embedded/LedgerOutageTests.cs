@@ -7,7 +7,8 @@ namespace TusUpload.Pipeline.IntegrationTests.Embedded;
 
 /// <summary>
 /// The ledger failing under a running server (its table made unreachable, then restored): creation and completion
-/// answer a retryable 503 with a one-line reason and keep the bytes; HEAD still answers; once the ledger is back
+/// answer a retryable 503 with a one-line reason and keep the bytes; the status endpoint a 503 ProblemDetails;
+/// HEAD still answers; once the ledger is back
 /// the client's retry of its final PATCH records the completion exactly once.
 /// </summary>
 public sealed class LedgerOutageTests
@@ -30,12 +31,18 @@ public sealed class LedgerOutageTests
         using var refusedCreation = await CreateAsync(server.Client, 10);
         using var refusedCompletion = await PatchAsync(server.Client, location, content, 0);
         using var headDuringOutage = await HeadAsync(server.Client, location);
+        using var statusDuringOutage = await server.Client
+            .GetAsync(new Uri($"uploads/{location.Segments[^1]}/status", UriKind.Relative))
+            .WaitAsync(Wait);
         await database.ExecuteAsync("ALTER TABLE ledger_uploads_away RENAME TO ledger_uploads");
         using var retried = await PatchAsync(server.Client, location, [], content.Length);
 
         await AssertRetryableAsync(refusedCreation);
         await AssertRetryableAsync(refusedCompletion);
         Assert.Equal(HttpStatusCode.OK, headDuringOutage.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, statusDuringOutage.StatusCode);
+        Assert.Equal("application/problem+json", statusDuringOutage.Content.Headers.ContentType?.MediaType);
+        Assert.NotNull(statusDuringOutage.Headers.RetryAfter);
         Assert.Equal(content.Length.ToString(CultureInfo.InvariantCulture), Header(headDuringOutage, "Upload-Offset"));
         Assert.Equal(HttpStatusCode.NoContent, retried.StatusCode);
         var uploadId = location.Segments[^1];

@@ -36,6 +36,20 @@ public abstract partial class ConformanceSuite
         Assert.Equal("https://uploads.example", response.Headers.Location!.GetLeftPart(UriPartial.Authority));
     }
 
+    [Fact]
+    public async Task C1_behind_an_appending_proxy_the_value_the_proxy_added_counts_not_the_clients()
+    {
+        // A proxy that appends keeps the client's own header in front of the value it sets.
+        using var response = await ExpiringClient.PostAsync(100, headers: new Dictionary<string, string>
+        {
+            ["X-Forwarded-Host"] = "evil.example, uploads.example",
+            ["X-Forwarded-Proto"] = "http, https",
+        });
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal("https://uploads.example", response.Headers.Location!.GetLeftPart(UriPartial.Authority));
+    }
+
     [Theory]
     [InlineData(null, null)]
     [InlineData("10", "1")]

@@ -152,6 +152,29 @@ public sealed class DiskUploadStoreTests(DiskStoreFixture fixture) : IClassFixtu
         Assert.Equal(0, survivor!.Offset);
     }
 
+    [Theory]
+    [InlineData("offset past length")]
+    [InlineData("other id")]
+    [InlineData("not json")]
+    public async Task A_newest_slot_with_a_valid_checksum_but_impossible_state_gives_way_to_the_other(string forgery)
+    {
+        var upload = TestData.Upload(length: 10);
+        await _store.CreateAsync(upload, CancellationToken.None).WaitAsync(TestData.Timeout);
+        var file = await File.ReadAllBytesAsync(InfoPath(upload.Id)).WaitAsync(TestData.Timeout);
+        var payload = forgery switch
+        {
+            "offset past length" => UploadInfoFile.Serialize(upload with { Offset = 500 }),
+            "other id" => UploadInfoFile.Serialize(upload with { Id = TestData.NewId(), Offset = 5 }),
+            _ => "{\"version\":"u8.ToArray(),
+        };
+        InfoSlot.Encode(file.AsSpan(file.Length / 2), 2, 0, payload);
+        await File.WriteAllBytesAsync(InfoPath(upload.Id), file).WaitAsync(TestData.Timeout);
+
+        var stored = await _store.GetAsync(upload.Id, CancellationToken.None).WaitAsync(TestData.Timeout);
+
+        Assert.Equal((upload.Id, 0L, 10L), (stored!.Id, stored.Offset, stored.Length));
+    }
+
     [Fact]
     public void A_write_not_yet_synced_is_hidden_from_readers_until_it_is()
     {

@@ -40,7 +40,7 @@ public sealed class SqliteUploadLedger : SqlUploadLedger
             Mode = SqliteOpenMode.ReadWriteCreate,
             Cache = SqliteCacheMode.Private,
             Pooling = true,
-            DefaultTimeout = 30,
+            DefaultTimeout = (int)Math.Ceiling(options.Value.BusyTimeout.TotalSeconds),
         }.ToString();
         _schema = new Lazy<Task>(() => SqliteLedgerSchema.MigrateAsync(_connectionString, path, logger));
         _groupCommit = new SqliteGroupCommit(

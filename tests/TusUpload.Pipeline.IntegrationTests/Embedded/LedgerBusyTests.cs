@@ -1,0 +1,49 @@
+using System.Net;
+using Microsoft.Data.Sqlite;
+
+namespace TusUpload.Pipeline.IntegrationTests.Embedded;
+
+/// <summary>
+/// Another process holding the SQLite ledger's write lock (a backup, a separate worker) makes a creation answer a
+/// retryable 503 within about twice <c>Ledger:BusyTimeout</c>, instead of hanging past the proxies in front.
+/// </summary>
+public sealed class LedgerBusyTests
+{
+    [Fact]
+    public async Task A_creation_behind_a_foreign_lock_on_the_ledger_answers_503_promptly_and_works_once_it_is_gone()
+    {
+        await using var server = await EmbeddedServerProcess.StartAsync("--Ledger:BusyTimeout=00:00:01");
+        using var client = new HttpClient
+        {
+            BaseAddress = server.Client.BaseAddress,
+            Timeout = TimeSpan.FromSeconds(20),
+        };
+
+        HttpStatusCode busy;
+        await using (var foreign = new SqliteConnection($"Data Source={server.LedgerPath};Pooling=False"))
+        {
+            await foreign.OpenAsync().WaitAsync(TimeSpan.FromSeconds(10));
+            await using var exclusive = foreign.CreateCommand();
+            exclusive.CommandText = "BEGIN EXCLUSIVE";
+            await exclusive.ExecuteNonQueryAsync().WaitAsync(TimeSpan.FromSeconds(10));
+
+            // Within the client's 20 s; before the busy timeout was bounded this took about 60 s.
+            using var refused = await PostAsync(client);
+            busy = refused.StatusCode;
+            Assert.NotNull(refused.Headers.RetryAfter);
+        }
+
+        using var created = await PostAsync(client);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, busy);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+    }
+
+    private static async Task<HttpResponseMessage> PostAsync(HttpClient client)
+    {
+        using var create = new HttpRequestMessage(HttpMethod.Post, new Uri("files/", UriKind.Relative));
+        create.Headers.Add("Tus-Resumable", "1.0.0");
+        create.Headers.Add("Upload-Length", "10");
+        return await client.SendAsync(create);
+    }
+}
