@@ -82,6 +82,11 @@ public sealed partial class DiskUploadStore : IUploadStore
         {
             return Task.FromResult(_infos.Read(uploadId, _layout.InfoPath(uploadId))?.Upload);
         }
+        catch (InvalidDataException exception)
+        {
+            DiskStoreLog.InfoDamaged(_logger, uploadId, exception);
+            throw new UploadStoreException(UploadStoreError.Damaged, exception.Message, exception);
+        }
         catch (Exception exception) when (DiskStoreErrors.IsFileSystemFailure(exception))
         {
             throw Fail(exception, uploadId, "reading");

@@ -24,7 +24,20 @@ public sealed class DeleteHandler(
         var cancellationToken = context.RequestAborted;
 
         await using var uploadLock = await access.AcquireAsync(uploadId, cancellationToken);
-        var upload = await store.GetAsync(uploadId, cancellationToken);
+        UploadInfo? upload;
+        try
+        {
+            upload = await store.GetAsync(uploadId, cancellationToken);
+        }
+        catch (UploadStoreException exception) when (exception.Error == UploadStoreError.Damaged)
+        {
+            // Nothing can be read of it, so nothing else can be done with it: freeing it must still work.
+            await store.DeleteAsync(uploadId, cancellationToken);
+            await NotifyAsync(uploadId, expired: false, cancellationToken);
+            context.Response.StatusCode = StatusCodes.Status204NoContent;
+            return;
+        }
+
         if (upload is null)
         {
             // E2: "DELETE → 204" for an expired upload also after the sweeper removed it; nothing is left to free.

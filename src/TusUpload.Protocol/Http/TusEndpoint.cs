@@ -189,6 +189,8 @@ public sealed class TusEndpoint(
                 return (413, OneLine(limit.Message));
             case UploadStoreException { Error: UploadStoreError.AlreadyExists }:
                 return (409, "The upload already exists.");
+            case UploadStoreException { Error: UploadStoreError.Damaged }:
+                return (500, "The upload's stored state is damaged; only DELETE can still remove it.");
             case UploadStoreException { Error: UploadStoreError.Unavailable }:
                 TusLog.StoreUnavailable(logger, exception, request.Method, request.Path);
                 return (503, "Storage is temporarily unavailable; retry.");

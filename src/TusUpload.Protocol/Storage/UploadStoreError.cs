@@ -16,4 +16,10 @@ public enum UploadStoreError
 
     /// <summary>The request asks for something the store cannot keep, e.g. too many parts (413).</summary>
     LimitExceeded,
+
+    /// <summary>
+    /// The upload's stored state cannot be read: damaged storage, not a passing outage (500). DELETE still frees
+    /// what is left of it, so a client or operator can always get rid of it through the protocol.
+    /// </summary>
+    Damaged,
 }

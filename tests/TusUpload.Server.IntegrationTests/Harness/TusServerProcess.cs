@@ -113,7 +113,17 @@ public sealed class TusServerProcess : IAsyncDisposable
         }
 
         using var wait = new CancellationTokenSource(timeout);
-        await _process.WaitForExitAsync(wait.Token);
+        try
+        {
+            await _process.WaitForExitAsync(wait.Token);
+        }
+        catch (OperationCanceledException exception)
+        {
+            var tail = string.Join('\n', _output.TakeLast(40));
+            throw new TimeoutException(
+                $"The server did not exit within {timeout} of SIGTERM. Its last output:\n{tail}",
+                exception);
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -1,0 +1,47 @@
+using System.Net;
+using TusUpload.Server.IntegrationTests.Harness;
+using TusUpload.Store.Disk;
+
+namespace TusUpload.Server.IntegrationTests.Recovery;
+
+/// <summary>
+/// An info file damaged in both slots (storage gone bad, not a crash): requests for that upload answer 500 with a
+/// one-line reason and the process carries on; DELETE still removes what is left, so it can always be cleared.
+/// </summary>
+[Collection(DiskCollection.Name)]
+public sealed class DiskDamagedInfoTests(DiskServers servers)
+{
+    [Fact]
+    public async Task A_damaged_upload_answers_500_yet_DELETE_removes_it()
+    {
+        using var client = new TusClient(servers.Main);
+        var upload = await client.CreateAsync(10);
+        using (var patched = await client.PatchAsync(upload, 0, [1, 2, 3]))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, patched.StatusCode);
+        }
+
+        var id = TusClient.IdOf(upload);
+        var infoPath = Path.Combine(DiskServers.DataDirectory(servers.Main), id + DiskStoreLayout.InfoSuffix);
+        var file = await File.ReadAllBytesAsync(infoPath);
+        file[InfoSlot.HeaderBytes + 2] ^= 0xFF;
+        file[(file.Length / 2) + InfoSlot.HeaderBytes + 2] ^= 0xFF;
+        await File.WriteAllBytesAsync(infoPath, file);
+
+        using var head = await client.HeadAsync(upload);
+        using var patch = await client.PatchAsync(upload, 3, [4]);
+        var reason = await patch.Content.ReadAsStringAsync();
+        using var deleted = await client.DeleteAsync(upload);
+        using var headAfter = await client.HeadAsync(upload);
+        using var otherUpload = await client.HeadAsync(await client.CreateAsync(5));
+
+        Assert.Equal(HttpStatusCode.InternalServerError, head.StatusCode);
+        Assert.Equal(HttpStatusCode.InternalServerError, patch.StatusCode);
+        Assert.Matches(@"^[^\r\n]*damaged[^\r\n]*\n$", reason);
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, headAfter.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, otherUpload.StatusCode);
+        Assert.False(File.Exists(infoPath));
+        Assert.False(File.Exists(Path.ChangeExtension(infoPath, ".data")));
+    }
+}
