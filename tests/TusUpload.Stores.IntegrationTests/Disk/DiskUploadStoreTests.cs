@@ -94,7 +94,9 @@ public sealed class DiskUploadStoreTests(DiskStoreFixture fixture) : IClassFixtu
         Assert.Contains(good.Id, ids);
         Assert.DoesNotContain(damagedId, ids);
         Assert.DoesNotContain(unfinishedId, ids);
-        await Assert.ThrowsAsync<InvalidDataException>(() => _store.GetAsync(damagedId, CancellationToken.None));
+        var damagedRead = await Assert.ThrowsAsync<UploadStoreException>(
+            () => _store.GetAsync(damagedId, CancellationToken.None));
+        Assert.Equal(UploadStoreError.Damaged, damagedRead.Error);
         Assert.Null(await _store.GetAsync(unfinishedId, CancellationToken.None).WaitAsync(TestData.Timeout));
     }
 
