@@ -26,4 +26,13 @@ public static partial class OutboxLog
 
     [LoggerMessage(4104, LogLevel.Information, "Outbox drained after the broker came back: {Count} events in the last batch")]
     public static partial void Recovered(ILogger logger, int count);
+
+    [LoggerMessage(4105, LogLevel.Warning,
+        "Marking {Count} published outbox events sent failed (attempt {Attempt}); retrying; first upload {UploadId}")]
+    public static partial void MarkSentRetried(
+        ILogger logger,
+        Exception exception,
+        int count,
+        int attempt,
+        string uploadId);
 }

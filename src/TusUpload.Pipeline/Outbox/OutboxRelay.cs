@@ -22,6 +22,10 @@ public sealed class OutboxRelay(
 {
     private static readonly TimeSpan ReleaseTimeout = TimeSpan.FromSeconds(5);
 
+    private static readonly TimeSpan MarkSentRetryDelay = TimeSpan.FromMilliseconds(200);
+
+    private const int MarkSentAttempts = 3;
+
     private readonly PipelineOptions _options = options.Value;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -80,7 +84,7 @@ public sealed class OutboxRelay(
 
         // Crashing here republishes the batch once the lease ends: at-least-once, which consumers absorb because
         // every event carries the upload id and every ledger transition is conditional.
-        await ledger.MarkOutboxSentAsync(ids, cancellationToken);
+        await MarkSentAsync(batch, ids, cancellationToken);
 
         metrics.Published(batch.Count, time.GetElapsedTime(started));
         foreach (var message in batch)
@@ -90,6 +94,27 @@ public sealed class OutboxRelay(
 
         metrics.Backlog(await ledger.CountUnsentOutboxAsync(cancellationToken));
         return batch.Count;
+    }
+
+    /// <summary>
+    /// Records a published batch as sent, trying again a few times: the events are out, and a ledger that was
+    /// briefly busy (SQLite locked by a separate worker) should not leave them to be republished after the lease.
+    /// </summary>
+    private async Task MarkSentAsync(IReadOnlyList<OutboxMessage> batch, List<long> ids, CancellationToken token)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await ledger.MarkOutboxSentAsync(ids, token);
+                return;
+            }
+            catch (Exception exception) when (attempt < MarkSentAttempts && exception is not OperationCanceledException)
+            {
+                OutboxLog.MarkSentRetried(logger, exception, batch.Count, attempt, batch[0].UploadId);
+                await Task.Delay(MarkSentRetryDelay, time, token);
+            }
+        }
     }
 
     private async Task ReleaseAsync(List<long> ids, Exception cause)

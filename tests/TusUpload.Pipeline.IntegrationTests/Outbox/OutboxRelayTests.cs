@@ -27,6 +27,26 @@ public sealed class OutboxRelayTests
     }
 
     [Fact]
+    public async Task A_batch_whose_sent_mark_fails_once_is_marked_at_once_not_republished_after_the_lease()
+    {
+        await using var factory = new SqliteLedgerFactory();
+        var ledger = MarkSentFailsOnce.Wrap(factory.Create(), out var faults);
+        var uploadIds = await ReceivedUploadsAsync(ledger, 6);
+        var publisher = new FlakyRecordingPublisher(failures: 0, TimeSpan.Zero);
+        var relay = RelayHarness.Create(ledger, publisher, batchSize: 10);
+
+        await relay.StartAsync(CancellationToken.None).WaitAsync(Wait);
+        var marked = await RelayHarness.EventuallyAsync(
+            () => ledger.CountUnsentOutboxAsync(CancellationToken.None).GetAwaiter().GetResult() == 0,
+            TimeSpan.FromSeconds(10));
+        await relay.StopAsync(CancellationToken.None).WaitAsync(Wait);
+
+        Assert.Equal(1, faults.Failures);
+        Assert.True(marked, "the batch was still unsent 10 s after its publish (the claim lease is 60 s)");
+        Assert.Equal(uploadIds.Order(StringComparer.Ordinal), publisher.Published.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task Events_recorded_while_the_broker_is_down_wait_in_the_outbox_and_leave_once_it_is_back()
     {
         await using var factory = new SqliteLedgerFactory();
