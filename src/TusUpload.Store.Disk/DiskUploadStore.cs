@@ -141,7 +141,6 @@ public sealed partial class DiskUploadStore : IUploadStore
             // The info file goes first: once it is gone the upload no longer exists, whatever a crash leaves.
             var infoPath = _layout.InfoPath(uploadId);
             File.Delete(infoPath);
-            File.Delete(infoPath + ".tmp");
             File.Delete(_layout.DataPath(uploadId));
             _infos.Forget(uploadId);
         }
@@ -207,7 +206,7 @@ public sealed partial class DiskUploadStore : IUploadStore
             ?? throw new UploadStoreException(UploadStoreError.NotFound, $"Upload {uploadId} does not exist.");
     }
 
-    internal async Task<UploadInfo> SaveAsync(
+    internal Task<UploadInfo> SaveAsync(
         UploadInfo upload,
         string operation,
         CancellationToken cancellationToken,
@@ -219,8 +218,8 @@ public sealed partial class DiskUploadStore : IUploadStore
         {
             var current = _infos.Read(upload.Id, infoPath)
                 ?? throw new UploadStoreException(UploadStoreError.NotFound, $"Upload {upload.Id} does not exist.");
-            await _infos.SaveAsync(upload.Id, infoPath, current, upload, durable);
-            return upload;
+            _infos.Save(upload.Id, infoPath, current, upload, durable);
+            return Task.FromResult(upload);
         }
         catch (Exception exception) when (DiskStoreErrors.IsFileSystemFailure(exception))
         {

@@ -54,13 +54,14 @@ internal sealed class UploadInfoFiles(FolderFlushes folders)
     /// <paramref name="durable"/> the change is written without fdatasync: a crash may undo it, so it is only for
     /// state whose loss is harmless.
     /// </summary>
-    public async Task SaveAsync(string uploadId, string infoPath, InfoRecord current, UploadInfo next, bool durable)
+    public void Save(string uploadId, string infoPath, InfoRecord current, UploadInfo next, bool durable)
     {
         var payload = UploadInfoFile.Serialize(next);
         if (InfoSlot.HeaderBytes + payload.Length > current.SlotBytes)
         {
-            await ReplaceAsync(infoPath, current.Sequence + 1, payload);
-            return;
+            // Cannot happen: metadata, concatenation and creation time never change, and what can (offset, a
+            // declared length, the completion flag) grows by far less than the slot's headroom.
+            throw new InvalidOperationException($"The state of upload {uploadId} outgrew its info slot.");
         }
 
         var sequence = current.Sequence + 1;
@@ -90,25 +91,4 @@ internal sealed class UploadInfoFiles(FolderFlushes folders)
     }
 
     public void Forget(string uploadId) => _unconfirmed.TryRemove(uploadId, out _);
-
-    /// <summary>
-    /// A state that outgrew its slots (it cannot with the store's own fields; this keeps the format open): a new
-    /// file with larger slots replaces the old one by rename, synced like a creation.
-    /// </summary>
-    private async Task ReplaceAsync(string infoPath, long sequence, byte[] payload)
-    {
-        var slotBytes = UploadInfoFile.SlotBytesFor(payload.Length);
-        var image = new byte[2 * slotBytes];
-        InfoSlot.Encode(image.AsSpan(0, slotBytes), sequence, flags: 0, payload);
-
-        var tempPath = infoPath + ".tmp";
-        using (var file = File.OpenHandle(tempPath, FileMode.Create, FileAccess.Write))
-        {
-            RandomAccess.Write(file, image, fileOffset: 0);
-            DirectorySync.DataSync(file);
-        }
-
-        File.Move(tempPath, infoPath, overwrite: true);
-        await folders.FlushAsync(Path.GetDirectoryName(infoPath)!);
-    }
 }

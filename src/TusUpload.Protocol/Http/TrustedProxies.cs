@@ -55,9 +55,7 @@ public sealed class TrustedProxies
         {
             // An address with bits past its prefix ("10.0.0.1/8") is most likely a typo for one of two different
             // things, so it is refused rather than silently widened or narrowed.
-            if (!IPNetwork.TryParse(text, out var parsed)
-                || !IPAddress.TryParse(text.AsSpan(0, text.IndexOf('/', StringComparison.Ordinal)), out var written)
-                || !parsed.BaseAddress.Equals(written))
+            if (!IPNetwork.TryParse(text, out var parsed) || HasBitsPastPrefix(text))
             {
                 return false;
             }
