@@ -28,9 +28,9 @@ public sealed partial class ChunkReceiver
             {
                 if (!reader.TryRead(out var result))
                 {
-                    // Nothing more is ready: hand what we have to the store before waiting on the network.
-                    filled = await FlushAsync(writer, checksum, buffer, filled);
-
+                    // The buffer is not handed to the store before this wait: the network delivers a few KiB
+                    // at a time, and a store write per delivery cost dozens of writes per 256 KiB body. Bytes
+                    // still in the buffer were not durable either way; every way out of the loop stores them.
                     readCancellation.CancelAfter(_options.IdleTimeout);
                     result = await reader.ReadAsync(readCancellation.Token);
                     readCancellation.CancelAfter(Timeout.InfiniteTimeSpan);
