@@ -5,7 +5,9 @@ using TusUpload.Server;
 
 try
 {
-    var builder = WebApplication.CreateBuilder(args);
+    // Settings are read once (options are validated at start). Reloading them on change meant a recursive watch
+    // of the content root, where the default data folder lives: every upload's file events woke the watcher.
+    var builder = WebApplication.CreateBuilder(["--hostBuilder:reloadConfigOnChange=false", .. args]);
 
     builder.AddServerHosting();
     builder.Services.AddTusProtocol(builder.Configuration.GetSection(TusOptions.SectionName));

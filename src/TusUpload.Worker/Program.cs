@@ -11,7 +11,9 @@ using TusUpload.Worker;
 
 // The worker process: consumes "upload completed" events from RabbitMQ and processes them. Configured like the
 // server: appsettings.json, environment variables such as Store__Kind, or --Section:Key=value arguments.
-var builder = Host.CreateApplicationBuilder(args);
+// Settings are read once; reloading them on change meant a recursive watch of the content root, where the default
+// data folder lives, so every upload's file events would wake the watcher.
+var builder = Host.CreateApplicationBuilder(["--hostBuilder:reloadConfigOnChange=false", .. args]);
 
 builder.Services.AddSerilog((services, logger) => logger
     .ReadFrom.Configuration(builder.Configuration, ReaderOptions)

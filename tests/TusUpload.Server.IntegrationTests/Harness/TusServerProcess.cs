@@ -36,6 +36,8 @@ public sealed class TusServerProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    public int ProcessId => _process.Id;
+
     /// <summary>Starts the server; <paramref name="settings"/> become <c>--Key=Value</c> arguments.</summary>
     public static async Task<TusServerProcess> StartAsync(
         IReadOnlyDictionary<string, string> settings,
