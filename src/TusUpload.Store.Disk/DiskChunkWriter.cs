@@ -46,7 +46,9 @@ internal sealed class DiskChunkWriter(
 
         try
         {
-            await RandomAccess.WriteAsync(data, bytes, StartOffset + BytesWritten, cancellationToken);
+            // Synchronously: the file is not opened for asynchronous I/O, so WriteAsync would only queue this same
+            // call to another pool thread and hop back, two thread switches per buffer for a page-cache copy.
+            RandomAccess.Write(data, bytes.Span, StartOffset + BytesWritten);
         }
         catch (Exception exception) when (DiskStoreErrors.IsFileSystemFailure(exception))
         {
