@@ -177,7 +177,7 @@ internal sealed class DiskChunkWriter(
         var next = _durable with { Offset = offset };
         try
         {
-            DirectorySync.DataSync(data);
+            await DeviceWaits.RunAsync(() => DirectorySync.DataSync(data));
         }
         catch (Exception exception) when (DiskStoreErrors.IsFileSystemFailure(exception))
         {

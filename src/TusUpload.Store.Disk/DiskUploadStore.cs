@@ -206,7 +206,7 @@ public sealed partial class DiskUploadStore : IUploadStore
             ?? throw new UploadStoreException(UploadStoreError.NotFound, $"Upload {uploadId} does not exist.");
     }
 
-    internal Task<UploadInfo> SaveAsync(
+    internal async Task<UploadInfo> SaveAsync(
         UploadInfo upload,
         string operation,
         CancellationToken cancellationToken,
@@ -216,15 +216,28 @@ public sealed partial class DiskUploadStore : IUploadStore
         var infoPath = _layout.InfoPath(upload.Id);
         try
         {
-            var current = _infos.Read(upload.Id, infoPath)
-                ?? throw new UploadStoreException(UploadStoreError.NotFound, $"Upload {upload.Id} does not exist.");
-            _infos.Save(upload.Id, infoPath, current, upload, durable);
-            return Task.FromResult(upload);
+            if (durable)
+            {
+                await DeviceWaits.RunAsync(() => SaveNow(upload, infoPath, durable: true));
+            }
+            else
+            {
+                SaveNow(upload, infoPath, durable: false);
+            }
+
+            return upload;
         }
         catch (Exception exception) when (DiskStoreErrors.IsFileSystemFailure(exception))
         {
             throw Fail(exception, upload.Id, operation);
         }
+    }
+
+    private void SaveNow(UploadInfo upload, string infoPath, bool durable)
+    {
+        var current = _infos.Read(upload.Id, infoPath)
+            ?? throw new UploadStoreException(UploadStoreError.NotFound, $"Upload {upload.Id} does not exist.");
+        _infos.Save(upload.Id, infoPath, current, upload, durable);
     }
 
     internal UploadStoreException Fail(Exception exception, string uploadId, string operation)

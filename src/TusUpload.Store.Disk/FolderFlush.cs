@@ -22,7 +22,7 @@ internal sealed class FolderFlush(string folder)
             if (!_flushing)
             {
                 _flushing = true;
-                _ = Task.Run(FlushWhileWaited);
+                _ = DeviceWaits.RunAsync(FlushWhileWaited);
             }
 
             return waiter;

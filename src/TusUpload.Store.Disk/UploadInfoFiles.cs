@@ -40,11 +40,12 @@ internal sealed class UploadInfoFiles(FolderFlushes folders)
         var image = new byte[2 * slotBytes];
         InfoSlot.Encode(image.AsSpan(0, slotBytes), sequence: 1, flags: 0, payload);
 
-        using (var file = File.OpenHandle(infoPath, FileMode.CreateNew, FileAccess.Write))
+        await DeviceWaits.RunAsync(() =>
         {
+            using var file = File.OpenHandle(infoPath, FileMode.CreateNew, FileAccess.Write);
             RandomAccess.Write(file, image, fileOffset: 0);
             DirectorySync.DataSync(file);
-        }
+        });
 
         await folders.FlushAsync(Path.GetDirectoryName(infoPath)!);
     }

@@ -1,0 +1,76 @@
+using System.Collections.Concurrent;
+
+namespace TusUpload.Store.Disk;
+
+/// <summary>
+/// Runs the store's calls that wait for the device (fdatasync, fsync, creating a file and syncing it) on threads of
+/// its own, so that they never hold a thread-pool thread. A pool thread blocked in fdatasync keeps the work queued
+/// locally behind it from running and makes the pool add threads; here the waits queue for one of a fixed set of
+/// threads instead, and the requests' own work keeps the pool. One set per process, like the pool itself.
+/// </summary>
+internal static class DeviceWaits
+{
+    /// <summary>Device waits in flight at most; more queue. Enough to keep a virtual disk's queue busy.</summary>
+    public const int Threads = 16;
+
+    private static readonly BlockingCollection<Action> Queue = StartThreads();
+
+    /// <summary>Runs <paramref name="work"/> on a device thread; the continuation runs on the thread pool.</summary>
+    public static Task RunAsync(Action work)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Queue.Add(() =>
+        {
+            try
+            {
+                work();
+                done.SetResult();
+            }
+            catch (Exception exception)
+            {
+                done.SetException(exception);
+            }
+        });
+        return done.Task;
+    }
+
+    /// <inheritdoc cref="RunAsync(Action)"/>
+    public static Task<T> RunAsync<T>(Func<T> work)
+    {
+        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Queue.Add(() =>
+        {
+            try
+            {
+                done.SetResult(work());
+            }
+            catch (Exception exception)
+            {
+                done.SetException(exception);
+            }
+        });
+        return done.Task;
+    }
+
+    private static BlockingCollection<Action> StartThreads()
+    {
+        var queue = new BlockingCollection<Action>();
+        for (var i = 0; i < Threads; i++)
+        {
+            // Background threads: the process never waits for them, and nothing is queued here that a stopping
+            // host still awaits once its requests ended.
+            var thread = new Thread(() => Drain(queue)) { IsBackground = true, Name = "Device wait" };
+            thread.Start();
+        }
+
+        return queue;
+    }
+
+    private static void Drain(BlockingCollection<Action> queue)
+    {
+        foreach (var work in queue.GetConsumingEnumerable())
+        {
+            work();
+        }
+    }
+}

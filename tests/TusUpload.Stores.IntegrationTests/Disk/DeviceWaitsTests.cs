@@ -1,0 +1,68 @@
+using TusUpload.Store.Disk;
+
+namespace TusUpload.Stores.IntegrationTests.Disk;
+
+/// <summary>Device waits run on the store's own threads, never on the thread pool, and report what they threw.</summary>
+public sealed class DeviceWaitsTests
+{
+    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task Work_runs_on_a_device_thread_and_its_result_comes_back()
+    {
+        var (name, pooled) = await DeviceWaits.RunAsync(
+            () => (Thread.CurrentThread.Name, Thread.CurrentThread.IsThreadPoolThread)).WaitAsync(s_timeout);
+
+        Assert.Equal("Device wait", name);
+        Assert.False(pooled);
+    }
+
+    [Fact]
+    public async Task A_failure_reaches_the_caller_as_thrown()
+    {
+        var thrown = new IOException("device said no (test)");
+
+        var caught = await Assert.ThrowsAsync<IOException>(
+            () => DeviceWaits.RunAsync(() => throw thrown).WaitAsync(s_timeout));
+
+        Assert.Same(thrown, caught);
+    }
+
+    [Fact]
+    public async Task Waits_beyond_the_thread_count_queue_and_all_finish()
+    {
+        using var release = new ManualResetEventSlim();
+        var running = 0;
+        var most = 0;
+        var waits = Enumerable.Range(0, DeviceWaits.Threads * 2).Select(_ => DeviceWaits.RunAsync(() =>
+        {
+            var now = Interlocked.Increment(ref running);
+            InterlockedMax(ref most, now);
+            release.Wait(s_timeout);
+            Interlocked.Decrement(ref running);
+        })).ToList();
+
+        await Task.Delay(200);
+        var blockedAtOnce = Volatile.Read(ref running);
+        release.Set();
+        await Task.WhenAll(waits).WaitAsync(s_timeout);
+
+        Assert.Equal(DeviceWaits.Threads, blockedAtOnce);
+        Assert.Equal(DeviceWaits.Threads, most);
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        var seen = Volatile.Read(ref target);
+        while (value > seen)
+        {
+            var previous = Interlocked.CompareExchange(ref target, value, seen);
+            if (previous == seen)
+            {
+                return;
+            }
+
+            seen = previous;
+        }
+    }
+}
