@@ -299,8 +299,7 @@ async function oneRun(workerCount, steadyRate) {
         '--Worker:InProcess=false', ...shared],
       url: `http://127.0.0.1:${serverPort}/files/`,
       logFile: path.join(work, `server-${label}.log`),
-      env: { DOTNET_gcServer: '0' },
-    });
+      });
     processes.push(server);
     await waitReady(`http://127.0.0.1:${serverPort}/readyz`);
 
@@ -314,8 +313,7 @@ async function oneRun(workerCount, steadyRate) {
         args: [values['worker-dll'], ...shared, `--Worker:MetricsPort=${metricsPort}`],
         readyUrl: workerMetrics[i],
         logFile: path.join(work, `worker-${label}-${i + 1}.log`),
-        env: { DOTNET_gcServer: '0' },
-      }));
+          }));
     }
 
     sampler = startSampler(db);

@@ -1,5 +1,5 @@
 // Starting, watching and stopping the servers under test, with their peak resident memory.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, createWriteStream } from 'node:fs';
 import net from 'node:net';
 
@@ -118,4 +118,34 @@ export async function startProcess({ name, command, args, readyUrl, logFile, env
       return result;
     },
   };
+}
+
+/** Sectors written to block devices so far (all whole disks and partitions listed in /proc/diskstats). */
+function sectorsWritten() {
+  return readFileSync('/proc/diskstats', 'utf8')
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .filter((fields) => fields.length > 9 && !/^(loop|ram)/.test(fields[2]))
+    .reduce((sum, fields) => sum + Number(fields[9]), 0);
+}
+
+/**
+ * Flushes dirty pages and waits until the disks wrote nothing for `quietMs` (at most `timeoutMs`), so that a run
+ * does not pay for the writeback of the run before it. Returns the milliseconds waited.
+ */
+export async function settleDisks({ quietMs = 2000, timeoutMs = 60_000 } = {}) {
+  const started = Date.now();
+  execFileSync('sync');
+  let last = sectorsWritten();
+  let quietSince = Date.now();
+  while (Date.now() - quietSince < quietMs && Date.now() - started < timeoutMs) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const now = sectorsWritten();
+    if (now !== last) {
+      last = now;
+      quietSince = Date.now();
+    }
+  }
+
+  return Date.now() - started;
 }
