@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace TusUpload.Store.Disk;
 
 /// <summary>
@@ -13,13 +11,15 @@ internal static class DeviceWaits
     /// <summary>Device waits in flight at most; more queue. Enough to keep a virtual disk's queue busy.</summary>
     public const int Threads = 16;
 
-    private static readonly BlockingCollection<Action> Queue = StartThreads();
+    // A plain monitor queue: BlockingCollection's semaphore spins (sched_yield) before it sleeps, and sixteen
+    // threads spinning on every wake-up took CPU from the requests.
+    private static readonly Queue<Action> Work = StartThreads();
 
     /// <summary>Runs <paramref name="work"/> on a device thread; the continuation runs on the thread pool.</summary>
     public static Task RunAsync(Action work)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Queue.Add(() =>
+        Enqueue(() =>
         {
             try
             {
@@ -38,7 +38,7 @@ internal static class DeviceWaits
     public static Task<T> RunAsync<T>(Func<T> work)
     {
         var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Queue.Add(() =>
+        Enqueue(() =>
         {
             try
             {
@@ -52,9 +52,18 @@ internal static class DeviceWaits
         return done.Task;
     }
 
-    private static BlockingCollection<Action> StartThreads()
+    private static void Enqueue(Action work)
     {
-        var queue = new BlockingCollection<Action>();
+        lock (Work)
+        {
+            Work.Enqueue(work);
+            Monitor.Pulse(Work);
+        }
+    }
+
+    private static Queue<Action> StartThreads()
+    {
+        var queue = new Queue<Action>();
         for (var i = 0; i < Threads; i++)
         {
             // Background threads: the process never waits for them, and nothing is queued here that a stopping
@@ -66,10 +75,21 @@ internal static class DeviceWaits
         return queue;
     }
 
-    private static void Drain(BlockingCollection<Action> queue)
+    private static void Drain(Queue<Action> queue)
     {
-        foreach (var work in queue.GetConsumingEnumerable())
+        while (true)
         {
+            Action work;
+            lock (queue)
+            {
+                while (queue.Count == 0)
+                {
+                    Monitor.Wait(queue);
+                }
+
+                work = queue.Dequeue();
+            }
+
             work();
         }
     }
