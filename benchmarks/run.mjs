@@ -137,6 +137,17 @@ async function diskScenario() {
   const rounds = quick ? 1 : 3;
   const starters = [(label) => ours([], label), (label) => peer([], label)];
 
+  // The spike runs first: the gigabytes of dd and the single PATCHes leave the virtual disk flushing its own cache
+  // for a while after the guest's disks went quiet, and whichever server synced first after them paid for it.
+  // Both servers first take an unmeasured warm-up spike, so that the figures compare steady servers rather than
+  // how fast each one's JIT (.NET's or V8's) settles in the first second after a start.
+  const warmUpCount = quick ? 50 : 200;
+  const burst = await sideBySide('spike', rounds, starters, async (server) => {
+    await spike(server.url, warmUpCount, 256 * 1024, 100);
+    return spikeFigures(await spike(server.url, spikeCount, 256 * 1024, 100, (done, total) =>
+      progress(`  ${server.name}: ${done}/${total} uploads`)));
+  });
+
   // The virtual disk here swings: sometimes it absorbs a gigabyte at 1.6 GB/s and then writes at 370 MB/s, other
   // times it gives 900–1500 MB/s run after run. A server that syncs is bound by that; one that never syncs (the
   // peer) is not. So dd runs three times, the shares use the median, and all three are reported.
@@ -147,15 +158,6 @@ async function diskScenario() {
   const single = await sideBySide('single-patch', rounds, starters, async (server) => {
     const seconds = await singlePatch(server.url, bigMiB * MiB);
     return { seconds, MBps: (bigMiB * MiB) / seconds / 1e6 };
-  });
-
-  // Both servers first take an unmeasured warm-up spike, so that the figures compare steady servers rather than
-  // how fast each one's JIT (.NET's or V8's) settles in the first second after a start.
-  const warmUpCount = quick ? 50 : 200;
-  const burst = await sideBySide('spike', rounds, starters, async (server) => {
-    await spike(server.url, warmUpCount, 256 * 1024, 100);
-    return spikeFigures(await spike(server.url, spikeCount, 256 * 1024, 100, (done, total) =>
-      progress(`  ${server.name}: ${done}/${total} uploads`)));
   });
 
   const throughput = summarise(single, 'MBps');
