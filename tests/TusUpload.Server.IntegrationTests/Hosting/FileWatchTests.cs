@@ -28,7 +28,9 @@ public sealed class FileWatchTests
         using var created = await http.SendAsync(create).WaitAsync(s_timeout);
 
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        Assert.True(Directory.Exists(Path.Combine(work, "data", "uploads")), "the default data folder is in the content root");
+        Assert.True(
+            Directory.Exists(Path.Combine(work, "data", "uploads")),
+            "the default data folder is in the content root");
         Assert.Equal(0, InotifyWatches(server.ProcessId));
     }
 

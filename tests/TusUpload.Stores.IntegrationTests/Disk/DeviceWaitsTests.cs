@@ -2,7 +2,7 @@ using TusUpload.Store.Disk;
 
 namespace TusUpload.Stores.IntegrationTests.Disk;
 
-/// <summary>Device waits run on the store's own threads, never on the thread pool, and report what they threw.</summary>
+/// <summary>Device waits run on the store's own threads, not the thread pool, and report what they threw.</summary>
 public sealed class DeviceWaitsTests
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(30);
