@@ -5,6 +5,7 @@ namespace TusUpload.Store.Disk;
 /// its own, so that they never hold a thread-pool thread. A pool thread blocked in fdatasync keeps the work queued
 /// locally behind it from running and makes the pool add threads; here the waits queue for one of a fixed set of
 /// threads instead, and the requests' own work keeps the pool. One set per process, like the pool itself.
+/// Known shortcoming: a queued wait cannot be cancelled, so a caller's timeout does not bound its time in the queue.
 /// </summary>
 internal static class DeviceWaits
 {

@@ -59,12 +59,10 @@ public sealed partial class DiskUploadStore : IUploadStore
 
             await _infos.CreateAsync(infoPath, upload with { Offset = 0 });
         }
-        catch (IOException) when (File.Exists(infoPath) && _infos.Read(upload.Id, infoPath) is not null)
-        {
-            throw new UploadStoreException(UploadStoreError.AlreadyExists, $"Upload {upload.Id} exists already.");
-        }
         catch (Exception exception) when (DiskStoreErrors.IsFileSystemFailure(exception))
         {
+            // Not "already exists" just because the info file is there: a failed fdatasync of a new one is the
+            // device's failure (503), and the info file's creation took it back.
             throw Fail(exception, upload.Id, "creating");
         }
 

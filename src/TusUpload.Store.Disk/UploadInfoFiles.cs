@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.Win32.SafeHandles;
 using TusUpload.Protocol.Storage;
 
 namespace TusUpload.Store.Disk;
@@ -42,9 +43,20 @@ internal sealed class UploadInfoFiles(FolderFlushes folders)
 
         await DeviceWaits.RunAsync(() =>
         {
-            using var file = File.OpenHandle(infoPath, FileMode.CreateNew, FileAccess.Write);
-            RandomAccess.Write(file, image, fileOffset: 0);
-            DirectorySync.DataSync(file);
+            using var file = OpenNew(upload.Id, infoPath);
+            try
+            {
+                RandomAccess.Write(file, image, fileOffset: 0);
+                DirectorySync.DataSync(file);
+            }
+            catch (Exception exception) when (DiskStoreErrors.IsFileSystemFailure(exception))
+            {
+                // A creation that could not be made durable is taken back (best effort), so the client's retry
+                // under a new id leaves no upload behind that nobody owns; a crash leaves a file that reads as
+                // absent at worst.
+                TryDelete(infoPath);
+                throw;
+            }
         });
 
         await folders.FlushAsync(Path.GetDirectoryName(infoPath)!);
@@ -92,4 +104,29 @@ internal sealed class UploadInfoFiles(FolderFlushes folders)
     }
 
     public void Forget(string uploadId) => _unconfirmed.TryRemove(uploadId, out _);
+
+    /// <summary>Only a name taken by a readable upload is "already exists"; any other failure is the device's.</summary>
+    private SafeFileHandle OpenNew(string uploadId, string infoPath)
+    {
+        try
+        {
+            return File.OpenHandle(infoPath, FileMode.CreateNew, FileAccess.Write);
+        }
+        catch (IOException) when (File.Exists(infoPath) && Read(uploadId, infoPath) is not null)
+        {
+            throw new UploadStoreException(UploadStoreError.AlreadyExists, $"Upload {uploadId} exists already.");
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception exception) when (DiskStoreErrors.IsFileSystemFailure(exception))
+        {
+            // Left behind; it reads as absent or as an upload that expires.
+        }
+    }
 }

@@ -46,6 +46,12 @@ public sealed class OutboxRelay(
                 await BackOffAsync(exception, failures, stoppingToken);
                 continue;
             }
+            catch (Exception) when (stoppingToken.IsCancellationRequested)
+            {
+                // Shutdown cut a publish short (it arrives wrapped, not as a cancellation): the batch's claim was
+                // given back and its rows go out after the next start. Not a failure of the service.
+                return;
+            }
 
             if (failures > 0 && published > 0)
             {

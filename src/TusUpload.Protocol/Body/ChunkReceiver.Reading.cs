@@ -38,28 +38,35 @@ public sealed partial class ChunkReceiver
 
                 var sequence = result.Buffer;
                 var overrun = false;
-                while (!sequence.IsEmpty)
+                try
                 {
-                    var room = Math.Min(buffer.Length - filled, request.MaxBytes - total);
-                    var take = (int)Math.Min(sequence.Length, room);
-                    if (take == 0 && total == request.MaxBytes)
+                    while (!sequence.IsEmpty)
                     {
-                        overrun = true;
-                        break;
-                    }
+                        var room = Math.Min(buffer.Length - filled, request.MaxBytes - total);
+                        var take = (int)Math.Min(sequence.Length, room);
+                        if (take == 0 && total == request.MaxBytes)
+                        {
+                            overrun = true;
+                            break;
+                        }
 
-                    sequence.Slice(0, take).CopyTo(buffer.AsSpan(filled));
-                    sequence = sequence.Slice(take);
-                    filled += take;
-                    total += take;
+                        sequence.Slice(0, take).CopyTo(buffer.AsSpan(filled));
+                        sequence = sequence.Slice(take);
+                        filled += take;
+                        total += take;
 
-                    if (filled == buffer.Length)
-                    {
-                        filled = await FlushAsync(writer, checksum, buffer, filled);
+                        if (filled == buffer.Length)
+                        {
+                            filled = await FlushAsync(writer, checksum, buffer, filled);
+                        }
                     }
                 }
-
-                reader.AdvanceTo(result.Buffer.End);
+                finally
+                {
+                    // Also when the store failed: a reader left mid-read makes Kestrel log an error while it drains
+                    // the body, and the connection cannot be reused.
+                    reader.AdvanceTo(result.Buffer.End);
+                }
 
                 if (overrun || result.IsCompleted)
                 {

@@ -91,6 +91,25 @@ public sealed class OutboxRelayTests
         Assert.Equal(uploadIds.Order(StringComparer.Ordinal), publisher.Published.Order(StringComparer.Ordinal));
     }
 
+    [Fact]
+    public async Task A_stop_that_cuts_a_publish_short_ends_the_relay_cleanly_and_leaves_the_rows_unsent()
+    {
+        await using var factory = new SqliteLedgerFactory();
+        var ledger = factory.Create();
+        await ReceivedUploadsAsync(ledger, 3);
+        var publisher = new UntilCancelledPublisher();
+        var relay = RelayHarness.Create(ledger, publisher, batchSize: 10);
+        await relay.StartAsync(CancellationToken.None).WaitAsync(Wait);
+        await publisher.Started.WaitAsync(Wait);
+
+        await relay.StopAsync(CancellationToken.None).WaitAsync(Wait);
+
+        // A faulted ExecuteTask is what the host logs as "BackgroundService failed" and then stops on, fatally.
+        Assert.NotNull(relay.ExecuteTask);
+        Assert.Equal(TaskStatus.RanToCompletion, relay.ExecuteTask.Status);
+        Assert.Equal(3, await ledger.CountUnsentOutboxAsync(CancellationToken.None).WaitAsync(Wait));
+    }
+
     private static async Task<string[]> ReceivedUploadsAsync(IUploadLedger ledger, int count)
     {
         var ids = new string[count];
