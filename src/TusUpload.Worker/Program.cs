@@ -25,19 +25,33 @@ builder.Services.AddSerilog((services, logger) => logger
 builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(25));
 builder.Services.AddWorker(builder.Configuration);
 
-using var host = builder.Build();
+try
+{
+    using var host = builder.Build();
 
-var logger = host.Services.GetRequiredService<ILogger<Program>>();
-var rabbit = host.Services.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
-logger.Started(
-    WorkerRegistration.StoreKind(builder.Configuration),
-    WorkerRegistration.LedgerKind(builder.Configuration),
-    rabbit.Queue,
-    rabbit.DisplayEndpoint,
-    host.Services.GetRequiredService<IOptions<ScanningOptions>>().Value.Enabled);
+    var logger = host.Services.GetRequiredService<ILogger<Program>>();
+    var rabbit = host.Services.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
+    logger.Started(
+        WorkerRegistration.StoreKind(builder.Configuration),
+        WorkerRegistration.LedgerKind(builder.Configuration),
+        rabbit.Queue,
+        rabbit.DisplayEndpoint,
+        host.Services.GetRequiredService<IOptions<ScanningOptions>>().Value.Enabled);
 
-await host.RunAsync();
-logger.Stopping();
+    await host.RunAsync();
+    logger.Stopping();
+    return 0;
+}
+catch (OptionsValidationException invalid)
+{
+    // A setting the operator has to fix, not a crash: one line per failure and exit code 2, no stack trace.
+    foreach (var failure in invalid.Failures)
+    {
+        await Console.Error.WriteLineAsync($"Invalid configuration: {failure}");
+    }
+
+    return 2;
+}
 
 /// <summary>Entry point; public so that tests can name the assembly.</summary>
 public partial class Program

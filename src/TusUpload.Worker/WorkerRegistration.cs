@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using TusUpload.Pipeline;
 using TusUpload.Pipeline.Ledger;
 using TusUpload.Pipeline.Ledger.Sqlite;
 using TusUpload.Pipeline.Messaging.RabbitMq;
@@ -79,9 +80,5 @@ public static class WorkerRegistration
         }
     }
 
-    private static bool Validated(WorkerHostOptions options)
-    {
-        options.Validate();
-        return true;
-    }
+    private static bool Validated(WorkerHostOptions options) => SettingsCheck.Passes(options, o => o.Validate());
 }

@@ -53,15 +53,7 @@ public static class ProcessingRegistration
     }
 
     // Validate() throws with a message naming the setting; ValidateOnStart then fails the host with it.
-    private static bool Validated(ProcessingOptions options)
-    {
-        options.Validate();
-        return true;
-    }
+    private static bool Validated(ProcessingOptions options) => SettingsCheck.Passes(options, o => o.Validate());
 
-    private static bool Validated(ClamdOptions options)
-    {
-        options.Validate();
-        return true;
-    }
+    private static bool Validated(ClamdOptions options) => SettingsCheck.Passes(options, o => o.Validate());
 }

@@ -83,6 +83,7 @@ public sealed class EmbeddedPipelineTests
     [InlineData("--Pipeline:Queue=kafka", "Pipeline:Queue")]
     [InlineData("--Worker:InProcess=false", "Worker:InProcess")]
     [InlineData("--Tus:MaxSize=-1", "Tus:MaxSize")]
+    [InlineData("--Worker:ReadBufferSize=1", "Worker:ReadBufferSize")]
     [InlineData("--Tus:TrustedProxies:0=10.0.0.1/8", "has bits set past its prefix length")]
     public async Task Server_refuses_to_start_with_a_bad_setting_naming_it_without_a_stack_trace(
         string setting,

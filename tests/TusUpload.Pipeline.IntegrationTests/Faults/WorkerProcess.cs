@@ -58,6 +58,13 @@ internal sealed class WorkerProcess : IDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Waits for the process to end by itself and returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        await _process.WaitForExitAsync().WaitAsync(timeout);
+        return _process.ExitCode;
+    }
+
     /// <summary>SIGKILL, as <c>kill -9</c>: no shutdown code runs, unacked deliveries go back to the queue.</summary>
     public void KillHard()
     {

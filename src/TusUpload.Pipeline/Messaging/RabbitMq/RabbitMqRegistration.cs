@@ -35,9 +35,5 @@ public static class RabbitMqRegistration
         return services;
     }
 
-    private static bool Validated(RabbitMqOptions options)
-    {
-        options.Validate();
-        return true;
-    }
+    private static bool Validated(RabbitMqOptions options) => SettingsCheck.Passes(options, o => o.Validate());
 }
