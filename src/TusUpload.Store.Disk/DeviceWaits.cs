@@ -35,24 +35,6 @@ internal static class DeviceWaits
         return done.Task;
     }
 
-    /// <inheritdoc cref="RunAsync(Action)"/>
-    public static Task<T> RunAsync<T>(Func<T> work)
-    {
-        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Enqueue(() =>
-        {
-            try
-            {
-                done.SetResult(work());
-            }
-            catch (Exception exception)
-            {
-                done.SetException(exception);
-            }
-        });
-        return done.Task;
-    }
-
     private static void Enqueue(Action work)
     {
         lock (Work)

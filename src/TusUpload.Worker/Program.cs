@@ -5,15 +5,14 @@ using Microsoft.Extensions.Options;
 using Serilog;
 using Serilog.Formatting.Compact;
 using Serilog.Settings.Configuration;
+using TusUpload.Pipeline;
 using TusUpload.Pipeline.Messaging.RabbitMq;
 using TusUpload.Pipeline.Processing;
 using TusUpload.Worker;
 
 // The worker process: consumes "upload completed" events from RabbitMQ and processes them. Configured like the
 // server: appsettings.json, environment variables such as Store__Kind, or --Section:Key=value arguments.
-// Settings are read once; reloading them on change meant a recursive watch of the content root, where the default
-// data folder lives, so every upload's file events would wake the watcher.
-var builder = Host.CreateApplicationBuilder(["--hostBuilder:reloadConfigOnChange=false", .. args]);
+var builder = Host.CreateApplicationBuilder(HostSettings.ReadOnce(args));
 
 builder.Services.AddSerilog((services, logger) => logger
     .ReadFrom.Configuration(builder.Configuration, ReaderOptions)
@@ -44,13 +43,7 @@ try
 }
 catch (OptionsValidationException invalid)
 {
-    // A setting the operator has to fix, not a crash: one line per failure and exit code 2, no stack trace.
-    foreach (var failure in invalid.Failures)
-    {
-        await Console.Error.WriteLineAsync($"Invalid configuration: {failure}");
-    }
-
-    return 2;
+    return await HostSettings.ReportAsync(invalid);
 }
 
 /// <summary>Entry point; public so that tests can name the assembly.</summary>

@@ -80,5 +80,5 @@ public static class WorkerRegistration
         }
     }
 
-    private static bool Validated(WorkerHostOptions options) => SettingsCheck.Passes(options, o => o.Validate());
+    private static bool Validated(WorkerHostOptions options) => HostSettings.Passes(options, o => o.Validate());
 }

@@ -53,7 +53,7 @@ public static class ProcessingRegistration
     }
 
     // Validate() throws with a message naming the setting; ValidateOnStart then fails the host with it.
-    private static bool Validated(ProcessingOptions options) => SettingsCheck.Passes(options, o => o.Validate());
+    private static bool Validated(ProcessingOptions options) => HostSettings.Passes(options, o => o.Validate());
 
-    private static bool Validated(ClamdOptions options) => SettingsCheck.Passes(options, o => o.Validate());
+    private static bool Validated(ClamdOptions options) => HostSettings.Passes(options, o => o.Validate());
 }

@@ -8,10 +8,16 @@ public sealed class DeviceWaitsTests
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(30);
 
     [Fact]
-    public async Task Work_runs_on_a_device_thread_and_its_result_comes_back()
+    public async Task Work_runs_on_a_device_thread()
     {
-        var (name, pooled) = await DeviceWaits.RunAsync(
-            () => (Thread.CurrentThread.Name, Thread.CurrentThread.IsThreadPoolThread)).WaitAsync(s_timeout);
+        string? name = null;
+        var pooled = true;
+
+        await DeviceWaits.RunAsync(() =>
+        {
+            name = Thread.CurrentThread.Name;
+            pooled = Thread.CurrentThread.IsThreadPoolThread;
+        }).WaitAsync(s_timeout);
 
         Assert.Equal("Device wait", name);
         Assert.False(pooled);

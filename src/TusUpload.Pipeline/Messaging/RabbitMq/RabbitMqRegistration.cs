@@ -35,5 +35,5 @@ public static class RabbitMqRegistration
         return services;
     }
 
-    private static bool Validated(RabbitMqOptions options) => SettingsCheck.Passes(options, o => o.Validate());
+    private static bool Validated(RabbitMqOptions options) => HostSettings.Passes(options, o => o.Validate());
 }
