@@ -36,7 +36,17 @@ public sealed partial class CreationHandler
         var final = await store.GetAsync(finalId, cancellationToken);
         if (final is null || !final.IsComplete)
         {
+            // Checked before locking as well: a partial that a PATCH is still writing is refused at once,
+            // without asking that writer to hand over its lock.
+            await LoadPartialsAsync(concat.PartialIds, cancellationToken);
+
+            // Held until the final is complete, so a DELETE of a partial either came first (and the partial is
+            // missing below) or waits for the copy. Taken after the final's lock, never before: nothing that holds
+            // a partial's lock waits for a final's. The final creation ignores release requests, as a copy cut
+            // short would leave a half-written final.
+            await using var partialLocks = await access.AcquireAllAsync(concat.PartialIds, cancellationToken);
             var partials = await LoadPartialsAsync(concat.PartialIds, cancellationToken);
+
             final ??= await CreateFinalRecordAsync(finalId, concat, metadata, partials, cancellationToken);
             final = await store.ConcatenateAsync(final, partials, cancellationToken);
         }

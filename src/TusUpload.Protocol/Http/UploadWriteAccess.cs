@@ -33,6 +33,32 @@ public sealed class UploadWriteAccess(
     }
 
     /// <summary>
+    /// Takes the locks of several uploads, each once and in ordinal order of their ids: two requests that share
+    /// uploads then never each hold one the other is waiting for, whichever order they list them in. A refusal
+    /// or cancellation releases the locks taken so far; disposing the result releases them all.
+    /// </summary>
+    public async Task<IAsyncDisposable> AcquireAllAsync(
+        IEnumerable<string> uploadIds,
+        CancellationToken cancellationToken)
+    {
+        var held = new UploadLockSet();
+        try
+        {
+            foreach (var uploadId in uploadIds.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+            {
+                held.Add(await AcquireAsync(uploadId, cancellationToken));
+            }
+
+            return held;
+        }
+        catch
+        {
+            await held.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
     /// Reads the upload's durable state (after the lock was taken, so decisions see the latest; or before, to
     /// refuse without disturbing the writer). A missing upload is 410 when it expired, else 404.
     /// </summary>
