@@ -70,4 +70,10 @@ public interface IUploadLedger
 
     /// <summary>Outbox rows not yet marked sent (claimed or not): the relay's backlog.</summary>
     Task<long> CountUnsentOutboxAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes outbox rows marked sent before <paramref name="sentBefore"/>, at most <paramref name="batchSize"/> per
+    /// transaction, until none is left; returns how many it deleted. Unsent rows, however old, are never touched.
+    /// </summary>
+    Task<long> PruneSentOutboxAsync(DateTimeOffset sentBefore, int batchSize, CancellationToken cancellationToken);
 }

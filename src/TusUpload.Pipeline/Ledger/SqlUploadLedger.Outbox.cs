@@ -2,7 +2,9 @@ using Dapper;
 
 namespace TusUpload.Pipeline.Ledger;
 
-/// <summary>The outbox side: claim with a lease, mark sent after the broker's confirm, count the backlog.</summary>
+/// <summary>
+/// The outbox side: claim with a lease, mark sent after the broker's confirm, count the backlog, prune sent rows.
+/// </summary>
 public abstract partial class SqlUploadLedger
 {
     /// <summary>How long claimed rows belong to the claiming relay before another may take them.</summary>
@@ -13,6 +15,12 @@ public abstract partial class SqlUploadLedger
     /// sets <c>claimed_until = @until</c> and returns <c>id, upload_id, event_type, payload, created_at</c> by id.
     /// </summary>
     protected abstract string ClaimOutboxSql { get; }
+
+    /// <summary>
+    /// Appended to the row choice of a prune, e.g. <c> FOR UPDATE SKIP LOCKED</c>, so that instances pruning one
+    /// database together take different rows instead of waiting for each other's.
+    /// </summary>
+    protected abstract string SkipLockedClause { get; }
 
     /// <summary>Matches <c>id</c> against the array parameter <c>@outboxIds</c> (list expansion or <c>= ANY</c>).</summary>
     protected abstract string OutboxIdsCondition { get; }
@@ -83,6 +91,41 @@ public abstract partial class SqlUploadLedger
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
             "SELECT COUNT(*) FROM ledger_outbox WHERE sent_at IS NULL",
             cancellationToken: cancellationToken));
+    }
+
+    public async Task<long> PruneSentOutboxAsync(
+        DateTimeOffset sentBefore,
+        int batchSize,
+        CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+
+        // Oldest first through the partial index on sent_at, one bounded transaction per batch: SQLite's single
+        // writer (and on PostgreSQL the rows' locks) are held for one batch at a time, never for the whole backlog.
+        var sql = $"""
+            DELETE FROM ledger_outbox WHERE id IN (
+                SELECT id FROM ledger_outbox
+                WHERE sent_at IS NOT NULL AND sent_at < @sentBefore
+                ORDER BY sent_at LIMIT @batchSize{SkipLockedClause})
+            """;
+        var cutoff = ToDb(sentBefore);
+
+        long pruned = 0;
+        int deleted;
+        do
+        {
+            deleted = await WriteAsync(
+                (connection, transaction, cancellationToken) => connection.ExecuteAsync(new CommandDefinition(
+                    sql,
+                    new { sentBefore = cutoff, batchSize },
+                    transaction,
+                    cancellationToken: cancellationToken)),
+                cancellationToken);
+            pruned += deleted;
+        }
+        while (deleted == batchSize);
+
+        return pruned;
     }
 
     /// <summary>Dapper target for an outbox row; the timestamp's type depends on the database.</summary>

@@ -21,6 +21,9 @@ public sealed class PostgresUploadLedger(
 
     protected override TimeSpan ClaimLease { get; } = options.Value.OutboxClaimLease;
 
+    // Several instances may prune at once; each skips the rows another is deleting rather than queueing behind it.
+    protected override string SkipLockedClause => " FOR UPDATE SKIP LOCKED";
+
     // Npgsql sends the ids as one bigint[] parameter.
     protected override string OutboxIdsCondition => "id = ANY(@outboxIds)";
 

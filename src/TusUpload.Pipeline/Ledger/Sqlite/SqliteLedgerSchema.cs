@@ -49,6 +49,10 @@ public static class SqliteLedgerSchema
             UNIQUE (upload_id, event_type));
         CREATE INDEX ledger_outbox_unsent ON ledger_outbox (id) WHERE sent_at IS NULL;
         """,
+        // Lets pruning (Ledger:SentOutboxRetention) find the oldest sent rows without reading the whole table.
+        """
+        CREATE INDEX ledger_outbox_sent ON ledger_outbox (sent_at) WHERE sent_at IS NOT NULL;
+        """,
     ];
 
     public static async Task MigrateAsync(string connectionString, string path, ILogger logger)

@@ -56,6 +56,9 @@ public sealed class SqliteUploadLedger : SqlUploadLedger
 
     protected override TimeSpan ClaimLease { get; }
 
+    // One process writes a SQLite ledger, and its writes already run one at a time.
+    protected override string SkipLockedClause => "";
+
     // SQLite has no arrays; Dapper expands the list into one parameter per id.
     protected override string OutboxIdsCondition => "id IN @outboxIds";
 
