@@ -17,7 +17,7 @@ using TusUpload.Protocol.Lifecycle;
 
 namespace TusUpload.Pipeline;
 
-/// <summary>Registers the completion pipeline: ledger, outbox relay, queue and in-process worker.</summary>
+/// <summary>Registers the completion pipeline: ledger, outbox relay and pruner, queue and in-process worker.</summary>
 public static class PipelineRegistration
 {
     /// <summary>The PostgreSQL ledger's registration, looked up by name (see <see cref="ILedgerRegistration"/>).</summary>
@@ -64,6 +64,7 @@ public static class PipelineRegistration
 
         AddQueueAndWorker(services, configuration, pipeline, worker);
         services.AddHostedService<OutboxRelay>();
+        services.AddHostedService<OutboxPruner>();
         return builder;
     }
 

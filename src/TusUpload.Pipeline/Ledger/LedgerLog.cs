@@ -46,4 +46,10 @@ public static partial class LedgerLog
 
     [LoggerMessage(4010, LogLevel.Warning, "Closing the ledger connection after a durable commit failed: {Reason}")]
     public static partial void CloseAfterCommitFailed(ILogger logger, string reason);
+
+    [LoggerMessage(4011, LogLevel.Information, "Pruned {Count} outbox rows sent more than {Retention} ago")]
+    public static partial void OutboxPruned(ILogger logger, long count, TimeSpan retention);
+
+    [LoggerMessage(4012, LogLevel.Warning, "Pruning sent outbox rows failed; trying again in {Interval}")]
+    public static partial void OutboxPruneFailed(ILogger logger, Exception exception, TimeSpan interval);
 }

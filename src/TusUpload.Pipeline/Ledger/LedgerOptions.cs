@@ -30,4 +30,11 @@ public sealed class LedgerOptions
     /// relay's writes fail and retry more often (5 s did under CI load). Default 15 seconds, allowed 1 s to 5 min.
     /// </summary>
     public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// How long outbox rows are kept after they were marked sent (they show what was published and when); older
+    /// ones are deleted a few minutes apart, in bounded batches. Unsent rows are never deleted. Default 7 days,
+    /// allowed more than zero up to 100 years.
+    /// </summary>
+    public TimeSpan SentOutboxRetention { get; set; } = TimeSpan.FromDays(7);
 }

@@ -5,6 +5,8 @@ namespace TusUpload.Pipeline.Ledger;
 /// <summary>Fails start-up with a message naming the setting when the ledger is misconfigured.</summary>
 public sealed class LedgerOptionsValidator : IValidateOptions<LedgerOptions>
 {
+    private static readonly TimeSpan MaxSentOutboxRetention = TimeSpan.FromDays(36500);
+
     public ValidateOptionsResult Validate(string? name, LedgerOptions options)
     {
         var failures = new List<string>();
@@ -32,6 +34,14 @@ public sealed class LedgerOptionsValidator : IValidateOptions<LedgerOptions>
         if (options.BusyTimeout < TimeSpan.FromSeconds(1) || options.BusyTimeout > TimeSpan.FromMinutes(5))
         {
             failures.Add("Ledger:BusyTimeout must be between 00:00:01 and 00:05:00.");
+        }
+
+        // The upper bound keeps "now minus the retention" a representable instant.
+        if (options.SentOutboxRetention <= TimeSpan.Zero || options.SentOutboxRetention > MaxSentOutboxRetention)
+        {
+            failures.Add(
+                "Ledger:SentOutboxRetention must be more than zero and at most 36500.00:00:00 (100 years), "
+                + $"not '{options.SentOutboxRetention}'.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -11,6 +11,8 @@ public sealed class OutboxMetrics
 
     private readonly Counter<long> _publishFailures;
 
+    private readonly Counter<long> _pruned;
+
     private long _backlog;
 
     public OutboxMetrics(IMeterFactory meterFactory)
@@ -26,6 +28,9 @@ public sealed class OutboxMetrics
         _publishFailures = meter.CreateCounter<long>(
             "tus_outbox_publish_failures_total",
             description: "Outbox batches whose publish failed and will be retried.");
+        _pruned = meter.CreateCounter<long>(
+            "tus_outbox_pruned_total",
+            description: "Sent outbox rows deleted after Ledger:SentOutboxRetention.");
         meter.CreateObservableGauge(
             "tus_outbox_backlog",
             () => Volatile.Read(ref _backlog),
@@ -39,6 +44,8 @@ public sealed class OutboxMetrics
     }
 
     public void PublishFailed() => _publishFailures.Add(1);
+
+    public void Pruned(long count) => _pruned.Add(count);
 
     public void Backlog(long count) => Volatile.Write(ref _backlog, count);
 }
