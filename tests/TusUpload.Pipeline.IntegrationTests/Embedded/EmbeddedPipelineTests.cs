@@ -80,6 +80,7 @@ public sealed class EmbeddedPipelineTests
 
     [Theory]
     [InlineData("--Ledger:Kind=mongo", "Ledger:Kind")]
+    [InlineData("--Ledger:SentOutboxRetention=-1.00:00:00", "Ledger:SentOutboxRetention must be more than zero")]
     [InlineData("--Pipeline:Queue=kafka", "Pipeline:Queue")]
     [InlineData("--Worker:InProcess=false", "Worker:InProcess")]
     [InlineData("--Tus:MaxSize=-1", "Tus:MaxSize")]

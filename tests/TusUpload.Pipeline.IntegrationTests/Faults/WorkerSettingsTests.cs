@@ -9,6 +9,7 @@ public sealed class WorkerSettingsTests
     [InlineData("--Worker:ReadBufferSize=1", "Worker:ReadBufferSize must be")]
     [InlineData("--Worker:MetricsPort=70000", "Worker:MetricsPort must be")]
     [InlineData("--RabbitMq:Uri=http://127.0.0.1:1/", "RabbitMq:Uri must be")]
+    [InlineData("--Ledger:SentOutboxRetention=00:00:00", "Ledger:SentOutboxRetention must be")]
     public async Task Worker_refuses_to_start_with_a_bad_setting_naming_it_without_a_crash(string setting, string named)
     {
         var folder = Directory.CreateTempSubdirectory("tus-worker-settings-").FullName;

@@ -53,15 +53,23 @@ internal sealed class PostgresLedgerFactory : IAsyncDisposable
         return factory;
     }
 
-    public PostgresUploadLedger Create(TimeSpan? claimLease = null)
+    public PostgresUploadLedger Create(TimeSpan? claimLease = null, TimeProvider? time = null)
     {
         var dataSource = NpgsqlDataSource.Create(ConnectionString);
         _dataSources.Add(dataSource);
         return new PostgresUploadLedger(
             dataSource,
             Options.Create(new LedgerOptions { OutboxClaimLease = claimLease ?? TimeSpan.FromSeconds(60) }),
-            TimeProvider.System,
+            time ?? TimeProvider.System,
             NullLogger<PostgresUploadLedger>.Instance);
+    }
+
+    /// <summary>Every outbox row of this schema, sent or not.</summary>
+    public async Task<long> CountOutboxRowsAsync()
+    {
+        await using var dataSource = NpgsqlDataSource.Create(ConnectionString);
+        await using var command = dataSource.CreateCommand("SELECT COUNT(*) FROM ledger_outbox");
+        return (long)(await command.ExecuteScalarAsync().WaitAsync(LedgerTestData.Wait))!;
     }
 
     public async ValueTask DisposeAsync()

@@ -20,4 +20,12 @@ public sealed class PostgresUploadLedgerTests : UploadLedgerContract
         _factory ??= await PostgresLedgerFactory.CreateAsync();
         return _factory.Create(claimLease);
     }
+
+    protected override async Task<IUploadLedger> CreateLedgerWithClockAsync(TimeProvider time)
+    {
+        _factory ??= await PostgresLedgerFactory.CreateAsync();
+        return _factory.Create(time: time);
+    }
+
+    protected override Task<long> CountOutboxRowsAsync() => _factory!.CountOutboxRowsAsync();
 }

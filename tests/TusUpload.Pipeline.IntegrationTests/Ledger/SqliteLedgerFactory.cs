@@ -16,7 +16,8 @@ internal sealed class SqliteLedgerFactory : IAsyncDisposable
     public SqliteUploadLedger Create(
         TimeSpan? claimLease = null,
         IMeterFactory? meterFactory = null,
-        int maxWritesPerCommit = 64)
+        int maxWritesPerCommit = 64,
+        TimeProvider? time = null)
     {
         var options = new LedgerOptions
         {
@@ -26,9 +27,19 @@ internal sealed class SqliteLedgerFactory : IAsyncDisposable
         };
         return new SqliteUploadLedger(
             Options.Create(options),
-            TimeProvider.System,
+            time ?? TimeProvider.System,
             NullLogger<SqliteUploadLedger>.Instance,
             meterFactory);
+    }
+
+    /// <summary>Every outbox row, sent or not, read straight from the file.</summary>
+    public async Task<long> CountOutboxRowsAsync()
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabasePath}");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM ledger_outbox";
+        return (long)(await command.ExecuteScalarAsync().WaitAsync(LedgerTestData.Wait))!;
     }
 
     public ValueTask DisposeAsync()

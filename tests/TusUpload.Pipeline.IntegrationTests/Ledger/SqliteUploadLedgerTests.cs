@@ -21,7 +21,33 @@ public sealed class SqliteUploadLedgerTests : UploadLedgerContract
         Assert.Equal("wal", (string?)await mode.ExecuteScalarAsync());
         await using var version = connection.CreateCommand();
         version.CommandText = "SELECT MAX(version) FROM ledger_migrations";
-        Assert.Equal(1L, (long?)await version.ExecuteScalarAsync());
+        Assert.Equal(2L, (long?)await version.ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task Pruning_finds_sent_rows_through_the_partial_index_on_sent_at_not_a_table_scan()
+    {
+        await Ledger.CountUnsentOutboxAsync(CancellationToken.None).WaitAsync(LedgerTestData.Wait);
+
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_factory.DatabasePath}");
+        await connection.OpenAsync();
+        await using var plan = connection.CreateCommand();
+        plan.CommandText =
+            """
+            EXPLAIN QUERY PLAN
+            SELECT id FROM ledger_outbox WHERE sent_at IS NOT NULL AND sent_at < 1 ORDER BY sent_at LIMIT 1000
+            """;
+        var steps = new List<string>();
+        await using (var reader = await plan.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                steps.Add(reader.GetString(3));
+            }
+        }
+
+        Assert.Contains(steps, step => step.Contains("INDEX ledger_outbox_sent", StringComparison.Ordinal));
+        Assert.DoesNotContain(steps, step => step.StartsWith("SCAN ledger_outbox", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -53,4 +79,9 @@ public sealed class SqliteUploadLedgerTests : UploadLedgerContract
 
     protected override Task<IUploadLedger> CreateLedgerAsync(TimeSpan? claimLease) =>
         Task.FromResult<IUploadLedger>(_factory.Create(claimLease));
+
+    protected override Task<IUploadLedger> CreateLedgerWithClockAsync(TimeProvider time) =>
+        Task.FromResult<IUploadLedger>(_factory.Create(time: time));
+
+    protected override Task<long> CountOutboxRowsAsync() => _factory.CountOutboxRowsAsync();
 }

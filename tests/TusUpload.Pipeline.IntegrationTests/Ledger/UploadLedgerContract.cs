@@ -23,6 +23,12 @@ public abstract partial class UploadLedgerContract : IAsyncLifetime
     /// <summary>Another ledger on the same database, as a second server instance or worker would have.</summary>
     protected abstract Task<IUploadLedger> CreateLedgerAsync(TimeSpan? claimLease);
 
+    /// <summary>Another ledger on the same database whose clock (sent at, claimed until) is the given one.</summary>
+    protected abstract Task<IUploadLedger> CreateLedgerWithClockAsync(TimeProvider time);
+
+    /// <summary>Every outbox row, sent or not, counted in the database itself.</summary>
+    protected abstract Task<long> CountOutboxRowsAsync();
+
     [Fact]
     public async Task Created_receiving_received_each_move_once_and_are_audited_in_order()
     {
