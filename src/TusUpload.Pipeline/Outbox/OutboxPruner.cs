@@ -34,22 +34,30 @@ public sealed class OutboxPruner(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await Task.Delay(FirstRunDelay, time, stoppingToken);
-
-        using var timer = new PeriodicTimer(Interval, time);
-        do
+        try
         {
-            try
+            await Task.Delay(FirstRunDelay, time, stoppingToken);
+
+            using var timer = new PeriodicTimer(Interval, time);
+            do
             {
-                await PruneOnceAsync(stoppingToken);
+                try
+                {
+                    await PruneOnceAsync(stoppingToken);
+                }
+                catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+                {
+                    // The rows stay until the next run; a ledger briefly unreachable costs nothing but disk.
+                    LedgerLog.OutboxPruneFailed(logger, exception, Interval);
+                }
             }
-            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
-            {
-                // The rows stay until the next run; a ledger briefly unreachable costs nothing but disk.
-                LedgerLog.OutboxPruneFailed(logger, exception, Interval);
-            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        catch (Exception) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutdown cut a wait or a batch short (a database driver may report that as its own error rather
+            // than a cancellation); the batches before it are committed and the rest waits for the next start.
+        }
     }
 
     /// <summary>One pass: deletes every row sent before now minus the retention; returns how many.</summary>
