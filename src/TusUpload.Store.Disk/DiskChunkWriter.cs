@@ -9,11 +9,13 @@ namespace TusUpload.Store.Disk;
 /// info offset every <c>CheckpointBytes</c>; a commit fsyncs and records the rest. Anything else is truncated.
 /// A checkpoint runs beside the writing that follows it (at most one at a time), so the body keeps streaming
 /// into the page cache while the device flushes; the offset it records is where the body was when it began.
+/// A length the chunk declares (<paramref name="newLength"/>) bounds it at once but is written by the commit only.
 /// </summary>
 internal sealed class DiskChunkWriter(
     DiskUploadStore store,
     SafeFileHandle data,
     UploadInfo durable,
+    long? newLength,
     ChunkOptions options,
     long checkpointBytes,
     ILogger logger) : IChunkWriter
@@ -27,6 +29,9 @@ internal sealed class DiskChunkWriter(
     public long StartOffset { get; } = durable.Offset;
 
     public long BytesWritten { get; private set; }
+
+    /// <summary>The upload's length as this chunk must respect it: the stored one, or the one it declares.</summary>
+    private long? Length { get; } = newLength ?? durable.Length;
 
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
     {
@@ -79,11 +84,11 @@ internal sealed class DiskChunkWriter(
         if (!_committed)
         {
             await AwaitCheckpointAsync();
-            if (_durable.Offset < StartOffset + BytesWritten)
+            if (_durable.Offset < StartOffset + BytesWritten || _durable.Length != Length)
             {
                 try
                 {
-                    await MakeDurableAsync(StartOffset + BytesWritten, "committing", cancellationToken);
+                    await MakeDurableAsync(StartOffset + BytesWritten, "committing", cancellationToken, Length);
                 }
                 catch
                 {
@@ -138,7 +143,7 @@ internal sealed class DiskChunkWriter(
     private void RequireRoomFor(int count)
     {
         var after = BytesWritten + count;
-        if (after > options.MaxBytes || (_durable.Length is { } length && StartOffset + after > length))
+        if (after > options.MaxBytes || (Length is { } length && StartOffset + after > length))
         {
             throw new UploadStoreException(
                 UploadStoreError.LimitExceeded,
@@ -172,9 +177,13 @@ internal sealed class DiskChunkWriter(
     }
 
     /// <summary>fdatasync first, then the info: the offset never names a byte the device may still lose.</summary>
-    private async Task MakeDurableAsync(long offset, string operation, CancellationToken cancellationToken)
+    private async Task MakeDurableAsync(
+        long offset,
+        string operation,
+        CancellationToken cancellationToken,
+        long? length = null)
     {
-        var next = _durable with { Offset = offset };
+        var next = _durable with { Offset = offset, Length = length ?? _durable.Length };
         try
         {
             await DeviceWaits.RunAsync(() => DirectorySync.DataSync(data));

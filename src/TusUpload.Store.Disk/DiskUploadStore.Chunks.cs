@@ -15,6 +15,7 @@ public sealed partial class DiskUploadStore
 
         // The info file on disk is the truth; the caller's copy may predate a checkpoint of an earlier writer.
         var durable = await GetRequiredAsync(upload.Id, cancellationToken);
+        var newLength = options.DeclaredLength is { } length && IsNewLength(durable, length) ? length : (long?)null;
 
         SafeFileHandle? data = null;
         try
@@ -22,7 +23,7 @@ public sealed partial class DiskUploadStore
             data = File.OpenHandle(_layout.DataPath(durable.Id), FileMode.OpenOrCreate, FileAccess.ReadWrite);
             TruncateLeftovers(data, durable);
             DiskStoreLog.ChunkOpened(_logger, durable.Id, durable.Offset);
-            return new DiskChunkWriter(this, data, durable, options, _checkpointBytes, _logger);
+            return new DiskChunkWriter(this, data, durable, newLength, options, _checkpointBytes, _logger);
         }
         catch (Exception exception) when (DiskStoreErrors.IsFileSystemFailure(exception))
         {

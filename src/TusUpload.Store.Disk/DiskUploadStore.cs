@@ -94,24 +94,38 @@ public sealed partial class DiskUploadStore : IUploadStore
     public async Task<UploadInfo> DeclareLengthAsync(string uploadId, long length, CancellationToken cancellationToken)
     {
         var upload = await GetRequiredAsync(uploadId, cancellationToken);
-        if (upload.Length == length)
+        if (!IsNewLength(upload, length))
         {
             return upload;
         }
 
+        return await SaveAsync(upload with { Length = length }, "declaring the length of", cancellationToken);
+    }
+
+    /// <summary>
+    /// True when <paramref name="length"/> may be declared for the upload and is not its length already; throws
+    /// when the upload has another length or holds more bytes.
+    /// </summary>
+    internal static bool IsNewLength(UploadInfo upload, long length)
+    {
+        if (upload.Length == length)
+        {
+            return false;
+        }
+
         if (upload.Length is not null)
         {
-            throw new UploadStoreException($"Upload {uploadId} already has a length.");
+            throw new UploadStoreException($"Upload {upload.Id} already has a length.");
         }
 
         if (length < upload.Offset)
         {
             throw new UploadStoreException(
                 UploadStoreError.LimitExceeded,
-                $"Length {length} is below the {upload.Offset} bytes upload {uploadId} already holds.");
+                $"Length {length} is below the {upload.Offset} bytes upload {upload.Id} already holds.");
         }
 
-        return await SaveAsync(upload with { Length = length }, "declaring the length of", cancellationToken);
+        return true;
     }
 
     public async Task<UploadInfo> MarkCompletionRecordedAsync(string uploadId, CancellationToken cancellationToken)

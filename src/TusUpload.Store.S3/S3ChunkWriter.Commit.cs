@@ -56,10 +56,16 @@ internal sealed partial class S3ChunkWriter
     }
 
     /// <summary>Bytes after the last full part go to a new incomplete-part object, then the info names it.</summary>
-    private async Task CommitIncompletePartAsync(CancellationToken cancellationToken)
+    private async Task CommitIncompletePartAsync(bool declaresLength, CancellationToken cancellationToken)
     {
         if (BytesWritten == 0)
         {
+            // No new byte: the incomplete part stays as it is, and only a declared length is left to record.
+            if (declaresLength)
+            {
+                await _bucket.WriteStateAsync(_state, createOnly: false, cancellationToken);
+            }
+
             return;
         }
 

@@ -49,6 +49,9 @@ internal sealed partial class S3ChunkWriter : IChunkWriter
 
     private int PartSize => (int)_state.PartSize;
 
+    /// <summary>The upload's length as this chunk must respect it: the stored one, or the one it declares.</summary>
+    private long? Length => _options.DeclaredLength ?? _state.Length;
+
     public static async Task<S3ChunkWriter> OpenAsync(
         S3UploadStore store,
         S3Bucket bucket,
@@ -74,7 +77,7 @@ internal sealed partial class S3ChunkWriter : IChunkWriter
     {
         ObjectDisposedException.ThrowIf(_done, this);
         var end = StartOffset + BytesWritten + data.Length;
-        if (BytesWritten + data.Length > _options.MaxBytes || end > _state.MaxBytes || end > _state.Length)
+        if (BytesWritten + data.Length > _options.MaxBytes || end > _state.MaxBytes || end > Length)
         {
             throw new UploadStoreException(
                 UploadStoreError.LimitExceeded,
@@ -89,7 +92,7 @@ internal sealed partial class S3ChunkWriter : IChunkWriter
 
             // The last byte of the upload stays in hand for the commit: an upload of exactly one part is then
             // stored whole by one PutObject rather than as a multipart upload of one part.
-            if (_part.Room == 0 && StartOffset + BytesWritten != _state.Length)
+            if (_part.Room == 0 && StartOffset + BytesWritten != Length)
             {
                 await StartFullPartAsync(cancellationToken);
             }
@@ -105,6 +108,11 @@ internal sealed partial class S3ChunkWriter : IChunkWriter
         }
 
         RecordUploadedParts();
+
+        // Only the commit stores a length the chunk declares: until here nothing durable named it, so a chunk
+        // that is discarded leaves the length undeclared.
+        var declaresLength = _state.Length != Length;
+        _state.Length = Length;
         var offset = _state.CommittedPartBytes + _part.Length;
         if (_state.Length is { } length && offset == length)
         {
@@ -112,7 +120,7 @@ internal sealed partial class S3ChunkWriter : IChunkWriter
         }
         else
         {
-            await CommitIncompletePartAsync(cancellationToken);
+            await CommitIncompletePartAsync(declaresLength, cancellationToken);
         }
 
         _done = true;

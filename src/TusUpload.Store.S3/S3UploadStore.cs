@@ -62,17 +62,7 @@ public sealed partial class S3UploadStore(S3Bucket bucket, ILogger<S3UploadStore
     public async Task<UploadInfo> DeclareLengthAsync(string uploadId, long length, CancellationToken cancellationToken)
     {
         var state = await RequireStateAsync(uploadId, cancellationToken);
-        if (length > state.MaxBytes)
-        {
-            throw TooLarge(uploadId, state.MaxBytes);
-        }
-
-        if (length < state.Offset || (state.Length is { } declared && declared != length))
-        {
-            throw new UploadStoreException(
-                UploadStoreError.LimitExceeded,
-                $"Upload {uploadId} cannot take length {length}: it holds {state.Offset} bytes or has a length.");
-        }
+        RequireDeclarable(state, length);
 
         state.Length = length;
         await bucket.WriteStateAsync(state, createOnly: false, cancellationToken);
@@ -105,6 +95,11 @@ public sealed partial class S3UploadStore(S3Bucket bucket, ILogger<S3UploadStore
         if (state.Assembled)
         {
             throw new UploadStoreException(UploadStoreError.Unknown, $"Upload {upload.Id} is complete already.");
+        }
+
+        if (options.DeclaredLength is { } length)
+        {
+            RequireDeclarable(state, length);
         }
 
         return await S3ChunkWriter.OpenAsync(this, bucket, state, options, logger, cancellationToken);
@@ -259,6 +254,21 @@ public sealed partial class S3UploadStore(S3Bucket bucket, ILogger<S3UploadStore
         state.MultipartUploadId = await bucket.StartMultipartAsync(state.Id, cancellationToken);
         await bucket.WriteStateAsync(state, createOnly: false, cancellationToken);
         S3StoreLog.MultipartStarted(logger, state.Id);
+    }
+
+    private static void RequireDeclarable(S3UploadState state, long length)
+    {
+        if (length > state.MaxBytes)
+        {
+            throw TooLarge(state.Id, state.MaxBytes);
+        }
+
+        if (length < state.Offset || (state.Length is { } declared && declared != length))
+        {
+            throw new UploadStoreException(
+                UploadStoreError.LimitExceeded,
+                $"Upload {state.Id} cannot take length {length}: it holds {state.Offset} bytes or has a length.");
+        }
     }
 
     private async Task<S3UploadState> RequireStateAsync(string uploadId, CancellationToken cancellationToken)

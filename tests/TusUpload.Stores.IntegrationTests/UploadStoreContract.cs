@@ -179,17 +179,22 @@ public abstract partial class UploadStoreContract(IUploadStoreFixture fixture)
         return upload;
     }
 
-    /// <summary>Writes <paramref name="bytes"/> as one chunk; without commit, the writer is disposed as abandoned.</summary>
+    /// <summary>
+    /// Writes <paramref name="bytes"/> as one chunk, declaring <paramref name="declaredLength"/> with it when given;
+    /// without commit, the writer is disposed as abandoned.
+    /// </summary>
     protected async Task<UploadInfo> WriteChunkAsync(
         UploadInfo upload,
         ReadOnlyMemory<byte> bytes,
         bool allOrNothing,
         bool commit = true,
         int slice = 16 * 1024,
-        IUploadStore? store = null)
+        IUploadStore? store = null,
+        long? declaredLength = null)
     {
         store ??= Store;
-        var options = new ChunkOptions(allOrNothing, (upload.Length ?? long.MaxValue) - upload.Offset);
+        var length = declaredLength ?? upload.Length ?? long.MaxValue;
+        var options = new ChunkOptions(allOrNothing, length - upload.Offset, declaredLength);
         await using var writer = await store.OpenChunkAsync(upload, options, CancellationToken.None)
             .WaitAsync(TestData.Timeout);
 

@@ -15,7 +15,11 @@ public interface IUploadStore
     /// <summary>Sets the length of a deferred-length upload.</summary>
     Task<UploadInfo> DeclareLengthAsync(string uploadId, long length, CancellationToken cancellationToken);
 
-    /// <summary>Starts receiving one chunk at the upload's current offset.</summary>
+    /// <summary>
+    /// Starts receiving one chunk at the upload's current offset. A <see cref="ChunkOptions.DeclaredLength"/> must
+    /// suit the upload as <see cref="DeclareLengthAsync"/> requires (else <see cref="UploadStoreException"/>), and is
+    /// stored by the chunk's commit only.
+    /// </summary>
     Task<IChunkWriter> OpenChunkAsync(UploadInfo upload, ChunkOptions options, CancellationToken cancellationToken);
 
     /// <summary>Remembers that the completion of the upload was accepted downstream.</summary>
