@@ -48,7 +48,7 @@ public sealed partial class ChunkReceiver(
 
         await using var writer = await store.OpenChunkAsync(
             upload,
-            new ChunkOptions(allOrNothing, request.MaxBytes),
+            new ChunkOptions(allOrNothing, request.MaxBytes, request.DeclaredLength),
             context.RequestAborted);
 
         using var checksum = request.Checksum is { } header ? ChunkChecksum.ForHeader(header)
@@ -69,8 +69,11 @@ public sealed partial class ChunkReceiver(
         var (verdict, reason) = Verify(context, request, trailerPossible, checksum, end);
         LogEnd(upload.Id, verdict, writer.BytesWritten, request.MaxBytes);
 
+        // A declared length is stored by the commit alone, so an accepted body that brought no byte still commits
+        // (to store it), and a discarded one leaves the upload's length as undeclared as it found it.
         var keep = allOrNothing ? verdict == ChunkEnd.Complete : verdict != ChunkEnd.ChecksumMismatch;
-        if (!keep || writer.BytesWritten == 0)
+        var declares = request.DeclaredLength is not null && verdict == ChunkEnd.Complete;
+        if (!keep || (writer.BytesWritten == 0 && !declares))
         {
             return new ChunkResult(verdict, upload, reason);
         }

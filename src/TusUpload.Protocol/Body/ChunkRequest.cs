@@ -10,9 +10,13 @@ namespace TusUpload.Protocol.Body;
 /// <param name="MaxBytes">Bytes the upload may still take.</param>
 /// <param name="Checksum">The <c>Upload-Checksum</c> header, when sent.</param>
 /// <param name="ChecksumInTrailer">True when the checksum is announced as a trailer of a chunked body.</param>
+/// <param name="DeclaredLength">
+/// A length the request declares for the deferred-length <paramref name="Upload"/>; stored only with the commit.
+/// </param>
 public sealed record ChunkRequest(
     UploadInfo Upload,
     IUploadLock Lock,
     long MaxBytes,
     ChecksumHeader? Checksum,
-    bool ChecksumInTrailer);
+    bool ChecksumInTrailer,
+    long? DeclaredLength = null);

@@ -42,20 +42,30 @@ public sealed class PatchHandler(
         var upload = await access.LoadAsync(uploadId, cancellationToken);
         RequireWritable(upload, offset);
 
-        upload = await DeclareLengthAsync(upload, declaredLength, request.ContentLength, cancellationToken);
-        var remaining = Remaining(upload, options.Value.MaxSize);
-        RequireFits(request.ContentLength, remaining, upload);
+        // A body announced longer than a new length is refused here, before it is read and with nothing stored.
+        var newLength = LengthToDeclare(upload, declaredLength);
+        var declared = newLength is { } length ? upload with { Length = length } : upload;
+        var remaining = Remaining(declared, options.Value.MaxSize);
+        RequireFits(request.ContentLength, remaining, declared);
 
         if (!hasBody)
         {
+            // Nothing can be refused after this point, so the length is stored at once.
+            if (newLength is { } emptyLength)
+            {
+                upload = await store.DeclareLengthAsync(uploadId, emptyLength, cancellationToken);
+            }
+
             await AnswerEmptyAsync(context, upload);
             return;
         }
 
+        // The length goes to the store with the chunk and is stored by its commit only: a body refused while it is
+        // read (overrun, checksum, trailer) is discarded, and the upload's length stays undeclared with it.
         ChunkReceiver.LiftKestrelLimits(context);
         var result = await receiver.ReceiveAsync(
             context,
-            new ChunkRequest(upload, uploadLock, remaining, checksum, inTrailer));
+            new ChunkRequest(upload, uploadLock, remaining, checksum, inTrailer, newLength));
         var stored = await completion.AfterCommitAsync(upload, result.Upload);
 
         await BodyAnswers.AnswerAsync(context, result with { Upload = stored }, StatusCodes.Status204NoContent);
@@ -152,22 +162,21 @@ public sealed class PatchHandler(
         }
     }
 
-    /// <summary>C7: a deferred length arrives in a later PATCH; a known length may only be repeated.</summary>
-    private async Task<UploadInfo> DeclareLengthAsync(
-        UploadInfo upload,
-        long? declaredLength,
-        long? contentLength,
-        CancellationToken cancellationToken)
+    /// <summary>
+    /// C7: a deferred length arrives in a later PATCH; a known length may only be repeated. Returns the length to
+    /// declare: null when the request declares none or repeats the known one.
+    /// </summary>
+    private long? LengthToDeclare(UploadInfo upload, long? declaredLength)
     {
         if (declaredLength is not { } length)
         {
-            return upload;
+            return null;
         }
 
         if (upload.Length is { } known)
         {
             return known == length
-                ? upload
+                ? null
                 : throw TusRejection.BadRequest("Upload-Length differs from the upload's length.");
         }
 
@@ -181,12 +190,7 @@ public sealed class PatchHandler(
             throw new TusRejection(413, "Upload-Length exceeds the maximum size.");
         }
 
-        // A body announced longer than the new length is refused before the length is stored, so the refused
-        // request changes nothing. A chunked body that overruns is only found while reading, after the length
-        // was stored; its bytes are discarded, the (valid) length stays.
-        RequireFits(contentLength, length - upload.Offset, upload with { Length = length });
-
-        return await store.DeclareLengthAsync(upload.Id, length, cancellationToken);
+        return length;
     }
 
     /// <summary>P6: an empty PATCH at the right offset (e.g. a retried final one) re-attempts completion.</summary>
