@@ -44,6 +44,9 @@ internal static partial class DiskStoreLog
     [LoggerMessage(2014, LogLevel.Error, "Info file of upload {UploadId} is damaged: neither slot can be read")]
     public static partial void InfoDamaged(ILogger logger, string uploadId, Exception exception);
 
+    [LoggerMessage(2015, LogLevel.Warning, "Could not remove the data file of upload {UploadId}; its creation failed")]
+    public static partial void DebrisLeft(ILogger logger, string uploadId, Exception exception);
+
     [LoggerMessage(2020, LogLevel.Debug, "Promoted upload {UploadId} to blob {Sha256} by {Method}")]
     public static partial void BlobPromoted(ILogger logger, string uploadId, string sha256, string method);
 

@@ -49,24 +49,53 @@ public sealed partial class DiskUploadStore : IUploadStore
             throw new UploadStoreException(UploadStoreError.AlreadyExists, $"Upload {upload.Id} exists already.");
         }
 
+        var dataPath = _layout.DataPath(upload.Id);
+        var dataCreated = false;
         try
         {
             // A data file without an info file is debris of a crash between the two steps: no upload owns it. The
             // info file's creation flushes the folder, which makes both names durable.
-            using (File.OpenHandle(_layout.DataPath(upload.Id), FileMode.Create, FileAccess.Write))
+            using (File.OpenHandle(dataPath, FileMode.Create, FileAccess.Write))
             {
             }
 
+            dataCreated = true;
             await _infos.CreateAsync(infoPath, upload with { Offset = 0 });
         }
         catch (Exception exception) when (DiskStoreErrors.IsFileSystemFailure(exception))
         {
             // Not "already exists" just because the info file is there: a failed fdatasync of a new one is the
             // device's failure (503), and the info file's creation took it back.
+            if (dataCreated)
+            {
+                RemoveUnownedData(upload.Id, infoPath, dataPath);
+            }
+
             throw Fail(exception, upload.Id, "creating");
         }
 
         DiskStoreLog.UploadCreated(_logger, upload.Id);
+    }
+
+    /// <summary>
+    /// Takes back the data file of a creation whose info file could not be made, so the failure leaves no debris.
+    /// Best effort, and only while no info file is there: one that is (it could not be taken back, or the folder
+    /// flush failed after it was written) may read as an upload, and then the data file is that upload's.
+    /// </summary>
+    private void RemoveUnownedData(string uploadId, string infoPath, string dataPath)
+    {
+        try
+        {
+            if (!File.Exists(infoPath))
+            {
+                File.Delete(dataPath);
+            }
+        }
+        catch (Exception exception) when (DiskStoreErrors.IsFileSystemFailure(exception))
+        {
+            // Left behind as debris: it holds no byte, and the info file's absence keeps it from being an upload.
+            DiskStoreLog.DebrisLeft(_logger, uploadId, exception);
+        }
     }
 
     public Task<UploadInfo?> GetAsync(string uploadId, CancellationToken cancellationToken)

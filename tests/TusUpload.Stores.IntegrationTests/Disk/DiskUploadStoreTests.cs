@@ -120,6 +120,54 @@ public sealed class DiskUploadStoreTests(DiskStoreFixture fixture) : IClassFixtu
         Assert.Equal(filesBefore, Directory.GetFileSystemEntries(_store.RootPath).Length);
     }
 
+    /// <summary>
+    /// A creation that fails leaves no file it made. A folder where a file must go makes its creation fail with a
+    /// file-system error (an fdatasync failure cannot be provoked here; it takes the same way out): an I/O error at
+    /// the info path is the device's (503), a data path that cannot be opened is not (access denied, 500). An
+    /// existing upload's files are its own and stay.
+    /// </summary>
+    [Theory]
+    [InlineData("folder at the info path", UploadStoreError.Unavailable)]
+    [InlineData("folder at the data path", UploadStoreError.Unknown)]
+    [InlineData("existing upload", UploadStoreError.AlreadyExists)]
+    public async Task Failed_creation_leaves_no_data_file_it_made(string obstacle, UploadStoreError expected)
+    {
+        var upload = TestData.Upload(length: 10);
+        var existing = TestData.Bytes(3, seed: 43);
+        switch (obstacle)
+        {
+            case "folder at the info path":
+                Directory.CreateDirectory(InfoPath(upload.Id));
+                break;
+            case "folder at the data path":
+                Directory.CreateDirectory(DataPath(upload.Id));
+                break;
+            default:
+                await _store.CreateAsync(upload, CancellationToken.None).WaitAsync(TestData.Timeout);
+                await CommitAsync(upload, existing);
+                break;
+        }
+
+        var error = await Assert.ThrowsAsync<UploadStoreException>(
+            () => _store.CreateAsync(upload, CancellationToken.None).WaitAsync(TestData.Timeout));
+
+        Assert.Equal(expected, error.Error);
+        switch (obstacle)
+        {
+            case "folder at the info path":
+                Assert.False(Path.Exists(DataPath(upload.Id)));
+                break;
+            case "folder at the data path":
+                Assert.False(Path.Exists(InfoPath(upload.Id)));
+                Assert.True(Directory.Exists(DataPath(upload.Id)));
+                break;
+            default:
+                Assert.Equal(existing, await File.ReadAllBytesAsync(DataPath(upload.Id)));
+                Assert.Equal(10, (await ReadInfoFileAsync(upload.Id)).Upload.Length);
+                break;
+        }
+    }
+
     [Fact]
     public async Task Info_file_keeps_the_new_state_in_the_older_of_two_page_aligned_slots()
     {
