@@ -82,6 +82,36 @@ public abstract partial class ConformanceSuite
         Assert.Equal(1, Completions(Client.Server, upload));
     }
 
+    /// <summary>
+    /// A chunked body that turns out empty brings no byte to commit, yet the length it declares is stored (and
+    /// completes the upload when it is the offset).
+    /// </summary>
+    [Theory]
+    [InlineData(5, 1)]
+    [InlineData(8, 0)]
+    public async Task C7_empty_chunked_patch_stores_the_length_it_declares(int length, int completions)
+    {
+        var upload = await Client.CreateAsync(null);
+        using (var first = await Client.PatchAsync(upload, 0, [1, 2, 3, 4, 5]))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, first.StatusCode);
+        }
+
+        await using (var raw = await RawHttp.ConnectAsync(Client.Server.BaseAddress))
+        {
+            var lengthLine = string.Create(CultureInfo.InvariantCulture, $"Upload-Length: {length}\r\n");
+            await raw.SendAsync(PatchHead(upload, 5, contentLength: null, lengthLine) + "0\r\n\r\n");
+
+            Assert.Equal(204, (await raw.ReadResponseAsync())!.StatusCode);
+        }
+
+        using var head = await Client.HeadAsync(upload);
+        Assert.Equal("5", TusClient.Header(head, "Upload-Offset"));
+        Assert.Equal(length.ToString(CultureInfo.InvariantCulture), TusClient.Header(head, "Upload-Length"));
+        Assert.Equal(completions, await Client.Server.WaitForLogLinesAsync(
+            completions, TimeSpan.FromSeconds(5), TusClient.IdOf(upload), "completed with"));
+    }
+
     /// <summary>The wire pieces of a PATCH at offset 5 that is refused for <paramref name="refusal"/>.</summary>
     private static string[] RefusedPatch(string refusal, Uri upload, string lengthLine)
     {
