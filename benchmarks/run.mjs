@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chunkedUpload, MiB, percentile, singlePatch, spike } from './lib/load.mjs';
-import { freePort, peakRssMiB, settleDisks, startServer } from './lib/processes.mjs';
+import { freePort, peakRssMiB, settleDisks, startServer, warmPageCache } from './lib/processes.mjs';
 import { startMoto } from './lib/moto.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -45,6 +45,7 @@ function ddBaseline(bytesMiB) {
 }
 
 function measureDd(bytesMiB) {
+  warmPageCache(work, (bytesMiB + 64) * MiB);
   const started = process.hrtime.bigint();
   ddBaseline(bytesMiB);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -84,7 +85,7 @@ async function peer(extraArgs, label) {
 }
 
 /** Runs `measure` on a fresh instance of each server, alternating which goes first, and keeps peak RSS. */
-async function sideBySide(label, rounds, starters, measure) {
+async function sideBySide(label, rounds, starters, measure, warmBytes) {
   const results = { TusUpload: [], '@tus/server': [] };
   for (let round = 0; round < rounds; round += 1) {
     const order = round % 2 === 0 ? starters : [...starters].reverse();
@@ -96,6 +97,10 @@ async function sideBySide(label, rounds, starters, measure) {
       const server = await start(label);
       try {
         progress(`${label}: round ${round + 1}/${rounds} on ${server.name}`);
+        if (warmBytes) {
+          warmPageCache(work, warmBytes);
+        }
+
         const figures = await measure(server);
         figures.peakRssMiB = peakRssMiB(server.pid);
         results[server.name].push(figures);
@@ -146,7 +151,7 @@ async function diskScenario() {
     await spike(server.url, warmUpCount, 256 * 1024, 100);
     return spikeFigures(await spike(server.url, spikeCount, 256 * 1024, 100, (done, total) =>
       progress(`  ${server.name}: ${done}/${total} uploads`)));
-  });
+  }, (warmUpCount + spikeCount) * 256 * 1024 + 64 * MiB);
 
   // The virtual disk here swings: sometimes it absorbs a gigabyte at 1.6 GB/s and then writes at 370 MB/s, other
   // times it gives 900–1500 MB/s run after run. A server that syncs is bound by that; one that never syncs (the
@@ -158,7 +163,7 @@ async function diskScenario() {
   const single = await sideBySide('single-patch', rounds, starters, async (server) => {
     const seconds = await singlePatch(server.url, bigMiB * MiB);
     return { seconds, MBps: (bigMiB * MiB) / seconds / 1e6 };
-  });
+  }, (bigMiB + 64) * MiB);
 
   const throughput = summarise(single, 'MBps');
   const rate = summarise(burst, 'uploadsPerSecond');
