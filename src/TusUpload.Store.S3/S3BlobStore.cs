@@ -90,7 +90,10 @@ public sealed class S3BlobStore(S3Bucket bucket, ILogger<S3BlobStore> logger) : 
 
             await bucket.CallAsync(
                 uploadId,
-                token => bucket.Client.CopyObjectAsync(request, token),
+                token => bucket.SendAsync(
+                    S3Operation.CopyObject,
+                    inner => bucket.Client.CopyObjectAsync(request, inner),
+                    token),
                 cancellationToken);
         }
         else
@@ -109,7 +112,10 @@ public sealed class S3BlobStore(S3Bucket bucket, ILogger<S3BlobStore> logger) : 
         const long PartBytes = 1024L * 1024 * 1024;
         var started = await bucket.CallAsync(
             uploadId,
-            token => bucket.Client.InitiateMultipartUploadAsync(bucket.Settings.Bucket, target, token),
+            token => bucket.SendAsync(
+                S3Operation.CreateMultipartUpload,
+                inner => bucket.Client.InitiateMultipartUploadAsync(bucket.Settings.Bucket, target, inner),
+                token),
             cancellationToken);
         var etags = new List<PartETag>();
         for (long first = 0, number = 1; first < size; first += PartBytes, number++)
@@ -127,7 +133,10 @@ public sealed class S3BlobStore(S3Bucket bucket, ILogger<S3BlobStore> logger) : 
             };
             var copied = await bucket.CallAsync(
                 uploadId,
-                token => bucket.Client.CopyPartAsync(request, token),
+                token => bucket.SendAsync(
+                    S3Operation.UploadPartCopy,
+                    inner => bucket.Client.CopyPartAsync(request, inner),
+                    token),
                 cancellationToken);
             etags.Add(new PartETag((int)number, copied.ETag));
         }
@@ -141,7 +150,10 @@ public sealed class S3BlobStore(S3Bucket bucket, ILogger<S3BlobStore> logger) : 
         };
         await bucket.CallAsync(
             uploadId,
-            token => bucket.Client.CompleteMultipartUploadAsync(complete, token),
+            token => bucket.SendAsync(
+                S3Operation.CompleteMultipartUpload,
+                inner => bucket.Client.CompleteMultipartUploadAsync(complete, inner),
+                token),
             cancellationToken);
     }
 }

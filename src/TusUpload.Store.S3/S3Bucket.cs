@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using Amazon.S3;
@@ -6,8 +7,11 @@ using TusUpload.Protocol.Storage;
 
 namespace TusUpload.Store.S3;
 
-/// <summary>The S3 calls the store makes, each with its failures translated into store errors.</summary>
-public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings)
+/// <summary>
+/// The S3 calls the store makes, each with its failures translated into store errors, and each request measured
+/// by <see cref="SendAsync"/> (no metrics without <paramref name="metrics"/>).
+/// </summary>
+public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings, S3Metrics? metrics = null)
 {
     private readonly SemaphoreSlim _bucketGate = new(1, 1);
     private volatile bool _bucketReady;
@@ -21,6 +25,8 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings)
 
     public IAmazonS3 Client { get; } = client;
 
+    public S3Metrics Metrics { get; } = metrics ?? S3Metrics.None;
+
     private string Name => Settings.Bucket;
 
     public async Task<S3UploadState?> ReadStateAsync(string uploadId, CancellationToken cancellationToken)
@@ -29,10 +35,14 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings)
         {
             try
             {
-                using var response = await Client.GetObjectAsync(Name, Keys.Info(uploadId), token);
+                using var response = await SendAsync(
+                    S3Operation.GetObject,
+                    inner => Client.GetObjectAsync(Name, Keys.Info(uploadId), inner),
+                    token);
                 using var json = new MemoryStream();
                 await response.ResponseStream.CopyToAsync(json, token);
                 var bytes = json.ToArray();
+                Metrics.Received(S3Operation.GetObject, S3Metrics.InfoObject, bytes.Length);
                 var state = JsonSerializer.Deserialize(bytes, S3JsonContext.Default.S3UploadState);
                 if (state is not null)
                 {
@@ -76,7 +86,8 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings)
         {
             try
             {
-                await Client.PutObjectAsync(request, token);
+                await SendAsync(S3Operation.PutObject, inner => Client.PutObjectAsync(request, inner), token);
+                Metrics.Sent(S3Operation.PutObject, S3Metrics.InfoObject, json.Length);
             }
             catch (AmazonS3Exception exception) when (exception.StatusCode == HttpStatusCode.PreconditionFailed)
             {
@@ -98,7 +109,10 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings)
                 request.ServerSideEncryptionMethod = new ServerSideEncryptionMethod(encryption);
             }
 
-            var response = await Client.InitiateMultipartUploadAsync(request, token);
+            var response = await SendAsync(
+                S3Operation.CreateMultipartUpload,
+                inner => Client.InitiateMultipartUploadAsync(request, inner),
+                token);
             return response.UploadId;
         }, cancellationToken);
     }
@@ -122,7 +136,11 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings)
                 PartSize = data.Length,
                 UseChunkEncoding = false,
             };
-            var response = await Client.UploadPartAsync(request, token);
+            var response = await SendAsync(
+                S3Operation.UploadPart,
+                inner => Client.UploadPartAsync(request, inner),
+                token);
+            Metrics.Sent(S3Operation.UploadPart, S3Metrics.ContentObject, data.Length);
             return response.ETag;
         }, cancellationToken);
     }
@@ -144,7 +162,11 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings)
                 UseChunkEncoding = false,
             };
             ApplyEncryption(request);
-            var response = await Client.PutObjectAsync(request, token);
+            var response = await SendAsync(
+                S3Operation.PutObject,
+                inner => Client.PutObjectAsync(request, inner),
+                token);
+            Metrics.Sent(S3Operation.PutObject, S3Metrics.ContentObject, data.Length);
             return response.ETag;
         }, cancellationToken);
     }
@@ -158,8 +180,13 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings)
     {
         return CallAsync(uploadId, async token =>
         {
-            using var response = await Client.GetObjectAsync(Name, key, token);
-            return await part.FillAsync(response.ResponseStream, token);
+            using var response = await SendAsync(
+                S3Operation.GetObject,
+                inner => Client.GetObjectAsync(Name, key, inner),
+                token);
+            var read = await part.FillAsync(response.ResponseStream, token);
+            Metrics.Received(S3Operation.GetObject, S3Metrics.ContentObject, read);
+            return read;
         }, cancellationToken);
     }
 
@@ -179,7 +206,10 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings)
                 request.PartETags.Add(new PartETag(part.Number, part.ETag));
             }
 
-            await Client.CompleteMultipartUploadAsync(request, token);
+            await SendAsync(
+                S3Operation.CompleteMultipartUpload,
+                inner => Client.CompleteMultipartUploadAsync(request, inner),
+                token);
             return true;
         }, cancellationToken);
     }
@@ -191,7 +221,10 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings)
         {
             try
             {
-                await Client.AbortMultipartUploadAsync(Name, Keys.Content(uploadId), multipartUploadId, token);
+                await SendAsync(
+                    S3Operation.AbortMultipartUpload,
+                    inner => Client.AbortMultipartUploadAsync(Name, Keys.Content(uploadId), multipartUploadId, inner),
+                    token);
             }
             catch (AmazonS3Exception exception) when (S3Faults.IsNotFound(exception))
             {
@@ -207,7 +240,7 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings)
     {
         return CallAsync(subject, async token =>
         {
-            await Client.DeleteObjectAsync(Name, key, token);
+            await SendAsync(S3Operation.DeleteObject, inner => Client.DeleteObjectAsync(Name, key, inner), token);
             return true;
         }, cancellationToken);
     }
@@ -218,7 +251,10 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings)
         {
             try
             {
-                var response = await Client.GetObjectMetadataAsync(Name, key, token);
+                var response = await SendAsync(
+                    S3Operation.HeadObject,
+                    inner => Client.GetObjectMetadataAsync(Name, key, inner),
+                    token);
                 return (long?)response.ContentLength;
             }
             catch (AmazonS3Exception exception) when (S3Faults.IsNotFound(exception))
@@ -249,8 +285,11 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings)
                 Key = key,
                 ByteRange = new ByteRange(start, start + count - 1),
             };
-            var response = await Client.GetObjectAsync(request, token);
-            return (Stream)new S3ResponseStream(response);
+            var response = await SendAsync(
+                S3Operation.GetObject,
+                inner => Client.GetObjectAsync(request, inner),
+                token);
+            return (Stream)new S3ResponseStream(response, Metrics);
         }, cancellationToken);
     }
 
@@ -267,7 +306,13 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings)
                 Prefix = prefix,
                 ContinuationToken = continuation,
             };
-            var page = await CallAsync(prefix, token => Client.ListObjectsV2Async(request, token), cancellationToken);
+            var page = await CallAsync(
+                prefix,
+                token => SendAsync(
+                    S3Operation.ListObjectsV2,
+                    inner => Client.ListObjectsV2Async(request, inner),
+                    token),
+                cancellationToken);
             foreach (var item in page.S3Objects ?? [])
             {
                 yield return item.Key;
@@ -299,6 +344,31 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings)
     }
 
     /// <summary>
+    /// Sends one S3 request and measures it. Every request of the store goes through here (most inside
+    /// <see cref="CallAsync"/>, which translates failures), so each is counted once with its outcome, failures that
+    /// the caller expects and handles (a missing key, a conditional create that lost) included.
+    /// </summary>
+    public async Task<T> SendAsync<T>(
+        string operation,
+        Func<CancellationToken, Task<T>> request,
+        CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var response = await request(cancellationToken);
+            Metrics.Requested(operation, "ok", Stopwatch.GetElapsedTime(started));
+            return response;
+        }
+        catch (Exception exception)
+        {
+            var outcome = S3Faults.Outcome(exception, cancellationToken);
+            Metrics.Requested(operation, outcome, Stopwatch.GetElapsedTime(started));
+            throw;
+        }
+    }
+
+    /// <summary>
     /// Creates the bucket if it is missing. Every call waits for it, so that hosted services starting before the
     /// store's own start-up (the expiry sweep) never meet a missing bucket.
     /// </summary>
@@ -314,7 +384,10 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings)
 
             try
             {
-                await Client.PutBucketAsync(Name, cancellationToken);
+                await SendAsync(
+                    S3Operation.CreateBucket,
+                    token => Client.PutBucketAsync(Name, token),
+                    cancellationToken);
             }
             catch (AmazonS3Exception exception) when (
                 exception.ErrorCode is "BucketAlreadyOwnedByYou" or "BucketAlreadyExists"

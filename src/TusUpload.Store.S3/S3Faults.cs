@@ -28,6 +28,51 @@ internal static class S3Faults
         _ => false,
     };
 
+    /// <summary>
+    /// The <c>outcome</c> label of a failed request: a few fixed classes, so that an operator can tell what the
+    /// store expects (a missing key it asked about, a conditional create that lost) from what needs attention
+    /// (refusals such as a missing bucket or bad credentials, 5xx, throttling, the network).
+    /// </summary>
+    public static string Outcome(Exception exception, CancellationToken cancellationToken)
+    {
+        if (exception is OperationCanceledException)
+        {
+            // The SDK's own request timeout cancels too; only the caller's token means the caller gave up.
+            return cancellationToken.IsCancellationRequested ? "canceled" : "timeout";
+        }
+
+        if (exception is AmazonServiceException { StatusCode: not 0 } service)
+        {
+            return service switch
+            {
+                { ErrorCode: "SlowDown" } or { StatusCode: HttpStatusCode.TooManyRequests } => "throttled",
+                { StatusCode: HttpStatusCode.RequestTimeout } or { ErrorCode: "RequestTimeout" } => "timeout",
+                { ErrorCode: "NoSuchBucket" } => "client_error",
+                AmazonS3Exception s3 when IsNotFound(s3) => "not_found",
+                { StatusCode: HttpStatusCode.PreconditionFailed } => "precondition_failed",
+                { StatusCode: HttpStatusCode.Conflict } => "conflict",
+                _ when (int)service.StatusCode >= 500 => "server_error",
+                _ when (int)service.StatusCode >= 400 => "client_error",
+                _ => "error",
+            };
+        }
+
+        for (var inner = exception; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is TimeoutException)
+            {
+                return "timeout";
+            }
+
+            if (inner is HttpRequestException or IOException or SocketException)
+            {
+                return "network";
+            }
+        }
+
+        return "error";
+    }
+
     /// <summary>The store exception for <paramref name="exception"/>, or null when it is not S3's fault.</summary>
     public static UploadStoreException? Translate(
         string subject,

@@ -2,8 +2,11 @@ using Amazon.S3.Model;
 
 namespace TusUpload.Store.S3;
 
-/// <summary>The body of a GET that disposes the whole response (and its connection) with the stream.</summary>
-internal sealed class S3ResponseStream(GetObjectResponse response) : Stream
+/// <summary>
+/// The body of a GET that disposes the whole response (and its connection) with the stream, and counts the bytes
+/// as they are read: a reader that stops early (a client that went away) has not received the rest.
+/// </summary>
+internal sealed class S3ResponseStream(GetObjectResponse response, S3Metrics metrics) : Stream
 {
     private readonly Stream _body = response.ResponseStream;
 
@@ -21,13 +24,15 @@ internal sealed class S3ResponseStream(GetObjectResponse response) : Stream
         set => throw new NotSupportedException();
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => _body.Read(buffer, offset, count);
+    public override int Read(byte[] buffer, int offset, int count) => Counted(_body.Read(buffer, offset, count));
 
-    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        _body.ReadAsync(buffer, cancellationToken);
+    public override async ValueTask<int> ReadAsync(
+        Memory<byte> buffer,
+        CancellationToken cancellationToken = default) =>
+        Counted(await _body.ReadAsync(buffer, cancellationToken));
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        _body.ReadAsync(buffer, offset, count, cancellationToken);
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     public override void Flush()
     {
@@ -47,5 +52,15 @@ internal sealed class S3ResponseStream(GetObjectResponse response) : Stream
         }
 
         base.Dispose(disposing);
+    }
+
+    private int Counted(int read)
+    {
+        if (read > 0)
+        {
+            metrics.Received(S3Operation.GetObject, S3Metrics.ContentObject, read);
+        }
+
+        return read;
     }
 }

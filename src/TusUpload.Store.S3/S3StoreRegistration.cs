@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Amazon.Runtime;
 using Amazon.S3;
 using Microsoft.Extensions.Configuration;
@@ -21,6 +22,8 @@ public static class S3StoreRegistration
         services.AddSingleton(provider => new S3StoreSettings(
             provider.GetRequiredService<IOptions<S3StoreOptions>>().Value,
             configuration.GetValue<long?>("Tus:MaxSize")));
+        // Metrics only where the host has a meter factory: a host without one still gets a working store.
+        services.AddSingleton(provider => new S3Metrics(provider.GetService<IMeterFactory>()));
         services.AddSingleton<IAmazonS3>(provider =>
             CreateClient(provider.GetRequiredService<IOptions<S3StoreOptions>>().Value));
         services.AddSingleton<S3Bucket>();

@@ -101,7 +101,10 @@ public sealed partial class S3UploadStore
             };
             var response = await bucket.CallAsync(
                 state.Id,
-                token => bucket.Client.CopyPartAsync(request, token),
+                token => bucket.SendAsync(
+                    S3Operation.UploadPartCopy,
+                    inner => bucket.Client.CopyPartAsync(request, inner),
+                    token),
                 cancellationToken);
             state.Parts.Add(new S3Part(number, response.ETag, source.Offset));
         }
