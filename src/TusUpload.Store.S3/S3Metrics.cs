@@ -19,6 +19,8 @@ public sealed class S3Metrics
 
     public const string BytesReceived = "tus_s3_bytes_received_total";
 
+    public const string Retries = "tus_s3_retries_total";
+
     /// <summary>The <c>object</c> label of uploads' content bytes: parts, incomplete parts, objects, blobs.</summary>
     public const string ContentObject = "content";
 
@@ -29,6 +31,7 @@ public sealed class S3Metrics
     private readonly Histogram<double>? _duration;
     private readonly Counter<long>? _bytesSent;
     private readonly Counter<long>? _bytesReceived;
+    private readonly Counter<long>? _retries;
 
     public S3Metrics(IMeterFactory? meterFactory)
     {
@@ -49,6 +52,10 @@ public sealed class S3Metrics
             BytesReceived,
             unit: "By",
             description: "Payload bytes read from S3 responses, by operation and object kind.");
+        _retries = meter?.CreateCounter<long>(
+            Retries,
+            unit: "{retry}",
+            description: "S3 requests the SDK sent again after a failed attempt (Store:S3:MaxRetries), by operation.");
     }
 
     /// <summary>A metrics object that records nothing, for stores built without a meter factory.</summary>
@@ -81,4 +88,7 @@ public sealed class S3Metrics
             bytes,
             new KeyValuePair<string, object?>("operation", operation),
             new KeyValuePair<string, object?>("object", objectKind));
+
+    public void Retried(string operation) =>
+        _retries?.Add(1, new KeyValuePair<string, object?>("operation", operation));
 }

@@ -1,3 +1,6 @@
+using Amazon.Runtime;
+using Amazon.S3.Model;
+
 namespace TusUpload.Store.S3;
 
 /// <summary>
@@ -18,4 +21,25 @@ public static class S3Operation
     public const string PutObject = "PutObject";
     public const string UploadPart = "UploadPart";
     public const string UploadPartCopy = "UploadPartCopy";
+
+    /// <summary>A request the store does not send itself; one label for all of them keeps the series bounded.</summary>
+    public const string Other = "Other";
+
+    /// <summary>The label of an SDK request object, for measurements taken inside the SDK's pipeline.</summary>
+    public static string Of(AmazonWebServiceRequest? request) => request switch
+    {
+        AbortMultipartUploadRequest => AbortMultipartUpload,
+        CompleteMultipartUploadRequest => CompleteMultipartUpload,
+        CopyObjectRequest => CopyObject,
+        PutBucketRequest => CreateBucket,
+        InitiateMultipartUploadRequest => CreateMultipartUpload,
+        DeleteObjectRequest => DeleteObject,
+        GetObjectRequest => GetObject,
+        GetObjectMetadataRequest => HeadObject,
+        ListObjectsV2Request => ListObjectsV2,
+        PutObjectRequest => PutObject,
+        UploadPartRequest => UploadPart,
+        CopyPartRequest => UploadPartCopy,
+        _ => Other,
+    };
 }

@@ -24,8 +24,9 @@ public static class S3StoreRegistration
             configuration.GetValue<long?>("Tus:MaxSize")));
         // Metrics only where the host has a meter factory: a host without one still gets a working store.
         services.AddSingleton(provider => new S3Metrics(provider.GetService<IMeterFactory>()));
-        services.AddSingleton<IAmazonS3>(provider =>
-            CreateClient(provider.GetRequiredService<IOptions<S3StoreOptions>>().Value));
+        services.AddSingleton<IAmazonS3>(provider => CreateClient(
+            provider.GetRequiredService<IOptions<S3StoreOptions>>().Value,
+            provider.GetRequiredService<S3Metrics>()));
         services.AddSingleton<S3Bucket>();
         services.AddSingleton<S3UploadStore>();
         services.AddSingleton<IUploadStore>(provider => provider.GetRequiredService<S3UploadStore>());
@@ -37,9 +38,10 @@ public static class S3StoreRegistration
 
     /// <summary>
     /// A client for MinIO-style endpoints: path-style addressing, checksums only where S3 demands them, explicit
-    /// credentials and region so the SDK never asks an instance metadata service.
+    /// credentials and region so the SDK never asks an instance metadata service. With enabled
+    /// <paramref name="metrics"/> the client counts its retries.
     /// </summary>
-    public static AmazonS3Client CreateClient(S3StoreOptions options)
+    public static AmazonS3Client CreateClient(S3StoreOptions options, S3Metrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var config = new AmazonS3Config
@@ -52,6 +54,9 @@ public static class S3StoreRegistration
             Timeout = options.RequestTimeout,
             MaxErrorRetry = options.MaxRetries,
         };
-        return new AmazonS3Client(new BasicAWSCredentials(options.AccessKey, options.SecretKey), config);
+        var credentials = new BasicAWSCredentials(options.AccessKey, options.SecretKey);
+        return metrics is { Enabled: true }
+            ? new MeteredS3Client(credentials, config, metrics)
+            : new AmazonS3Client(credentials, config);
     }
 }
