@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Amazon.S3;
 using Microsoft.Extensions.Logging.Abstractions;
 using TusUpload.Protocol.Storage;
@@ -18,7 +19,8 @@ public class S3StoreFixture : IUploadStoreFixture, IAsyncLifetime
     {
     }
 
-    protected S3StoreFixture(int maxParts)
+    /// <summary>A store whose S3 metrics go to <paramref name="meterFactory"/> (none without one).</summary>
+    protected S3StoreFixture(int maxParts, IMeterFactory? meterFactory = null)
     {
         Options = new S3StoreOptions
         {
@@ -32,8 +34,9 @@ public class S3StoreFixture : IUploadStoreFixture, IAsyncLifetime
             MaxRetries = 0,
             RequestTimeout = TimeSpan.FromSeconds(20),
         };
-        Client = S3StoreRegistration.CreateClient(Options);
-        Bucket = new S3Bucket(Client, new S3StoreSettings(Options, maxUploadSize: null));
+        var metrics = new S3Metrics(meterFactory);
+        Client = S3StoreRegistration.CreateClient(Options, metrics);
+        Bucket = new S3Bucket(Client, new S3StoreSettings(Options, maxUploadSize: null), metrics);
         S3Store = new S3UploadStore(Bucket, NullLogger<S3UploadStore>.Instance);
         Blobs = new S3BlobStore(Bucket, NullLogger<S3BlobStore>.Instance);
     }
