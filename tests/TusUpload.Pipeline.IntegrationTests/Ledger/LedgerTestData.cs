@@ -26,4 +26,17 @@ internal static class LedgerTestData
         Assert.True(await ledger.BeginProcessingAsync(uploadId, CancellationToken.None).WaitAsync(Wait));
         return uploadId;
     }
+
+    /// <summary>Records <paramref name="count"/> uploads as received, each with one unsent outbox row.</summary>
+    public static async Task<string[]> ReceivedUploadsAsync(IUploadLedger ledger, int count)
+    {
+        var ids = new string[count];
+        for (var i = 0; i < count; i++)
+        {
+            ids[i] = NewUploadId();
+            await ledger.RecordReceivedAsync(ids[i], 1, CancellationToken.None).WaitAsync(Wait);
+        }
+
+        return ids;
+    }
 }

@@ -10,7 +10,7 @@ public abstract partial class UploadLedgerContract
     [Fact]
     public async Task Claimed_rows_are_not_claimed_again_until_released_and_sent_rows_never()
     {
-        var ids = await ReceivedUploadsAsync(3);
+        var ids = await ReceivedUploadsAsync(Ledger, 3);
 
         var first = await Ledger.ClaimOutboxAsync(10, CancellationToken.None).WaitAsync(Wait);
         var whileClaimed = await Ledger.ClaimOutboxAsync(10, CancellationToken.None).WaitAsync(Wait);
@@ -29,7 +29,7 @@ public abstract partial class UploadLedgerContract
     public async Task Rows_of_a_relay_that_died_are_claimed_again_once_the_lease_ends()
     {
         var shortLease = await CreateLedgerAsync(TimeSpan.FromSeconds(1));
-        await ReceivedUploadsAsync(2);
+        await ReceivedUploadsAsync(Ledger, 2);
         var crashed = await shortLease.ClaimOutboxAsync(10, CancellationToken.None).WaitAsync(Wait);
 
         var before = await shortLease.ClaimOutboxAsync(10, CancellationToken.None).WaitAsync(Wait);
@@ -44,7 +44,7 @@ public abstract partial class UploadLedgerContract
     [Fact]
     public async Task Concurrent_claimers_never_get_the_same_row_and_together_get_every_row()
     {
-        var ids = await ReceivedUploadsAsync(60);
+        var ids = await ReceivedUploadsAsync(Ledger, 60);
         var claimers = new List<IUploadLedger>();
         for (var i = 0; i < 3; i++)
         {
@@ -73,17 +73,5 @@ public abstract partial class UploadLedgerContract
 
         Assert.Equal(ids.Length, claimed.Count);
         Assert.Equal(ids.Order(StringComparer.Ordinal), claimed.Order(StringComparer.Ordinal));
-    }
-
-    private async Task<string[]> ReceivedUploadsAsync(int count)
-    {
-        var ids = new string[count];
-        for (var i = 0; i < count; i++)
-        {
-            ids[i] = NewUploadId();
-            await Ledger.RecordReceivedAsync(ids[i], 1, CancellationToken.None).WaitAsync(Wait);
-        }
-
-        return ids;
     }
 }

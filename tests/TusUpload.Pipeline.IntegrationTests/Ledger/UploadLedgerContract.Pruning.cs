@@ -116,16 +116,4 @@ public abstract partial class UploadLedgerContract
         await ledger.ReleaseOutboxClaimAsync(others, CancellationToken.None).WaitAsync(Wait);
         return ids;
     }
-
-    private static async Task<string[]> ReceivedUploadsAsync(IUploadLedger ledger, int count)
-    {
-        var ids = new string[count];
-        for (var i = 0; i < count; i++)
-        {
-            ids[i] = NewUploadId();
-            await ledger.RecordReceivedAsync(ids[i], 1, CancellationToken.None).WaitAsync(Wait);
-        }
-
-        return ids;
-    }
 }

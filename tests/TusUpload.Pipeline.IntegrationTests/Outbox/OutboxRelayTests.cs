@@ -1,5 +1,4 @@
 using TusUpload.Pipeline.IntegrationTests.Ledger;
-using TusUpload.Pipeline.Ledger;
 using static TusUpload.Pipeline.IntegrationTests.Ledger.LedgerTestData;
 
 namespace TusUpload.Pipeline.IntegrationTests.Outbox;
@@ -108,17 +107,5 @@ public sealed class OutboxRelayTests
         Assert.NotNull(relay.ExecuteTask);
         Assert.Equal(TaskStatus.RanToCompletion, relay.ExecuteTask.Status);
         Assert.Equal(3, await ledger.CountUnsentOutboxAsync(CancellationToken.None).WaitAsync(Wait));
-    }
-
-    private static async Task<string[]> ReceivedUploadsAsync(IUploadLedger ledger, int count)
-    {
-        var ids = new string[count];
-        for (var i = 0; i < count; i++)
-        {
-            ids[i] = NewUploadId();
-            await ledger.RecordReceivedAsync(ids[i], 1, CancellationToken.None).WaitAsync(Wait);
-        }
-
-        return ids;
     }
 }

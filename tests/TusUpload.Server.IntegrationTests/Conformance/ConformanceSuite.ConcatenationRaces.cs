@@ -14,17 +14,7 @@ public abstract partial class ConformanceSuite
         var outcomes = new List<string>();
         for (var round = 0; round < 20; round++)
         {
-            var bodies = new[]
-            {
-                TusClient.RandomBytes(RacePartialBytes),
-                TusClient.RandomBytes(RacePartialBytes),
-                TusClient.RandomBytes(RacePartialBytes),
-            };
-            var partials = new List<Uri>();
-            foreach (var body in bodies)
-            {
-                partials.Add(await Client.CreateAsync(body.Length, concat: "partial", body: body));
-            }
+            var (bodies, partials) = await CreateRacePartialsAsync();
 
             // The last partial is copied last: a DELETE of it has the widest window to land in the middle of the copy.
             var victim = partials[^1];
@@ -70,17 +60,7 @@ public abstract partial class ConformanceSuite
     {
         for (var round = 0; round < 5; round++)
         {
-            var bodies = new[]
-            {
-                TusClient.RandomBytes(RacePartialBytes),
-                TusClient.RandomBytes(RacePartialBytes),
-                TusClient.RandomBytes(RacePartialBytes),
-            };
-            var partials = new List<Uri>();
-            foreach (var body in bodies)
-            {
-                partials.Add(await Client.CreateAsync(body.Length, concat: "partial", body: body));
-            }
+            var (bodies, partials) = await CreateRacePartialsAsync();
 
             // Locking partials in listed order would have each creation hold one end and wait for the other;
             // the repeat checks that a partial listed twice is locked once.
@@ -101,6 +81,24 @@ public abstract partial class ConformanceSuite
                 TusClient.Sha256(await Client.DownloadAsync(second.Headers.Location!)));
             await DeleteQuietlyAsync([first.Headers.Location!, second.Headers.Location!, .. partials]);
         }
+    }
+
+    /// <summary>Three complete partial uploads of random content, and their bodies in the same order.</summary>
+    private async Task<(byte[][] Bodies, List<Uri> Partials)> CreateRacePartialsAsync()
+    {
+        byte[][] bodies =
+        [
+            TusClient.RandomBytes(RacePartialBytes),
+            TusClient.RandomBytes(RacePartialBytes),
+            TusClient.RandomBytes(RacePartialBytes),
+        ];
+        var partials = new List<Uri>();
+        foreach (var body in bodies)
+        {
+            partials.Add(await Client.CreateAsync(body.Length, concat: "partial", body: body));
+        }
+
+        return (bodies, partials);
     }
 
     private static async Task<string> DescribeAsync(List<string> outcomes, HttpResponseMessage response) =>
