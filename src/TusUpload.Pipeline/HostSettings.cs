@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace TusUpload.Pipeline;
@@ -5,6 +6,9 @@ namespace TusUpload.Pipeline;
 /// <summary>How the server and worker processes read and check their settings, in one place for both.</summary>
 public static class HostSettings
 {
+    // The start of the configuration binder's message for a value it cannot convert (it has no exception type).
+    private const string UnconvertiblePrefix = "Failed to convert configuration value";
+
     /// <summary>
     /// The process's arguments with reload-on-change turned off: settings are read once (options are validated at
     /// start), and reloading meant a recursive watch of the content root, where the default data folder lives, so
@@ -33,19 +37,52 @@ public static class HostSettings
     }
 
     /// <summary>
+    /// Checks every options type registered with <c>ValidateOnStart</c> at once, before anything reads one: the
+    /// operator sees every bad setting in one run (each group threw on its own first use otherwise), and the host
+    /// never starts only to log its failure with a stack trace.
+    /// </summary>
+    public static void CheckAll(IServiceProvider services) => services.GetService<IStartupValidator>()?.Validate();
+
+    /// <summary>
+    /// True for what <see cref="ReportAsync"/> reports as bad settings: failed validations (one or several), and a
+    /// value that cannot even be converted to its setting's type (text where a number or a duration belongs), which
+    /// the configuration binder reports as an <see cref="InvalidOperationException"/> of its own.
+    /// </summary>
+    public static bool IsBadSetting(Exception exception) => exception switch
+    {
+        OptionsValidationException => true,
+        AggregateException { InnerExceptions.Count: > 0 } all => all.InnerExceptions.All(IsBadSetting),
+        InvalidOperationException unconvertible => unconvertible.Message.StartsWith(
+            UnconvertiblePrefix,
+            StringComparison.Ordinal),
+        _ => false,
+    };
+
+    /// <summary>
     /// A setting the operator has to fix, not a crash: one <c>Invalid configuration:</c> line per failure on
     /// standard error, no stack trace. Returns the process's exit code, 2.
     /// </summary>
-    public static async Task<int> ReportAsync(OptionsValidationException invalid)
+    public static async Task<int> ReportAsync(Exception badSetting)
     {
-        ArgumentNullException.ThrowIfNull(invalid);
-        foreach (var failure in invalid.Failures)
+        ArgumentNullException.ThrowIfNull(badSetting);
+        foreach (var line in ReasonsOf(badSetting))
         {
-            await Console.Error.WriteLineAsync($"Invalid configuration: {failure}");
+            await Console.Error.WriteLineAsync($"Invalid configuration: {line}");
         }
 
         return 2;
     }
+
+    private static IEnumerable<string> ReasonsOf(Exception badSetting) => badSetting switch
+    {
+        OptionsValidationException invalid => invalid.Failures,
+        AggregateException all => all.InnerExceptions.SelectMany(ReasonsOf),
+
+        // "Failed to convert configuration value at 'Tus:MaxSize' to type 'System.Int64'." and the parser's reason.
+        _ => [badSetting.InnerException is ArgumentException parser
+            ? $"{badSetting.Message} {Reason(parser)}"
+            : $"{badSetting.Message} {badSetting.InnerException?.Message.Split('\n')[0]}".TrimEnd()],
+    };
 
     // .NET appends " (Parameter 'X')" and, for a value out of range, "Actual value was …" on a line of its own.
     private static string Reason(ArgumentException invalid)

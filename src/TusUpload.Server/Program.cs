@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Options;
+using Microsoft.AspNetCore.Connections;
 using TusUpload.Pipeline;
 using TusUpload.Protocol;
 using TusUpload.Server;
@@ -14,6 +14,7 @@ try
     builder.AddUploadPipeline();
 
     var app = builder.Build();
+    HostSettings.CheckAll(app.Services);
 
     app.UseServerHosting();
     app.MapTus();
@@ -22,9 +23,16 @@ try
     await app.RunAsync();
     return 0;
 }
-catch (OptionsValidationException invalid)
+catch (Exception badSetting) when (HostSettings.IsBadSetting(badSetting))
 {
-    return await HostSettings.ReportAsync(invalid);
+    return await HostSettings.ReportAsync(badSetting);
+}
+catch (IOException taken) when (taken.InnerException is AddressInUseException)
+{
+    // Another process listens there already: the operator has to free the address or pick another, so one line
+    // says which, rather than an abort with a stack trace.
+    await Console.Error.WriteLineAsync($"Cannot start: {taken.Message}");
+    return 1;
 }
 
 /// <summary>Entry point; public so that tests can reference the assembly's host.</summary>

@@ -27,6 +27,7 @@ builder.Services.AddWorker(builder.Configuration);
 try
 {
     using var host = builder.Build();
+    HostSettings.CheckAll(host.Services);
 
     var logger = host.Services.GetRequiredService<ILogger<Program>>();
     var rabbit = host.Services.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
@@ -41,9 +42,9 @@ try
     logger.Stopping();
     return 0;
 }
-catch (OptionsValidationException invalid)
+catch (Exception badSetting) when (HostSettings.IsBadSetting(badSetting))
 {
-    return await HostSettings.ReportAsync(invalid);
+    return await HostSettings.ReportAsync(badSetting);
 }
 
 /// <summary>Entry point; public so that tests can name the assembly.</summary>

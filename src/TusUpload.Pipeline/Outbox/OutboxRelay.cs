@@ -33,36 +33,44 @@ public sealed class OutboxRelay(
         OutboxLog.Started(logger, _options.OutboxBatchSize, _options.OutboxPollInterval);
 
         var failures = 0;
-        while (!stoppingToken.IsCancellationRequested)
+        try
         {
-            int published;
-            try
+            while (!stoppingToken.IsCancellationRequested)
             {
-                published = await RelayBatchAsync(stoppingToken);
-            }
-            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
-            {
-                failures++;
-                await BackOffAsync(exception, failures, stoppingToken);
-                continue;
-            }
-            catch (Exception) when (stoppingToken.IsCancellationRequested)
-            {
-                // Shutdown cut a publish short (it arrives wrapped, not as a cancellation): the batch's claim was
-                // given back and its rows go out after the next start. Not a failure of the service.
-                return;
-            }
+                int published;
+                try
+                {
+                    published = await RelayBatchAsync(stoppingToken);
+                }
+                catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+                {
+                    failures++;
+                    await BackOffAsync(exception, failures, stoppingToken);
+                    continue;
+                }
+                catch (Exception) when (stoppingToken.IsCancellationRequested)
+                {
+                    // Shutdown cut a publish short (it arrives wrapped, not as a cancellation): the batch's claim was
+                    // given back and its rows go out after the next start. Not a failure of the service.
+                    return;
+                }
 
-            if (failures > 0 && published > 0)
-            {
-                OutboxLog.Recovered(logger, published);
-                failures = 0;
-            }
+                if (failures > 0 && published > 0)
+                {
+                    OutboxLog.Recovered(logger, published);
+                    failures = 0;
+                }
 
-            if (published < _options.OutboxBatchSize)
-            {
-                await signal.WaitAsync(_options.OutboxPollInterval, stoppingToken);
+                if (published < _options.OutboxBatchSize)
+                {
+                    await signal.WaitAsync(_options.OutboxPollInterval, stoppingToken);
+                }
             }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // A stop during a wait for work or a back-off, also one while the host is still starting (its address
+            // taken): the host would report the cancellation as a failed service.
         }
     }
 

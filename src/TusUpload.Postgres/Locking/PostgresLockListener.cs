@@ -35,25 +35,32 @@ public sealed class PostgresLockListener(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
+        try
         {
-            try
+            while (!stoppingToken.IsCancellationRequested)
             {
-                await ListenAsync(stoppingToken);
-            }
-            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
-            {
-                var current = Volatile.Read(ref _session);
-                if (current.Task.IsCompleted)
+                try
                 {
-                    // Waiters of a session that never connected keep waiting for the next attempt.
-                    Interlocked.Exchange(ref _session, NewSession());
-                    LockLog.ListenerLost(logger, options.Value.InstanceId, exception);
-                    SessionLost?.Invoke(exception);
+                    await ListenAsync(stoppingToken);
                 }
+                catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+                {
+                    var current = Volatile.Read(ref _session);
+                    if (current.Task.IsCompleted)
+                    {
+                        // Waiters of a session that never connected keep waiting for the next attempt.
+                        Interlocked.Exchange(ref _session, NewSession());
+                        LockLog.ListenerLost(logger, options.Value.InstanceId, exception);
+                        SessionLost?.Invoke(exception);
+                    }
 
-                await Task.Delay(ReconnectDelay, stoppingToken);
+                    await Task.Delay(ReconnectDelay, stoppingToken);
+                }
             }
+        }
+        catch (Exception) when (stoppingToken.IsCancellationRequested)
+        {
+            // A stop, also one while the host is still starting: the listen ends with it, not as a failed service.
         }
     }
 

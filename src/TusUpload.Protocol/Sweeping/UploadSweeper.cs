@@ -26,18 +26,26 @@ public sealed class UploadSweeper(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.Value.SweepInterval);
-        do
+        try
         {
-            try
+            do
             {
-                await SweepOnceAsync(stoppingToken);
+                try
+                {
+                    await SweepOnceAsync(stoppingToken);
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    TusLog.SweepRunFailed(logger, exception);
+                }
             }
-            catch (Exception exception) when (exception is not OperationCanceledException)
-            {
-                TusLog.SweepRunFailed(logger, exception);
-            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // A stop, also one that comes while the host is still starting (say, its address is taken): the host
+            // reports an exception that leaves ExecuteAsync as a failed service, and a stop is not one.
+        }
     }
 
     /// <summary>One pass over the store; returns the number of uploads removed and completions recorded.</summary>

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using Microsoft.Data.Sqlite;
 using TusUpload.Pipeline.Status;
@@ -86,6 +87,8 @@ public sealed class EmbeddedPipelineTests
     [InlineData("--Tus:MaxSize=-1", "Tus:MaxSize")]
     [InlineData("--Worker:ReadBufferSize=1", "Worker:ReadBufferSize")]
     [InlineData("--Tus:TrustedProxies:0=10.0.0.1/8", "has bits set past its prefix length")]
+    [InlineData("--Tus:MaxSize=abc", "'abc' at 'Tus:MaxSize' to type 'System.Int64'. abc is not a valid value")]
+    [InlineData("--Ledger:SentOutboxRetention=garbage", "'garbage' at 'Ledger:SentOutboxRetention'")]
     public async Task Server_refuses_to_start_with_a_bad_setting_naming_it_without_a_stack_trace(
         string setting,
         string named)
@@ -96,6 +99,25 @@ public sealed class EmbeddedPipelineTests
         Assert.Contains("Invalid configuration: ", output, StringComparison.Ordinal);
         Assert.Contains(named, output, StringComparison.Ordinal);
         Assert.DoesNotContain("Unhandled exception", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Server_whose_address_is_taken_says_so_in_one_line_and_exits_1()
+    {
+        using var squatter = new TcpListener(IPAddress.Loopback, 0);
+        squatter.Start();
+        var port = ((IPEndPoint)squatter.LocalEndpoint).Port;
+
+        // The last --urls wins over the one the launcher picked.
+        var (exitCode, output) = await EmbeddedServerProcess.RunToExitAsync("--urls", $"http://127.0.0.1:{port}");
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains(
+            $"Cannot start: Failed to bind to address http://127.0.0.1:{port}",
+            output,
+            StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("BackgroundService failed", output, StringComparison.Ordinal);
     }
 
     [Fact]

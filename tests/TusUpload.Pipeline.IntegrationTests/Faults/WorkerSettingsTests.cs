@@ -1,6 +1,6 @@
 namespace TusUpload.Pipeline.IntegrationTests.Faults;
 
-/// <summary>The worker process refuses a bad setting the way the server does: one line naming it, exit code 2.</summary>
+/// <summary>The worker refuses a bad setting the way the server does: one line naming it, exit code 2.</summary>
 public sealed class WorkerSettingsTests
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(60);
@@ -10,7 +10,28 @@ public sealed class WorkerSettingsTests
     [InlineData("--Worker:MetricsPort=70000", "Worker:MetricsPort must be")]
     [InlineData("--RabbitMq:Uri=http://127.0.0.1:1/", "RabbitMq:Uri must be")]
     [InlineData("--Ledger:SentOutboxRetention=00:00:00", "Ledger:SentOutboxRetention must be")]
+    [InlineData("--Ledger:SentOutboxRetention=garbage", "Failed to convert configuration value 'garbage' at 'Ledger:")]
     public async Task Worker_refuses_to_start_with_a_bad_setting_naming_it_without_a_crash(string setting, string named)
+    {
+        var (exitCode, output) = await RunToExitAsync(setting);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains($"Invalid configuration: {named}", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Hosting failed to start", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Worker_names_every_bad_setting_of_every_group_in_one_run()
+    {
+        var (exitCode, output) = await RunToExitAsync("--Ledger:SentOutboxRetention=0", "--Worker:ReadBufferSize=1");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("Invalid configuration: Ledger:SentOutboxRetention must be", output, StringComparison.Ordinal);
+        Assert.Contains("Invalid configuration: Worker:ReadBufferSize must be", output, StringComparison.Ordinal);
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunToExitAsync(params string[] settings)
     {
         var folder = Directory.CreateTempSubdirectory("tus-worker-settings-").FullName;
         var logPath = Path.Combine(folder, "worker.log");
@@ -19,7 +40,7 @@ public sealed class WorkerSettingsTests
             int exitCode;
             string[] arguments =
             [
-                setting,
+                .. settings,
                 $"--Store:Disk:Path={Path.Combine(folder, "uploads")}",
                 $"--Ledger:Path={Path.Combine(folder, "ledger.db")}",
             ];
@@ -28,10 +49,7 @@ public sealed class WorkerSettingsTests
                 exitCode = await worker.WaitForExitAsync(s_timeout);
             }
 
-            var output = await File.ReadAllTextAsync(logPath);
-            Assert.Equal(2, exitCode);
-            Assert.Contains($"Invalid configuration: {named}", output, StringComparison.Ordinal);
-            Assert.DoesNotContain("Unhandled exception", output, StringComparison.Ordinal);
+            return (exitCode, await File.ReadAllTextAsync(logPath));
         }
         finally
         {
