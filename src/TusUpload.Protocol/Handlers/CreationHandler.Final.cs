@@ -34,6 +34,11 @@ public sealed partial class CreationHandler
 
         await using var uploadLock = await access.AcquireAsync(finalId, cancellationToken);
         var final = await store.GetAsync(finalId, cancellationToken);
+        if (final is null)
+        {
+            await RefuseReuseAsync(finalId, cancellationToken);
+        }
+
         if (final is null || !final.IsComplete)
         {
             // Checked before locking as well: a partial that a PATCH is still writing is refused at once,
@@ -56,6 +61,22 @@ public sealed partial class CreationHandler
 
         context.Response.Headers.Location = urls.Location(context, finalId);
         context.Response.StatusCode = StatusCodes.Status201Created;
+    }
+
+    /// <summary>
+    /// The same request always names the same final, so a final that was terminated (or expired) would be made
+    /// again under an id whose lifecycle has ended: complete in the store, never processed, a download that
+    /// answers "still being processed" for ever. Refused instead; another Idempotency-Key names a new final.
+    /// </summary>
+    private async Task RefuseReuseAsync(string finalId, CancellationToken cancellationToken)
+    {
+        if (await statuses.GetAsync(finalId, cancellationToken) is { } earlier)
+        {
+            throw new TusRejection(
+                409,
+                $"Final upload {finalId} existed and is {earlier.State}; send another Idempotency-Key to make a new "
+                + "final from these partials.");
+        }
     }
 
     private async Task<UploadInfo> CreateFinalRecordAsync(

@@ -19,6 +19,7 @@ public sealed partial class CreationHandler(
     UploadWriteAccess access,
     IUploadStore store,
     IUploadLifecycle lifecycle,
+    UploadStatusReader statuses,
     ChunkReceiver receiver,
     UploadCompletion completion,
     UploadUrls urls,

@@ -102,6 +102,42 @@ public sealed class EmbeddedPipelineTests
     }
 
     [Fact]
+    public async Task A_terminated_final_is_not_made_again_by_the_same_request_but_another_key_makes_a_new_one()
+    {
+        await using var server = await EmbeddedServerProcess.StartAsync();
+        var first = RandomNumberGenerator.GetBytes(3000);
+        var second = RandomNumberGenerator.GetBytes(5000);
+        var partials = $"final;{await PartialAsync(server.Client, first)} {await PartialAsync(server.Client, second)}";
+
+        using var created = await FinalAsync(server.Client, partials, idempotencyKey: null);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var finalId = created.Headers.Location!.Segments[^1];
+        await SettledStatusAsync(server, finalId);
+        Assert.Equal(HttpStatusCode.NoContent, await DeleteAsync(server.Client, finalId));
+
+        // The same request names the same final: made again, it was complete, unprocessed and never downloadable.
+        using var again = await FinalAsync(server.Client, partials, idempotencyKey: null);
+        using var head = new HttpRequestMessage(HttpMethod.Head, new Uri($"files/{finalId}", UriKind.Relative));
+        head.Headers.Add("Tus-Resumable", "1.0.0");
+        using var headed = await server.Client.SendAsync(head).WaitAsync(Wait);
+
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.StartsWith(
+            $"Final upload {finalId} existed and is terminated;",
+            await again.Content.ReadAsStringAsync(),
+            StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, headed.StatusCode);
+
+        using var renewed = await FinalAsync(server.Client, partials, idempotencyKey: "second-attempt");
+        Assert.Equal(HttpStatusCode.Created, renewed.StatusCode);
+        var renewedId = renewed.Headers.Location!.Segments[^1];
+        Assert.NotEqual(finalId, renewedId);
+        Assert.Equal("available", (await SettledStatusAsync(server, renewedId)).State);
+        var downloaded = await DownloadAsync(server.Client, renewedId);
+        Assert.Equal(first.Concat(second).ToArray(), downloaded);
+    }
+
+    [Fact]
     public async Task Server_whose_address_is_taken_says_so_in_one_line_and_exits_1()
     {
         using var squatter = new TcpListener(IPAddress.Loopback, 0);
@@ -162,6 +198,33 @@ public sealed class EmbeddedPipelineTests
         await PatchAsync(client, location, content, 0, half);
         await PatchAsync(client, location, content, half, content.Length - half);
         return uploadId;
+    }
+
+    /// <summary>A complete partial upload of <paramref name="content"/>; returns its path for a final's list.</summary>
+    private static async Task<string> PartialAsync(HttpClient client, byte[] content)
+    {
+        using var create = new HttpRequestMessage(HttpMethod.Post, new Uri("files/", UriKind.Relative));
+        create.Headers.Add("Tus-Resumable", "1.0.0");
+        create.Headers.Add("Upload-Length", content.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        create.Headers.Add("Upload-Concat", "partial");
+        using var created = await client.SendAsync(create).WaitAsync(Wait);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+
+        await PatchAsync(client, created.Headers.Location!, content, 0, content.Length);
+        return created.Headers.Location!.AbsolutePath;
+    }
+
+    private static async Task<HttpResponseMessage> FinalAsync(HttpClient client, string concat, string? idempotencyKey)
+    {
+        using var create = new HttpRequestMessage(HttpMethod.Post, new Uri("files/", UriKind.Relative));
+        create.Headers.Add("Tus-Resumable", "1.0.0");
+        create.Headers.Add("Upload-Concat", concat);
+        if (idempotencyKey is not null)
+        {
+            create.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
+
+        return await client.SendAsync(create).WaitAsync(Wait);
     }
 
     private static async Task PatchAsync(HttpClient client, Uri location, byte[] content, int offset, int count)
