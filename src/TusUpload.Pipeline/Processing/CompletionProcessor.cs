@@ -54,6 +54,15 @@ public sealed partial class CompletionProcessor(
         }
         catch (Exception ex) when (ex is not (ProcessingDeferredException or OperationCanceledException))
         {
+            if (await EndedMeanwhileAsync(uploadId, cancellationToken) is { } ended)
+            {
+                // A DELETE (or the sweeper) took the data while we read or promoted it: the ledger says so, and
+                // there is nothing left to process or to retry.
+                logger.EndedWhileProcessed(uploadId, StateName(ended), ex.Message);
+                metrics.Completed(StateName(ended), Stopwatch.GetElapsedTime(startedAt).TotalSeconds);
+                return;
+            }
+
             metrics.Failure("error");
             logger.AttemptFailed(uploadId, deliveryCount, ex.Message);
             if (deliveryCount >= (_options.MaxDeliveries ?? DefaultMaxDeliveries))
@@ -66,6 +75,21 @@ public sealed partial class CompletionProcessor(
             }
 
             throw;
+        }
+    }
+
+    /// <summary>The upload's end state when it was terminated or expired meanwhile; null otherwise or unknown.</summary>
+    private async Task<UploadState?> EndedMeanwhileAsync(string uploadId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var upload = await ledger.GetAsync(uploadId, cancellationToken);
+            return upload?.State is UploadState.Terminated or UploadState.Expired ? upload.State : null;
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // The ledger cannot say; the failure is handled as one, and the redelivery looks again.
+            return null;
         }
     }
 

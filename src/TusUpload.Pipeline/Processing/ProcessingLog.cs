@@ -68,4 +68,10 @@ internal static partial class ProcessingLog
         Level = LogLevel.Debug,
         Message = "Upload {UploadId}: SHA-256 taken from the store, which hashed the bytes it stored; not read back")]
     public static partial void HashFromStore(this ILogger logger, string uploadId);
+
+    [LoggerMessage(
+        EventId = 4509,
+        Level = LogLevel.Information,
+        Message = "Upload {UploadId} was {State} while it was processed ({Reason}); nothing more to do")]
+    public static partial void EndedWhileProcessed(this ILogger logger, string uploadId, string state, string reason);
 }

@@ -188,6 +188,30 @@ public sealed class CompletionProcessorTests
         Assert.Contains("gave up after 3 deliveries", upload.FailureReason, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Upload_terminated_while_processed_ends_quietly_without_a_failure_or_a_retry()
+    {
+        // Arrange: a DELETE lands after the worker began, just before it reads the content.
+        HashKnowingUploadStore? store = null;
+        await using var host = ProcessingTestHost.StartWithStore(scan: false, inner => store = new(inner));
+        var id = await host.ReceiveAsync(Encoding.UTF8.GetBytes("terminated while processed"));
+        store!.BeforeRead = async uploadId =>
+        {
+            await host.Ledger.RecordTerminatedAsync(uploadId, default).WaitAsync(TimeSpan.FromSeconds(10));
+            await host.Store.DeleteAsync(uploadId, default).WaitAsync(TimeSpan.FromSeconds(10));
+        };
+
+        // Act: the delivery neither throws (which would retry it) nor marks the upload failed.
+        await host.ProcessAsync(id);
+
+        // Assert
+        var upload = await host.GetAsync(id);
+        Assert.Equal(1, store.Reads);
+        Assert.Equal(UploadState.Terminated, upload.State);
+        Assert.Null(upload.FailureReason);
+        Assert.Equal(0, host.BlobFileCount());
+    }
+
     private static int FreeLoopbackPort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

@@ -5,7 +5,7 @@ namespace TusUpload.Pipeline.IntegrationTests.Processing;
 
 /// <summary>
 /// A store that knows the SHA-256 of the uploads it was told about (as the S3 store does for an upload it stored
-/// whole) and counts how often the content is read back.
+/// whole), counts how often the content is read back, and can run something of a test's just before each read.
 /// </summary>
 internal sealed class HashKnowingUploadStore(IUploadStore inner) : IUploadStore
 {
@@ -13,6 +13,9 @@ internal sealed class HashKnowingUploadStore(IUploadStore inner) : IUploadStore
     private int _reads;
 
     public int Reads => Volatile.Read(ref _reads);
+
+    /// <summary>Runs before every read of an upload's content, with its id (say, a DELETE racing the worker).</summary>
+    public Func<string, Task>? BeforeRead { get; set; }
 
     public void Know(string uploadId, string sha256) => _known[uploadId] = sha256;
 
@@ -24,10 +27,19 @@ internal sealed class HashKnowingUploadStore(IUploadStore inner) : IUploadStore
             : upload;
     }
 
-    public Task<Stream> OpenReadAsync(UploadInfo upload, long start, long count, CancellationToken cancellationToken)
+    public async Task<Stream> OpenReadAsync(
+        UploadInfo upload,
+        long start,
+        long count,
+        CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _reads);
-        return inner.OpenReadAsync(upload, start, count, cancellationToken);
+        if (BeforeRead is { } beforeRead)
+        {
+            await beforeRead(upload.Id);
+        }
+
+        return await inner.OpenReadAsync(upload, start, count, cancellationToken);
     }
 
     public Task CreateAsync(UploadInfo upload, CancellationToken cancellationToken) =>
