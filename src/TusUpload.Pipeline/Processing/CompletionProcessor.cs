@@ -78,7 +78,7 @@ public sealed partial class CompletionProcessor(
         }
     }
 
-    /// <summary>The upload's end state when it was terminated or expired meanwhile; null otherwise or unknown.</summary>
+    /// <summary>The upload's end state if it was terminated or expired meanwhile; else (or unknown) null.</summary>
     private async Task<UploadState?> EndedMeanwhileAsync(string uploadId, CancellationToken cancellationToken)
     {
         try
