@@ -22,7 +22,22 @@ internal static class DiskStoreProbe
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
+            // On a full disk the file is made but its byte cannot be written: take it back, or every readiness
+            // probe would leave one more behind.
+            TryDelete(probePath);
             return exception.Message;
+        }
+    }
+
+    private static void TryDelete(string probePath)
+    {
+        try
+        {
+            File.Delete(probePath);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            // Left behind; a later probe of a healthy disk does not look at it.
         }
     }
 }
