@@ -9,6 +9,9 @@ public static class HostSettings
     // The start of the configuration binder's message for a value it cannot convert (it has no exception type).
     private const string UnconvertiblePrefix = "Failed to convert configuration value";
 
+    // The start of the message of a settings file that is not valid JSON ("… from file '…/appsettings.json'.").
+    private const string UnreadablePrefix = "Failed to load configuration from file";
+
     /// <summary>
     /// The process's arguments with reload-on-change turned off: settings are read once (options are validated at
     /// start), and reloading meant a recursive watch of the content root, where the default data folder lives, so
@@ -37,6 +40,13 @@ public static class HostSettings
     }
 
     /// <summary>
+    /// A setting refused while the host is assembled (a kind with no implementation, a log format), reported like
+    /// a failed validation: one <c>Invalid configuration:</c> line, exit code 2.
+    /// </summary>
+    public static OptionsValidationException Refuse(string setting, string reason) =>
+        new(setting, typeof(string), [reason]);
+
+    /// <summary>
     /// Checks every options type registered with <c>ValidateOnStart</c> at once, before anything reads one: the
     /// operator sees every bad setting in one run (each group threw on its own first use otherwise), and the host
     /// never starts only to log its failure with a stack trace.
@@ -55,6 +65,7 @@ public static class HostSettings
         InvalidOperationException unconvertible => unconvertible.Message.StartsWith(
             UnconvertiblePrefix,
             StringComparison.Ordinal),
+        InvalidDataException unreadable => unreadable.Message.StartsWith(UnreadablePrefix, StringComparison.Ordinal),
         _ => false,
     };
 

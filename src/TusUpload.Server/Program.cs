@@ -6,6 +6,7 @@ using TusUpload.Server;
 try
 {
     var builder = WebApplication.CreateBuilder(HostSettings.ReadOnce(args));
+    ListenAddresses.Check(builder.Configuration[WebHostDefaults.ServerUrlsKey]);
 
     builder.AddServerHosting();
     builder.Services.AddTusProtocol(builder.Configuration.GetSection(TusOptions.SectionName));

@@ -1,6 +1,7 @@
 using Serilog;
 using Serilog.Events;
 using Serilog.Formatting.Compact;
+using TusUpload.Pipeline;
 
 namespace TusUpload.Server;
 
@@ -34,7 +35,7 @@ internal static class ServerLogging
         {
             "json" => logger.WriteTo.Console(new CompactJsonFormatter()),
             "text" => logger.WriteTo.Console(outputTemplate: TextTemplate, formatProvider: null),
-            _ => throw new InvalidOperationException($"{FormatKey} must be 'text' or 'json' (was '{format}')."),
+            _ => throw HostSettings.Refuse(FormatKey, $"{FormatKey} must be 'text' or 'json' (was '{format}')."),
         };
     }
 

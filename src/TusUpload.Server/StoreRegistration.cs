@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using TusUpload.Pipeline;
 using TusUpload.Postgres;
 using TusUpload.Protocol.Locking;
 using TusUpload.Store.Disk;
@@ -32,7 +33,7 @@ public static class StoreRegistration
                 break;
 
             default:
-                throw new InvalidOperationException($"{StoreKindKey} '{kind}' is unknown; use 'disk' or 's3'.");
+                throw HostSettings.Refuse(StoreKindKey, $"{StoreKindKey} '{kind}' is unknown; use 'disk' or 's3'.");
         }
 
         return builder;
@@ -56,7 +57,8 @@ public static class StoreRegistration
                 break;
 
             default:
-                throw new InvalidOperationException(
+                throw HostSettings.Refuse(
+                    LockingKindKey,
                     $"{LockingKindKey} '{kind}' is unknown; use 'inprocess' or 'postgres'.");
         }
 

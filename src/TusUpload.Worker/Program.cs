@@ -12,20 +12,20 @@ using TusUpload.Worker;
 
 // The worker process: consumes "upload completed" events from RabbitMQ and processes them. Configured like the
 // server: appsettings.json, environment variables such as Store__Kind, or --Section:Key=value arguments.
-var builder = Host.CreateApplicationBuilder(HostSettings.ReadOnce(args));
-
-builder.Services.AddSerilog((services, logger) => logger
-    .ReadFrom.Configuration(builder.Configuration, ReaderOptions)
-    .ReadFrom.Services(services)
-    .Enrich.FromLogContext()
-    .WriteTo.Console(new RenderedCompactJsonFormatter()));
-
-// Deliveries in progress get the consumer's drain window (20 s) before the host gives up on them.
-builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(25));
-builder.Services.AddWorker(builder.Configuration);
-
 try
 {
+    var builder = Host.CreateApplicationBuilder(HostSettings.ReadOnce(args));
+
+    builder.Services.AddSerilog((services, logger) => logger
+        .ReadFrom.Configuration(builder.Configuration, ReaderOptions)
+        .ReadFrom.Services(services)
+        .Enrich.FromLogContext()
+        .WriteTo.Console(new RenderedCompactJsonFormatter()));
+
+    // Deliveries in progress get the consumer's drain window (20 s) before the host gives up on them.
+    builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(25));
+    builder.Services.AddWorker(builder.Configuration);
+
     using var host = builder.Build();
     HostSettings.CheckAll(host.Services);
 

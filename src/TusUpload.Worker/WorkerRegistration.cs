@@ -54,7 +54,7 @@ public static class WorkerRegistration
                 services.AddS3UploadStore(configuration);
                 break;
             case var other:
-                throw new InvalidOperationException($"Store:Kind '{other}' is not supported; use disk or s3.");
+                throw HostSettings.Refuse("Store:Kind", $"Store:Kind '{other}' is not supported; use disk or s3.");
         }
     }
 
@@ -76,7 +76,9 @@ public static class WorkerRegistration
                 new PostgresLedgerRegistration().AddLedger(services, configuration);
                 break;
             case var other:
-                throw new InvalidOperationException($"Ledger:Kind '{other}' is not supported; use sqlite or postgres.");
+                throw HostSettings.Refuse(
+                    "Ledger:Kind",
+                    $"Ledger:Kind '{other}' is not supported; use sqlite or postgres.");
         }
     }
 

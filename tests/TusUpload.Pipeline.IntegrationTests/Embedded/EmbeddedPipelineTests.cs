@@ -89,6 +89,9 @@ public sealed class EmbeddedPipelineTests
     [InlineData("--Tus:TrustedProxies:0=10.0.0.1/8", "has bits set past its prefix length")]
     [InlineData("--Tus:MaxSize=abc", "'abc' at 'Tus:MaxSize' to type 'System.Int64'. abc is not a valid value")]
     [InlineData("--Ledger:SentOutboxRetention=garbage", "'garbage' at 'Ledger:SentOutboxRetention'")]
+    [InlineData("--urls=http://127.0.0.1:abc", "Urls entry 'http://127.0.0.1:abc' is not an http:// or https:// URL")]
+    [InlineData("--Store:Kind=bogus", "Store:Kind 'bogus' is unknown")]
+    [InlineData("--Logging:Format=xml", "Logging:Format must be 'text' or 'json'")]
     public async Task Server_refuses_to_start_with_a_bad_setting_naming_it_without_a_stack_trace(
         string setting,
         string named)

@@ -11,6 +11,8 @@ public sealed class WorkerSettingsTests
     [InlineData("--RabbitMq:Uri=http://127.0.0.1:1/", "RabbitMq:Uri must be")]
     [InlineData("--Ledger:SentOutboxRetention=00:00:00", "Ledger:SentOutboxRetention must be")]
     [InlineData("--Ledger:SentOutboxRetention=garbage", "Failed to convert configuration value 'garbage' at 'Ledger:")]
+    [InlineData("--RabbitMq:Uri=", "RabbitMq:Uri must be")]
+    [InlineData("--Store:Kind=bogus", "Store:Kind 'bogus' is not supported")]
     public async Task Worker_refuses_to_start_with_a_bad_setting_naming_it_without_a_crash(string setting, string named)
     {
         var (exitCode, output) = await RunToExitAsync(setting);

@@ -48,7 +48,8 @@ public sealed class RabbitMqOptions
     /// <summary>Throws when a setting is out of range, naming the setting.</summary>
     public void Validate()
     {
-        if (!Uri.IsAbsoluteUri || Uri.Scheme is not ("amqp" or "amqps"))
+        // An empty value binds as null.
+        if (Uri is null || !Uri.IsAbsoluteUri || Uri.Scheme is not ("amqp" or "amqps"))
         {
             throw new ArgumentException("RabbitMq:Uri must be an absolute amqp:// or amqps:// URI.", nameof(Uri));
         }
