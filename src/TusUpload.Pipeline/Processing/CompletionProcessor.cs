@@ -28,6 +28,11 @@ public sealed partial class CompletionProcessor(
     // A quorum queue with the default RabbitMq:DeliveryLimit of 5 delivers a message at most 6 times.
     private const int DefaultMaxDeliveries = 6;
 
+    // How long a failed step waits for the ledger to record the end of an upload whose data is gone, and how often
+    // it looks.
+    private static readonly TimeSpan EndRecordWait = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan EndRecordPoll = TimeSpan.FromMilliseconds(50);
+
     private readonly ProcessingOptions _options = options.Value;
     private readonly bool _scan = scanning.Value.Enabled;
     private readonly long _maxScanLength = clamd.Value.MaxStreamLength;
@@ -83,12 +88,29 @@ public sealed partial class CompletionProcessor(
     {
         try
         {
-            var upload = await ledger.GetAsync(uploadId, cancellationToken);
-            return upload?.State is UploadState.Terminated or UploadState.Expired ? upload.State : null;
+            var started = Stopwatch.GetTimestamp();
+            while (true)
+            {
+                var upload = await ledger.GetAsync(uploadId, cancellationToken);
+                if (upload?.State is UploadState.Terminated or UploadState.Expired)
+                {
+                    return upload.State;
+                }
+
+                // A DELETE or the sweeper removes the data first and records the end in the ledger after it: with
+                // the data gone, the record is moments away, and waiting for it spares an error and a retry.
+                if (Stopwatch.GetElapsedTime(started) > EndRecordWait
+                    || await store.GetAsync(uploadId, cancellationToken) is not null)
+                {
+                    return null;
+                }
+
+                await Task.Delay(EndRecordPoll, cancellationToken);
+            }
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            // The ledger cannot say; the failure is handled as one, and the redelivery looks again.
+            // The ledger or the store cannot say; the failure is handled as one, and the redelivery looks again.
             return null;
         }
     }

@@ -66,7 +66,8 @@ public sealed partial class CreationHandler
     /// <summary>
     /// The same request always names the same final, so a final that was terminated (or expired) would be made
     /// again under an id whose lifecycle has ended: complete in the store, never processed, a download that
-    /// answers "still being processed" for ever. Refused instead; another Idempotency-Key names a new final.
+    /// answers "still being processed" for ever. Refused instead; new partials, or another Idempotency-Key while
+    /// the partials last (they expire before their final), make a new final.
     /// </summary>
     private async Task RefuseReuseAsync(string finalId, CancellationToken cancellationToken)
     {
@@ -74,8 +75,8 @@ public sealed partial class CreationHandler
         {
             throw new TusRejection(
                 409,
-                $"Final upload {finalId} existed and is {earlier.State}; send another Idempotency-Key to make a new "
-                + "final from these partials.");
+                $"Final upload {finalId} existed and is {earlier.State}; upload the partials again, or send another "
+                + "Idempotency-Key while they last.");
         }
     }
 

@@ -188,21 +188,32 @@ public sealed class CompletionProcessorTests
         Assert.Contains("gave up after 3 deliveries", upload.FailureReason, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Upload_terminated_while_processed_ends_quietly_without_a_failure_or_a_retry()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Upload_terminated_while_processed_ends_quietly_without_a_failure_or_a_retry(bool recordedAtOnce)
     {
-        // Arrange: a DELETE lands after the worker began, just before it reads the content.
+        // Arrange: a DELETE lands after the worker began, just before it reads the content. Like the DELETE
+        // handler it removes the data first and records the termination after; that record may come at once or
+        // only after the worker's read has failed.
         HashKnowingUploadStore? store = null;
         await using var host = ProcessingTestHost.StartWithStore(scan: false, inner => store = new(inner));
         var id = await host.ReceiveAsync(Encoding.UTF8.GetBytes("terminated while processed"));
+        Task recorded = Task.CompletedTask;
         store!.BeforeRead = async uploadId =>
         {
-            await host.Ledger.RecordTerminatedAsync(uploadId, default).WaitAsync(TimeSpan.FromSeconds(10));
             await host.Store.DeleteAsync(uploadId, default).WaitAsync(TimeSpan.FromSeconds(10));
+            var delay = recordedAtOnce ? TimeSpan.Zero : TimeSpan.FromMilliseconds(300);
+            recorded = RecordTerminationAsync(host, uploadId, delay);
+            if (recordedAtOnce)
+            {
+                await recorded;
+            }
         };
 
         // Act: the delivery neither throws (which would retry it) nor marks the upload failed.
-        await host.ProcessAsync(id);
+        await host.ProcessAsync(id).WaitAsync(TimeSpan.FromSeconds(30));
+        await recorded.WaitAsync(TimeSpan.FromSeconds(10));
 
         // Assert
         var upload = await host.GetAsync(id);
@@ -210,6 +221,12 @@ public sealed class CompletionProcessorTests
         Assert.Equal(UploadState.Terminated, upload.State);
         Assert.Null(upload.FailureReason);
         Assert.Equal(0, host.BlobFileCount());
+    }
+
+    private static async Task RecordTerminationAsync(ProcessingTestHost host, string uploadId, TimeSpan after)
+    {
+        await Task.Delay(after);
+        await host.Ledger.RecordTerminatedAsync(uploadId, default).WaitAsync(TimeSpan.FromSeconds(10));
     }
 
     private static int FreeLoopbackPort()
