@@ -38,4 +38,21 @@ internal static class DiskStoreErrors
 
     public static bool IsFileSystemFailure(Exception exception) =>
         exception is IOException or UnauthorizedAccessException;
+
+    /// <summary>
+    /// Deletes a file the store made and no longer wants, best effort: returns the file-system failure that left it
+    /// behind, or null. For cleanup after another failure, which must not hide that failure.
+    /// </summary>
+    public static Exception? TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+            return null;
+        }
+        catch (Exception exception) when (IsFileSystemFailure(exception))
+        {
+            return exception;
+        }
+    }
 }

@@ -24,20 +24,8 @@ internal static class DiskStoreProbe
         {
             // On a full disk the file is made but its byte cannot be written: take it back, or every readiness
             // probe would leave one more behind.
-            TryDelete(probePath);
+            DiskStoreErrors.TryDelete(probePath);
             return exception.Message;
-        }
-    }
-
-    private static void TryDelete(string probePath)
-    {
-        try
-        {
-            File.Delete(probePath);
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            // Left behind; a later probe of a healthy disk does not look at it.
         }
     }
 }

@@ -84,17 +84,10 @@ public sealed partial class DiskUploadStore : IUploadStore
     /// </summary>
     private void RemoveUnownedData(string uploadId, string infoPath, string dataPath)
     {
-        try
+        // Left behind on failure as debris: it holds no byte, and without an info file it is no upload.
+        if (!File.Exists(infoPath) && DiskStoreErrors.TryDelete(dataPath) is { } failure)
         {
-            if (!File.Exists(infoPath))
-            {
-                File.Delete(dataPath);
-            }
-        }
-        catch (Exception exception) when (DiskStoreErrors.IsFileSystemFailure(exception))
-        {
-            // Left behind as debris: it holds no byte, and the info file's absence keeps it from being an upload.
-            DiskStoreLog.DebrisLeft(_logger, uploadId, exception);
+            DiskStoreLog.DebrisLeft(_logger, uploadId, failure);
         }
     }
 

@@ -54,7 +54,8 @@ internal sealed class UploadInfoFiles(FolderFlushes folders)
                 // A creation that could not be made durable is taken back (best effort), so the client's retry
                 // under a new id leaves no upload behind that nobody owns; a crash leaves a file that reads as
                 // absent at worst.
-                TryDelete(infoPath);
+                // Left behind on failure, it reads as absent or as an upload that expires.
+                DiskStoreErrors.TryDelete(infoPath);
                 throw;
             }
         });
@@ -115,18 +116,6 @@ internal sealed class UploadInfoFiles(FolderFlushes folders)
         catch (IOException) when (File.Exists(infoPath) && Read(uploadId, infoPath) is not null)
         {
             throw new UploadStoreException(UploadStoreError.AlreadyExists, $"Upload {uploadId} exists already.");
-        }
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception exception) when (DiskStoreErrors.IsFileSystemFailure(exception))
-        {
-            // Left behind; it reads as absent or as an upload that expires.
         }
     }
 }
