@@ -48,12 +48,6 @@ public sealed class OutboxRelay(
                     await BackOffAsync(exception, failures, stoppingToken);
                     continue;
                 }
-                catch (Exception) when (stoppingToken.IsCancellationRequested)
-                {
-                    // Shutdown cut a publish short (it arrives wrapped, not as a cancellation): the batch's claim was
-                    // given back and its rows go out after the next start. Not a failure of the service.
-                    return;
-                }
 
                 if (failures > 0 && published > 0)
                 {
@@ -67,10 +61,12 @@ public sealed class OutboxRelay(
                 }
             }
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        catch (Exception) when (stoppingToken.IsCancellationRequested)
         {
-            // A stop during a wait for work or a back-off, also one while the host is still starting (its address
-            // taken): the host would report the cancellation as a failed service.
+            // A stop, also one while the host is still starting (its address taken), is not a failure of the
+            // service, which is how the host would report an exception leaving here. A publish it cut short arrives
+            // wrapped, not as a cancellation; that batch's claim was given back and its rows go out after the next
+            // start.
         }
     }
 
