@@ -45,20 +45,14 @@ internal static class UploadInfoFile
         }
 
         var slotBytes = file.Length / 2;
-        InfoRecord? newest = null;
-        for (var slot = 0; slot < 2; slot++)
-        {
-            var bytes = file.Slice(slot * slotBytes, slotBytes);
-            if (!InfoSlot.TryDecode(bytes, out var sequence, out var flags, out var payload)
-                || sequence == hiddenSequence
-                || (newest is { } other && other.Sequence >= sequence)
-                || TryParse(payload, infoPath, expectedId) is not { } upload)
-            {
-                continue;
-            }
+        var firstIntact = TryOpen(file, 0, slotBytes, hiddenSequence, out var first);
+        var secondIntact = TryOpen(file, 1, slotBytes, hiddenSequence, out var second);
 
-            newest = new InfoRecord(upload, sequence, slot, slotBytes, (flags & InfoSlot.FlagUnsynced) != 0);
-        }
+        // The newer slot is parsed first and the older only when the newer's state is impossible: one JSON parse
+        // per read, where parsing both cost a second one on every read of every upload.
+        var newest = secondIntact && (!firstIntact || second.Sequence > first.Sequence)
+            ? Parse(second, 1, slotBytes, infoPath, expectedId) ?? ParseIf(firstIntact, first, 0)
+            : ParseIf(firstIntact, first, 0) ?? ParseIf(secondIntact, second, 1);
 
         if (newest is null && InfoSlot.HasMagic(file[slotBytes..]))
         {
@@ -66,7 +60,27 @@ internal static class UploadInfoFile
         }
 
         return newest;
+
+        InfoRecord? ParseIf(bool intact, OpenedSlot slot, int index) =>
+            intact ? Parse(slot, index, slotBytes, infoPath, expectedId) : null;
     }
+
+    /// <summary>An intact slot that a reader may see: not damaged, not unwritten, not <paramref name="hidden"/>.</summary>
+    private static bool TryOpen(ReadOnlySpan<byte> file, int index, int slotBytes, long hidden, out OpenedSlot slot)
+    {
+        var intact = InfoSlot.TryDecode(
+            file.Slice(index * slotBytes, slotBytes),
+            out var sequence,
+            out var flags,
+            out var payload);
+        slot = new OpenedSlot(sequence, flags, payload);
+        return intact && sequence != hidden;
+    }
+
+    private static InfoRecord? Parse(OpenedSlot slot, int index, int slotBytes, string infoPath, string? expectedId) =>
+        TryParse(slot.Payload, infoPath, expectedId) is { } upload
+            ? new InfoRecord(upload, slot.Sequence, index, slotBytes, (slot.Flags & InfoSlot.FlagUnsynced) != 0)
+            : null;
 
     private static UploadInfo? TryParse(ReadOnlySpan<byte> json, string infoPath, string? expectedId)
     {
