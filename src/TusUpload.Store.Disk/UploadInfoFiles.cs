@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using Microsoft.Win32.SafeHandles;
 using TusUpload.Protocol.Storage;
@@ -16,19 +17,53 @@ internal sealed class UploadInfoFiles(FolderFlushes folders)
 
     public InfoRecord? Read(string uploadId, string infoPath)
     {
-        byte[] file;
+        SafeFileHandle file;
         try
         {
-            file = File.ReadAllBytes(infoPath);
+            file = File.OpenHandle(infoPath, FileMode.Open, FileAccess.Read);
         }
         catch (Exception exception) when (exception is FileNotFoundException or DirectoryNotFoundException)
         {
             return null;
         }
 
-        // Looked up after the bytes were read: a write confirmed in between was synced before its entry went.
-        var hidden = _unconfirmed.TryGetValue(uploadId, out var sequence) ? sequence : 0;
-        return UploadInfoFile.Decode(file, infoPath, hidden, uploadId);
+        using (file)
+        {
+            // A pooled buffer: every request reads the info file, most more than once, and a new array per read was
+            // most of what the server allocated in a spike of small uploads.
+            var length = (int)Math.Min(RandomAccess.GetLength(file), Array.MaxLength);
+            var buffer = ArrayPool<byte>.Shared.Rent(length);
+            try
+            {
+                var bytes = buffer.AsSpan(0, ReadAll(file, buffer.AsSpan(0, length)));
+
+                // Looked up after the bytes were read: a write confirmed in between was synced before its entry went.
+                var hidden = _unconfirmed.TryGetValue(uploadId, out var sequence) ? sequence : 0;
+                return UploadInfoFile.Decode(bytes, infoPath, hidden, uploadId);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+    }
+
+    /// <summary>Reads until <paramref name="into"/> is full or the file ends; returns the bytes read.</summary>
+    private static int ReadAll(SafeFileHandle file, Span<byte> into)
+    {
+        var filled = 0;
+        while (filled < into.Length)
+        {
+            var read = RandomAccess.Read(file, into[filled..], filled);
+            if (read == 0)
+            {
+                break;
+            }
+
+            filled += read;
+        }
+
+        return filled;
     }
 
     /// <summary>Writes a new info file and makes it and its name durable; fails when the file exists.</summary>
@@ -37,28 +72,21 @@ internal sealed class UploadInfoFiles(FolderFlushes folders)
         var payload = UploadInfoFile.Serialize(upload);
         var slotBytes = UploadInfoFile.SlotBytesFor(payload.Length);
 
-        // Both slots are written (the second as zeros) so that later overwrites never allocate blocks.
-        var image = new byte[2 * slotBytes];
-        InfoSlot.Encode(image.AsSpan(0, slotBytes), sequence: 1, flags: 0, payload);
+        // Both slots are written (the second as zeros) so that later overwrites never allocate blocks. Pooled,
+        // like the reads' buffers: one per creation was a steady share of a spike's garbage.
+        var buffer = ArrayPool<byte>.Shared.Rent(2 * slotBytes);
+        var image = buffer.AsMemory(0, 2 * slotBytes);
+        image.Span.Clear();
+        InfoSlot.Encode(image.Span[..slotBytes], sequence: 1, flags: 0, payload);
 
-        await DeviceWaits.RunAsync(() =>
+        try
         {
-            using var file = OpenNew(upload.Id, infoPath);
-            try
-            {
-                RandomAccess.Write(file, image, fileOffset: 0);
-                DirectorySync.DataSync(file);
-            }
-            catch (Exception exception) when (DiskStoreErrors.IsFileSystemFailure(exception))
-            {
-                // A creation that could not be made durable is taken back (best effort), so the client's retry
-                // under a new id leaves no upload behind that nobody owns; a crash leaves a file that reads as
-                // absent at worst.
-                // Left behind on failure, it reads as absent or as an upload that expires.
-                DiskStoreErrors.TryDelete(infoPath);
-                throw;
-            }
-        });
+            await DeviceWaits.RunAsync(() => WriteNew(upload.Id, infoPath, image.Span));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
 
         await folders.FlushAsync(Path.GetDirectoryName(infoPath)!);
     }
@@ -105,6 +133,23 @@ internal sealed class UploadInfoFiles(FolderFlushes folders)
     }
 
     public void Forget(string uploadId) => _unconfirmed.TryRemove(uploadId, out _);
+
+    private void WriteNew(string uploadId, string infoPath, ReadOnlySpan<byte> image)
+    {
+        using var file = OpenNew(uploadId, infoPath);
+        try
+        {
+            RandomAccess.Write(file, image, fileOffset: 0);
+            DirectorySync.DataSync(file);
+        }
+        catch (Exception exception) when (DiskStoreErrors.IsFileSystemFailure(exception))
+        {
+            // A creation that could not be made durable is taken back (best effort), so the client's retry under a
+            // new id leaves no upload behind that nobody owns; a crash leaves a file that reads as absent at worst.
+            DiskStoreErrors.TryDelete(infoPath);
+            throw;
+        }
+    }
 
     /// <summary>Only a name taken by a readable upload is "already exists"; any other failure is the device's.</summary>
     private SafeFileHandle OpenNew(string uploadId, string infoPath)
