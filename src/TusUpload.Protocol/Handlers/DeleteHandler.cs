@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using TusUpload.Protocol.Diagnostics;
 using TusUpload.Protocol.Http;
 using TusUpload.Protocol.Lifecycle;
@@ -17,6 +18,7 @@ public sealed class DeleteHandler(
     IUploadLifecycle lifecycle,
     UploadStatusReader statuses,
     TusMetrics metrics,
+    IOptions<TusOptions> options,
     ILogger<DeleteHandler> logger)
 {
     public async Task HandleAsync(HttpContext context, string uploadId)
@@ -32,8 +34,7 @@ public sealed class DeleteHandler(
         catch (UploadStoreException exception) when (exception.Error == UploadStoreError.Damaged)
         {
             // Nothing can be read of it, so nothing else can be done with it: freeing it must still work.
-            await store.DeleteAsync(uploadId, cancellationToken);
-            await NotifyAsync(uploadId, expired: false, cancellationToken);
+            await DeleteAndNotifyAsync(uploadId, expired: false);
             context.Response.StatusCode = StatusCodes.Status204NoContent;
             return;
         }
@@ -49,10 +50,22 @@ public sealed class DeleteHandler(
 
         var expired = upload.IsExpired(DateTimeOffset.UtcNow);
 
-        await store.DeleteAsync(uploadId, cancellationToken);
-        await NotifyAsync(uploadId, expired, cancellationToken);
+        await DeleteAndNotifyAsync(uploadId, expired);
 
         context.Response.StatusCode = StatusCodes.Status204NoContent;
+    }
+
+    /// <summary>
+    /// Once the data starts to go, the deletion and its record finish on a bounded token of their own, not the
+    /// request's: a client that hangs up in between left the data gone and the upload still recorded as whatever
+    /// it was (available, say), and a retried DELETE finds nothing to free and cannot repeat the record.
+    /// </summary>
+    private async Task DeleteAndNotifyAsync(string uploadId, bool expired)
+    {
+        using var timeout = new CancellationTokenSource(options.Value.CommitTimeout);
+
+        await store.DeleteAsync(uploadId, timeout.Token);
+        await NotifyAsync(uploadId, expired, timeout.Token);
     }
 
     private async Task NotifyAsync(string uploadId, bool expired, CancellationToken cancellationToken)
@@ -74,8 +87,9 @@ public sealed class DeleteHandler(
                 TusLog.Terminated(logger, uploadId);
             }
         }
-        catch (Exception exception) when (exception is not OperationCanceledException)
+        catch (Exception exception)
         {
+            // A cancellation here is the bounded token's: the record took too long, which is a failure like any other.
             TusLog.NotificationFailed(logger, exception, expired ? "expired" : "terminated", uploadId);
         }
     }

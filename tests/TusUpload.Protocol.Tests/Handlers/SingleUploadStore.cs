@@ -1,0 +1,48 @@
+using TusUpload.Protocol.Storage;
+
+namespace TusUpload.Protocol.Tests.Handlers;
+
+/// <summary>A store holding one upload, enough for a DELETE: it can be read and deleted, nothing else.</summary>
+internal sealed class SingleUploadStore(UploadInfo upload) : IUploadStore
+{
+    private UploadInfo? _upload = upload;
+
+    public bool Deleted => _upload is null;
+
+    public Task<UploadInfo?> GetAsync(string uploadId, CancellationToken cancellationToken) =>
+        Task.FromResult(_upload?.Id == uploadId ? _upload : null);
+
+    public Task DeleteAsync(string uploadId, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        _upload = null;
+        return Task.CompletedTask;
+    }
+
+    public Task CreateAsync(UploadInfo upload, CancellationToken cancellationToken) => throw NotForDelete();
+
+    public Task<UploadInfo> DeclareLengthAsync(string uploadId, long length, CancellationToken cancellationToken) =>
+        throw NotForDelete();
+
+    public Task<IChunkWriter> OpenChunkAsync(
+        UploadInfo upload,
+        ChunkOptions options,
+        CancellationToken cancellationToken) =>
+        throw NotForDelete();
+
+    public Task<UploadInfo> MarkCompletionRecordedAsync(string uploadId, CancellationToken cancellationToken) =>
+        throw NotForDelete();
+
+    public Task<UploadInfo> ConcatenateAsync(
+        UploadInfo final,
+        IReadOnlyList<UploadInfo> partials,
+        CancellationToken cancellationToken) =>
+        throw NotForDelete();
+
+    public Task<Stream> OpenReadAsync(UploadInfo upload, long start, long count, CancellationToken cancellationToken) =>
+        throw NotForDelete();
+
+    public IAsyncEnumerable<UploadInfo> ListAsync(CancellationToken cancellationToken) => throw NotForDelete();
+
+    private static NotSupportedException NotForDelete() => new("A DELETE does not call this.");
+}
