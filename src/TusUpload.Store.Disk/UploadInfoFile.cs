@@ -65,7 +65,7 @@ internal static class UploadInfoFile
             intact ? Parse(slot, index, slotBytes, infoPath, expectedId) : null;
     }
 
-    /// <summary>An intact slot that a reader may see: not damaged, not unwritten, not <paramref name="hidden"/>.</summary>
+    /// <summary>An intact slot a reader may see: not damaged, not unwritten, not <paramref name="hidden"/>.</summary>
     private static bool TryOpen(ReadOnlySpan<byte> file, int index, int slotBytes, long hidden, out OpenedSlot slot)
     {
         var intact = InfoSlot.TryDecode(

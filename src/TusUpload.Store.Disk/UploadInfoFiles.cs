@@ -151,7 +151,7 @@ internal sealed class UploadInfoFiles(FolderFlushes folders)
         }
     }
 
-    /// <summary>Only a name taken by a readable upload is "already exists"; any other failure is the device's.</summary>
+    /// <summary>Only a name a readable upload holds is "already exists"; any other failure is the device's.</summary>
     private SafeFileHandle OpenNew(string uploadId, string infoPath)
     {
         try
