@@ -12,6 +12,7 @@ public sealed class DiskBlobStore : IBlobStore
 {
     private const int NoLinksHere = -1;
     private const int NotPermitted = 1;
+    private const int NoSuchFile = 2;
     private const int CrossDevice = 18;
     private const int NotSupported = 95;
 
@@ -54,6 +55,11 @@ public sealed class DiskBlobStore : IBlobStore
                 await CopyIntoPlaceAsync(dataPath, blobPath, upload.Offset, cancellationToken);
                 DiskStoreLog.BlobPromoted(_logger, upload.Id, sha256, "copy");
             }
+            else if (errno == NoSuchFile)
+            {
+                // The upload was deleted while it was processed: a race the processor expects, not a disk fault.
+                throw DataGone(upload.Id);
+            }
             else
             {
                 throw new IOException($"link({dataPath}) failed with errno {errno}.", errno);
@@ -63,13 +69,16 @@ public sealed class DiskBlobStore : IBlobStore
         }
         catch (Exception exception) when (exception is FileNotFoundException or DirectoryNotFoundException)
         {
-            throw new UploadStoreException(UploadStoreError.NotFound, $"The data of upload {upload.Id} is gone.");
+            throw DataGone(upload.Id);
         }
         catch (Exception exception) when (DiskStoreErrors.IsFileSystemFailure(exception))
         {
             throw _uploads.Fail(exception, upload.Id, "promoting");
         }
     }
+
+    private static UploadStoreException DataGone(string uploadId) =>
+        new(UploadStoreError.NotFound, $"The data of upload {uploadId} is gone.");
 
     public Task<bool> ExistsAsync(string sha256, CancellationToken cancellationToken)
     {

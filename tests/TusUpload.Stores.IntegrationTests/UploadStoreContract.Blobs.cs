@@ -68,6 +68,21 @@ public abstract partial class UploadStoreContract
         Assert.Equal(bytes, await ReadAsync(upload, 0, bytes.Length));
     }
 
+    [Fact]
+    public async Task Promoting_an_upload_deleted_meanwhile_fails_as_not_found_and_makes_no_blob()
+    {
+        var bytes = TestData.Bytes(4000, seed: 24);
+        var sha256 = TestData.Sha256(bytes);
+        var upload = await WriteChunkAsync(await CreateAsync(bytes.Length), bytes, allOrNothing: false);
+        await Store.DeleteAsync(upload.Id, CancellationToken.None).WaitAsync(TestData.Timeout);
+
+        var failure = await Assert.ThrowsAsync<UploadStoreException>(() =>
+            Blobs.PromoteAsync(upload, sha256, CancellationToken.None).WaitAsync(TestData.Timeout));
+
+        Assert.Equal(UploadStoreError.NotFound, failure.Error);
+        Assert.False(await Blobs.ExistsAsync(sha256, CancellationToken.None).WaitAsync(TestData.Timeout));
+    }
+
     protected async Task<byte[]> ReadBlobAsync(string sha256, long start, long count)
     {
         var stream = await Blobs.OpenReadAsync(sha256, start, count, CancellationToken.None)
