@@ -12,6 +12,13 @@ internal static class UploadInfoFile
 {
     public const int PageBytes = 4096;
 
+    /// <summary>
+    /// Far more than any info file holds (metadata is at most 64 KiB, a slot a few pages), so a longer file is
+    /// damage, not a state: it is refused before it is read, where reading it whole took a buffer of up to 2 GiB
+    /// per request.
+    /// </summary>
+    public const int MaxFileBytes = 16 * 1024 * 1024;
+
     // Room for the state's numbers to grow (offset, a declared length) without a slot ever needing to grow.
     private const int HeadroomBytes = 256;
 

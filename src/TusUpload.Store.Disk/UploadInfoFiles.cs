@@ -31,7 +31,14 @@ internal sealed class UploadInfoFiles(FolderFlushes folders)
         {
             // A pooled buffer: every request reads the info file, most more than once, and a new array per read was
             // most of what the server allocated in a spike of small uploads.
-            var length = (int)Math.Min(RandomAccess.GetLength(file), Array.MaxLength);
+            var fileBytes = RandomAccess.GetLength(file);
+            if (fileBytes > UploadInfoFile.MaxFileBytes)
+            {
+                throw new InvalidDataException(
+                    $"Info file {infoPath} is damaged: {fileBytes} bytes, more than the store ever writes.");
+            }
+
+            var length = (int)fileBytes;
             var buffer = ArrayPool<byte>.Shared.Rent(length);
             try
             {

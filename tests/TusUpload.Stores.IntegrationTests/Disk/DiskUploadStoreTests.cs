@@ -225,6 +225,32 @@ public sealed class DiskUploadStoreTests(DiskStoreFixture fixture) : IClassFixtu
         Assert.Equal((upload.Id, 0L, 10L), (stored!.Id, stored.Offset, stored.Length));
     }
 
+    [Theory]
+    [InlineData((64L << 20) + (2 * UploadInfoFile.PageBytes))]
+    [InlineData(4L << 30)]
+    public async Task An_info_file_longer_than_the_store_writes_is_damaged_unread_and_can_be_deleted(long fileBytes)
+    {
+        // Sparse: the test costs no disk, and a read that takes the whole file shows in the allocated bytes.
+        var upload = TestData.Upload(length: 10);
+        await _store.CreateAsync(upload, CancellationToken.None).WaitAsync(TestData.Timeout);
+        using (var info = File.OpenHandle(InfoPath(upload.Id), FileMode.Open, FileAccess.Write))
+        {
+            RandomAccess.SetLength(info, fileBytes);
+        }
+
+        // The disk store reads synchronously, so the read's allocations are all on this thread.
+        var allocated = GC.GetAllocatedBytesForCurrentThread();
+        var failure = await Assert.ThrowsAsync<UploadStoreException>(
+            () => _store.GetAsync(upload.Id, CancellationToken.None));
+        allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
+        await _store.DeleteAsync(upload.Id, CancellationToken.None).WaitAsync(TestData.Timeout);
+
+        Assert.Equal(UploadStoreError.Damaged, failure.Error);
+        Assert.InRange(allocated, 0, 1 << 20);
+        Assert.False(File.Exists(InfoPath(upload.Id)));
+        Assert.False(File.Exists(DataPath(upload.Id)));
+    }
+
     [Fact]
     public void A_write_not_yet_synced_is_hidden_from_readers_until_it_is()
     {
