@@ -33,4 +33,30 @@ public sealed class DeleteHandlerTests
         Assert.Equal([upload.Id], lifecycle.Terminated);
         Assert.Equal(StatusCodes.Status204NoContent, context.Response.StatusCode);
     }
+
+    [Fact]
+    public async Task A_record_that_never_finishes_is_given_up_after_the_commit_timeout_and_still_answers_204()
+    {
+        var upload = new UploadInfo { Id = "fedcba9876543210fedcba9876543210", Length = 10, Offset = 4 };
+        var store = new SingleUploadStore(upload);
+        var lifecycle = new StuckLifecycle();
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["CommitTimeout"] = "00:00:00.200" })
+            .Build();
+        await using var services = new ServiceCollection()
+            .AddLogging()
+            .AddSingleton<IUploadStore>(store)
+            .AddSingleton<IUploadLifecycle>(lifecycle)
+            .AddTusProtocol(configuration)
+            .BuildServiceProvider();
+        var context = new DefaultHttpContext();
+
+        // The client stays connected, so only the commit timeout can end the wait; the data is gone by then, so
+        // the give-up is logged rather than answered.
+        await services.GetRequiredService<DeleteHandler>().HandleAsync(context, upload.Id).WaitAsync(s_wait);
+
+        Assert.True(store.Deleted);
+        Assert.True(lifecycle.GaveUp);
+        Assert.Equal(StatusCodes.Status204NoContent, context.Response.StatusCode);
+    }
 }
