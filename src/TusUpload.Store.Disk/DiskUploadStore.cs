@@ -73,6 +73,12 @@ public sealed partial class DiskUploadStore : IUploadStore
 
             throw Fail(exception, upload.Id, "creating");
         }
+        catch (UploadStoreException exception) when (exception.Error == UploadStoreError.LimitExceeded)
+        {
+            // Refused before any info file was made, so the data file is no upload's.
+            RemoveUnownedData(upload.Id, infoPath, dataPath);
+            throw;
+        }
 
         DiskStoreLog.UploadCreated(_logger, upload.Id);
     }

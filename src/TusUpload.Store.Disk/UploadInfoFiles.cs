@@ -78,6 +78,14 @@ internal sealed class UploadInfoFiles(FolderFlushes folders)
     {
         var payload = UploadInfoFile.Serialize(upload);
         var slotBytes = UploadInfoFile.SlotBytesFor(payload.Length);
+        if (2L * slotBytes > UploadInfoFile.MaxFileBytes)
+        {
+            // Reads refuse a longer file as damaged, so none is ever written (only a host whose header limits were
+            // raised far past Kestrel's could send metadata or a list of partials that long).
+            throw new UploadStoreException(
+                UploadStoreError.LimitExceeded,
+                $"The state of upload {upload.Id} is longer than an info file may be.");
+        }
 
         // Both slots are written (the second as zeros) so that later overwrites never allocate blocks. Pooled,
         // like the reads' buffers: one per creation was a steady share of a spike's garbage.

@@ -252,6 +252,22 @@ public sealed class DiskUploadStoreTests(DiskStoreFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_state_longer_than_an_info_file_may_be_is_refused_at_creation_and_leaves_no_file()
+    {
+        var upload = TestData.Upload(length: 10) with
+        {
+            Metadata = "filename " + new string('A', UploadInfoFile.MaxFileBytes / 2),
+        };
+
+        var failure = await Assert.ThrowsAsync<UploadStoreException>(
+            () => _store.CreateAsync(upload, CancellationToken.None).WaitAsync(TestData.Timeout));
+
+        Assert.Equal(UploadStoreError.LimitExceeded, failure.Error);
+        Assert.False(File.Exists(InfoPath(upload.Id)));
+        Assert.False(File.Exists(DataPath(upload.Id)));
+    }
+
+    [Fact]
     public void A_write_not_yet_synced_is_hidden_from_readers_until_it_is()
     {
         var older = TestData.Upload(length: 10);
