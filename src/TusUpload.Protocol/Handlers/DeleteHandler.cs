@@ -64,8 +64,34 @@ public sealed class DeleteHandler(
     {
         using var timeout = new CancellationTokenSource(options.Value.CommitTimeout);
 
-        await store.DeleteAsync(uploadId, timeout.Token);
+        try
+        {
+            await store.DeleteAsync(uploadId, timeout.Token);
+        }
+        catch (UploadStoreException) when (!timeout.IsCancellationRequested)
+        {
+            // A delete can fail after the upload is already gone (removing the data file or syncing the folder
+            // after the upload's state went): the upload ended all the same, and a retry would find nothing, so
+            // it is recorded and answered as done. The store logged its failure and what it left behind.
+            if (!await IsGoneAsync(uploadId, timeout.Token))
+            {
+                throw;
+            }
+        }
+
         await NotifyAsync(uploadId, expired, timeout.Token);
+    }
+
+    private async Task<bool> IsGoneAsync(string uploadId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await store.GetAsync(uploadId, cancellationToken) is null;
+        }
+        catch (UploadStoreException)
+        {
+            return false;
+        }
     }
 
     private async Task NotifyAsync(string uploadId, bool expired, CancellationToken cancellationToken)

@@ -59,4 +59,25 @@ public sealed class DeleteHandlerTests
         Assert.True(lifecycle.GaveUp);
         Assert.Equal(StatusCodes.Status204NoContent, context.Response.StatusCode);
     }
+
+    [Fact]
+    public async Task A_delete_that_fails_after_the_upload_is_gone_records_the_termination_and_answers_204()
+    {
+        var upload = new UploadInfo { Id = "00112233445566778899aabbccddeeff", Length = 10, Offset = 10 };
+        var store = new SingleUploadStore(upload, failAfterRemoving: true);
+        var lifecycle = new RecordingLifecycle();
+        await using var services = new ServiceCollection()
+            .AddLogging()
+            .AddSingleton<IUploadStore>(store)
+            .AddSingleton<IUploadLifecycle>(lifecycle)
+            .AddTusProtocol(new ConfigurationBuilder().Build())
+            .BuildServiceProvider();
+        var context = new DefaultHttpContext();
+
+        await services.GetRequiredService<DeleteHandler>().HandleAsync(context, upload.Id).WaitAsync(s_wait);
+
+        Assert.True(store.Deleted);
+        Assert.Equal([upload.Id], lifecycle.Terminated);
+        Assert.Equal(StatusCodes.Status204NoContent, context.Response.StatusCode);
+    }
 }

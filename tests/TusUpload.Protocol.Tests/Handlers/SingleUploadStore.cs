@@ -2,8 +2,11 @@ using TusUpload.Protocol.Storage;
 
 namespace TusUpload.Protocol.Tests.Handlers;
 
-/// <summary>A store holding one upload, enough for a DELETE: it can be read and deleted, nothing else.</summary>
-internal sealed class SingleUploadStore(UploadInfo upload) : IUploadStore
+/// <summary>
+/// A store holding one upload, enough for a DELETE: it can be read and deleted, nothing else. With
+/// <paramref name="failAfterRemoving"/> its delete fails once the upload is gone, as a failed folder sync does.
+/// </summary>
+internal sealed class SingleUploadStore(UploadInfo upload, bool failAfterRemoving = false) : IUploadStore
 {
     private UploadInfo? _upload = upload;
 
@@ -16,7 +19,9 @@ internal sealed class SingleUploadStore(UploadInfo upload) : IUploadStore
     {
         cancellationToken.ThrowIfCancellationRequested();
         _upload = null;
-        return Task.CompletedTask;
+        return failAfterRemoving
+            ? Task.FromException(new UploadStoreException(UploadStoreError.Unavailable, "The folder sync failed."))
+            : Task.CompletedTask;
     }
 
     public Task CreateAsync(UploadInfo upload, CancellationToken cancellationToken) => throw NotForDelete();
