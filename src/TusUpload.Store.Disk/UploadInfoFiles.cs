@@ -50,7 +50,7 @@ internal sealed class UploadInfoFiles(FolderFlushes folders)
             }
             finally
             {
-                ArrayPool<byte>.Shared.Return(buffer);
+                ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
             }
         }
     }
@@ -90,17 +90,18 @@ internal sealed class UploadInfoFiles(FolderFlushes folders)
         // Both slots are written (the second as zeros) so that later overwrites never allocate blocks. Pooled,
         // like the reads' buffers: one per creation was a steady share of a spike's garbage.
         var buffer = ArrayPool<byte>.Shared.Rent(2 * slotBytes);
-        var image = buffer.AsMemory(0, 2 * slotBytes);
-        image.Span.Clear();
-        InfoSlot.Encode(image.Span[..slotBytes], sequence: 1, flags: 0, payload);
-
         try
         {
+            var image = buffer.AsMemory(0, 2 * slotBytes);
+            image.Span.Clear();
+            InfoSlot.Encode(image.Span[..slotBytes], sequence: 1, flags: 0, payload);
+
             await DeviceWaits.RunAsync(() => WriteNew(upload.Id, infoPath, image.Span));
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            // Cleared: the pool is the whole process's, and the state holds the client's metadata.
+            ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
         }
 
         await folders.FlushAsync(Path.GetDirectoryName(infoPath)!);
