@@ -74,4 +74,7 @@ internal static partial class TusLog
 
     [LoggerMessage(1021, LogLevel.Debug, "Body of upload {UploadId} overran the allowed {MaxBytes} bytes")]
     public static partial void Overrun(ILogger logger, string uploadId, long maxBytes);
+
+    [LoggerMessage(1022, LogLevel.Warning, "Timed out while handling {Method} {Path}")]
+    public static partial void TimedOut(ILogger logger, Exception exception, string method, string path);
 }

@@ -200,6 +200,11 @@ public sealed class TusEndpoint(
                 // The client went away (cancelled read or write, reset connection): not our fault, nobody to answer.
                 TusLog.RequestAborted(logger, request.Method, request.Path);
                 return (0, string.Empty);
+            case OperationCanceledException:
+                // The client is still there, so one of the server's own bounds ran out (a store or the ledger too
+                // slow within Tus:CommitTimeout): like an unavailable store, worth a retry, not a fault of ours.
+                TusLog.TimedOut(logger, exception, request.Method, request.Path);
+                return (503, "The server timed out storing or recording this request; retry.");
             default:
                 TusLog.Failed(logger, exception, request.Method, request.Path);
                 return (500, "Internal server error.");

@@ -1,7 +1,10 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Internal;
 using TusUpload.Protocol.Handlers;
+using TusUpload.Protocol.Http;
 using TusUpload.Protocol.Lifecycle;
 using TusUpload.Protocol.Storage;
 
@@ -79,5 +82,30 @@ public sealed class DeleteHandlerTests
         Assert.True(store.Deleted);
         Assert.Equal([upload.Id], lifecycle.Terminated);
         Assert.Equal(StatusCodes.Status204NoContent, context.Response.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_delete_whose_store_never_returns_answers_a_retryable_503_after_the_commit_timeout()
+    {
+        var upload = new UploadInfo { Id = "ffeeddccbbaa99887766554433221100", Length = 10, Offset = 0 };
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["CommitTimeout"] = "00:00:00.200" })
+            .Build();
+        await using var services = new ServiceCollection()
+            .AddLogging()
+            .AddSingleton<IHostApplicationLifetime, ApplicationLifetime>()
+            .AddSingleton<IUploadStore>(new SingleUploadStore(upload, deleteHangs: true))
+            .AddSingleton<IUploadLifecycle>(new RecordingLifecycle())
+            .AddTusProtocol(configuration)
+            .BuildServiceProvider();
+        var context = new DefaultHttpContext();
+        context.Request.Method = HttpMethods.Delete;
+        context.Request.Headers["Tus-Resumable"] = "1.0.0";
+        context.Request.RouteValues[TusEndpoint.IdRouteValue] = upload.Id;
+
+        // The client stays connected, so the answer is the server's: a timeout of its own, worth a retry.
+        await services.GetRequiredService<TusEndpoint>().HandleAsync(context).WaitAsync(s_wait);
+
+        Assert.Equal(StatusCodes.Status503ServiceUnavailable, context.Response.StatusCode);
     }
 }

@@ -4,9 +4,13 @@ namespace TusUpload.Protocol.Tests.Handlers;
 
 /// <summary>
 /// A store holding one upload, enough for a DELETE: it can be read and deleted, nothing else. With
-/// <paramref name="failAfterRemoving"/> its delete fails once the upload is gone, as a failed folder sync does.
+/// <paramref name="failAfterRemoving"/> its delete fails once the upload is gone, as a failed folder sync does;
+/// with <paramref name="deleteHangs"/> it never returns until its token is cancelled, as a stalled S3 call does.
 /// </summary>
-internal sealed class SingleUploadStore(UploadInfo upload, bool failAfterRemoving = false) : IUploadStore
+internal sealed class SingleUploadStore(
+    UploadInfo upload,
+    bool failAfterRemoving = false,
+    bool deleteHangs = false) : IUploadStore
 {
     private UploadInfo? _upload = upload;
 
@@ -17,6 +21,11 @@ internal sealed class SingleUploadStore(UploadInfo upload, bool failAfterRemovin
 
     public Task DeleteAsync(string uploadId, CancellationToken cancellationToken)
     {
+        if (deleteHangs)
+        {
+            return Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
+        }
+
         cancellationToken.ThrowIfCancellationRequested();
         _upload = null;
         return failAfterRemoving
