@@ -31,7 +31,7 @@ public sealed class UploadCompletion(
             return upload;
         }
 
-        await lifecycle.CompletedAsync(upload, cancellationToken);
+        await metrics.TimeLifecycleAsync("completed", () => lifecycle.CompletedAsync(upload, cancellationToken));
 
         var recorded = await store.MarkCompletionRecordedAsync(upload.Id, cancellationToken);
 
@@ -55,7 +55,7 @@ public sealed class UploadCompletion(
         {
             try
             {
-                await lifecycle.ReceivingAsync(after, timeout.Token);
+                await metrics.TimeLifecycleAsync("receiving", () => lifecycle.ReceivingAsync(after, timeout.Token));
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {

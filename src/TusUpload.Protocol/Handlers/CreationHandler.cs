@@ -102,7 +102,7 @@ public sealed partial class CreationHandler(
         TusLog.Created(logger, upload.Id, upload.Length, upload.Concat.Kind.ToString());
         try
         {
-            await lifecycle.CreatedAsync(upload, cancellationToken);
+            await metrics.TimeLifecycleAsync("created", () => lifecycle.CreatedAsync(upload, cancellationToken));
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {

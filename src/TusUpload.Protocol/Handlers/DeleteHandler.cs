@@ -102,13 +102,15 @@ public sealed class DeleteHandler(
         {
             if (expired)
             {
-                await lifecycle.ExpiredAsync(uploadId, cancellationToken);
+                await metrics.TimeLifecycleAsync("expired", () => lifecycle.ExpiredAsync(uploadId, cancellationToken));
                 metrics.UploadExpired();
                 TusLog.Expired(logger, uploadId);
             }
             else
             {
-                await lifecycle.TerminatedAsync(uploadId, cancellationToken);
+                await metrics.TimeLifecycleAsync(
+                    "terminated",
+                    () => lifecycle.TerminatedAsync(uploadId, cancellationToken));
                 metrics.UploadTerminated();
                 TusLog.Terminated(logger, uploadId);
             }

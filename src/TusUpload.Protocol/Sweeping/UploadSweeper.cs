@@ -107,7 +107,7 @@ public sealed class UploadSweeper(
         if (IsDue(upload, DateTimeOffset.UtcNow))
         {
             await store.DeleteAsync(uploadId, cancellationToken);
-            await lifecycle.ExpiredAsync(uploadId, cancellationToken);
+            await metrics.TimeLifecycleAsync("expired", () => lifecycle.ExpiredAsync(uploadId, cancellationToken));
             metrics.UploadExpired();
             TusLog.Expired(logger, uploadId);
             return SweepOutcome.Removed;

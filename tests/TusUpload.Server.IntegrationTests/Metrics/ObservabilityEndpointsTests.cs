@@ -36,6 +36,15 @@ public sealed class ObservabilityEndpointsTests(DiskServers servers) : IDisposab
         MetricsScrape.AssertGrew(before, after, "tus_uploads_completed", 1);
         MetricsScrape.AssertGrew(before, after, "tus_uploads_terminated", 1);
         MetricsScrape.AssertGrew(before, after, "tus_bytes_received", 1000);
+        foreach (var notification in new[] { "created", "completed", "terminated" })
+        {
+            var series = $"notification=\"{notification}\",outcome=\"ok\"";
+            Assert.True(
+                MetricsScrape.Sum(after, "tus_lifecycle_duration_seconds_count", series)
+                    >= MetricsScrape.Sum(before, "tus_lifecycle_duration_seconds_count", series) + 1,
+                after);
+        }
+
         Assert.True(MetricsScrape.Sum(after, "http_requests_received_total", "method=\"PATCH\"") >= 1, after);
         Assert.True(MetricsScrape.Sum(after, "http_request_duration_seconds_count", "method=\"POST\"") >= 1, after);
         string[] present = ["tus_patches_in_flight", "http_requests_in_progress", "process_cpu_seconds_total"];
