@@ -63,23 +63,35 @@ public sealed class DeleteHandler(
     private async Task DeleteAndNotifyAsync(string uploadId, bool expired)
     {
         using var timeout = new CancellationTokenSource(options.Value.CommitTimeout);
+        using var extension = new CancellationTokenSource();
+        var recordToken = timeout.Token;
 
         try
         {
             await store.DeleteAsync(uploadId, timeout.Token);
         }
-        catch (UploadStoreException) when (!timeout.IsCancellationRequested)
+        catch (Exception exception) when (exception is UploadStoreException
+            || (exception is OperationCanceledException && timeout.IsCancellationRequested))
         {
             // A delete can fail after the upload is already gone (removing the data file or syncing the folder
             // after the upload's state went): the upload ended all the same, and a retry would find nothing, so
             // it is recorded and answered as done. The store logged its failure and what it left behind.
-            if (!await IsGoneAsync(uploadId, timeout.Token))
+            if (timeout.IsCancellationRequested)
+            {
+                // The bound ran out with the delete in flight, and it may have gone through all the same (S3
+                // removed the info object but its answer never came). The check and the record get a bound of
+                // their own, or a spent token would drop them: such a DELETE takes up to twice the bound.
+                extension.CancelAfter(options.Value.CommitTimeout);
+                recordToken = extension.Token;
+            }
+
+            if (!await IsGoneAsync(uploadId, recordToken))
             {
                 throw;
             }
         }
 
-        await NotifyAsync(uploadId, expired, timeout.Token);
+        await NotifyAsync(uploadId, expired, recordToken);
     }
 
     private async Task<bool> IsGoneAsync(string uploadId, CancellationToken cancellationToken)

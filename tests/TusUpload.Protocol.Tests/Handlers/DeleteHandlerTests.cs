@@ -108,4 +108,29 @@ public sealed class DeleteHandlerTests
 
         Assert.Equal(StatusCodes.Status503ServiceUnavailable, context.Response.StatusCode);
     }
+
+    [Fact]
+    public async Task A_delete_whose_answer_never_comes_after_the_upload_went_records_the_termination_and_answers_204()
+    {
+        var upload = new UploadInfo { Id = "0f1e2d3c4b5a69780f1e2d3c4b5a6978", Length = 10, Offset = 4 };
+        var store = new SingleUploadStore(upload, hangAfterRemoving: true);
+        var lifecycle = new RecordingLifecycle();
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["CommitTimeout"] = "00:00:00.200" })
+            .Build();
+        await using var services = new ServiceCollection()
+            .AddLogging()
+            .AddSingleton<IUploadStore>(store)
+            .AddSingleton<IUploadLifecycle>(lifecycle)
+            .AddTusProtocol(configuration)
+            .BuildServiceProvider();
+        var context = new DefaultHttpContext();
+
+        // A retry would find nothing to free (404) and could never record the termination, so this one must.
+        await services.GetRequiredService<DeleteHandler>().HandleAsync(context, upload.Id).WaitAsync(s_wait);
+
+        Assert.True(store.Deleted);
+        Assert.Equal([upload.Id], lifecycle.Terminated);
+        Assert.Equal(StatusCodes.Status204NoContent, context.Response.StatusCode);
+    }
 }

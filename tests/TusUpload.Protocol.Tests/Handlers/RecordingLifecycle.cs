@@ -3,13 +3,17 @@ using TusUpload.Protocol.Storage;
 
 namespace TusUpload.Protocol.Tests.Handlers;
 
-/// <summary>A lifecycle that only remembers which uploads it was told were terminated.</summary>
+/// <summary>
+/// A lifecycle that only remembers which uploads it was told were terminated. Like the SQLite ledger, it refuses a
+/// notification whose token is cancelled already, so a record attempted on a spent bound is not counted.
+/// </summary>
 internal sealed class RecordingLifecycle : IUploadLifecycle
 {
     public List<string> Terminated { get; } = [];
 
     public Task TerminatedAsync(string uploadId, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         Terminated.Add(uploadId);
         return Task.CompletedTask;
     }

@@ -5,12 +5,15 @@ namespace TusUpload.Protocol.Tests.Handlers;
 /// <summary>
 /// A store holding one upload, enough for a DELETE: it can be read and deleted, nothing else. With
 /// <paramref name="failAfterRemoving"/> its delete fails once the upload is gone, as a failed folder sync does;
-/// with <paramref name="deleteHangs"/> it never returns until its token is cancelled, as a stalled S3 call does.
+/// with <paramref name="deleteHangs"/> it never returns until its token is cancelled, as a stalled S3 call does;
+/// with <paramref name="hangAfterRemoving"/> it removes the upload first, as an S3 DELETE of the info object that
+/// S3 carried out but whose answer never arrived.
 /// </summary>
 internal sealed class SingleUploadStore(
     UploadInfo upload,
     bool failAfterRemoving = false,
-    bool deleteHangs = false) : IUploadStore
+    bool deleteHangs = false,
+    bool hangAfterRemoving = false) : IUploadStore
 {
     private UploadInfo? _upload = upload;
 
@@ -21,7 +24,12 @@ internal sealed class SingleUploadStore(
 
     public Task DeleteAsync(string uploadId, CancellationToken cancellationToken)
     {
-        if (deleteHangs)
+        if (hangAfterRemoving)
+        {
+            _upload = null;
+        }
+
+        if (deleteHangs || hangAfterRemoving)
         {
             return Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
         }
