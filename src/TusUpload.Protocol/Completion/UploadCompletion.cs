@@ -57,8 +57,11 @@ public sealed class UploadCompletion(
             {
                 await metrics.TimeLifecycleAsync("receiving", () => lifecycle.ReceivingAsync(after, timeout.Token));
             }
-            catch (Exception exception) when (exception is not OperationCanceledException)
+            catch (Exception exception)
             {
+                // The token is this bound's, never the client's, so a cancellation is the ledger taking too long:
+                // a failure like any other. The bytes are durable; answering 503 would only send the client back to
+                // HEAD for them. No completion is pending here, so the spent token is not used again.
                 TusLog.NotificationFailed(logger, exception, "receiving", after.Id);
             }
         }

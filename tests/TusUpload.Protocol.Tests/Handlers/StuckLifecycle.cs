@@ -3,12 +3,18 @@ using TusUpload.Protocol.Storage;
 
 namespace TusUpload.Protocol.Tests.Handlers;
 
-/// <summary>A lifecycle whose termination record never finishes unless its token gives up on it.</summary>
+/// <summary>A lifecycle whose termination and receiving records never finish unless their token gives up.</summary>
 internal sealed class StuckLifecycle : IUploadLifecycle
 {
     public bool GaveUp { get; private set; }
 
-    public async Task TerminatedAsync(string uploadId, CancellationToken cancellationToken)
+    public Task TerminatedAsync(string uploadId, CancellationToken cancellationToken) =>
+        HangAsync(cancellationToken);
+
+    public Task ReceivingAsync(UploadInfo upload, CancellationToken cancellationToken) =>
+        HangAsync(cancellationToken);
+
+    private async Task HangAsync(CancellationToken cancellationToken)
     {
         try
         {
@@ -22,8 +28,6 @@ internal sealed class StuckLifecycle : IUploadLifecycle
     }
 
     public Task CreatedAsync(UploadInfo upload, CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task ReceivingAsync(UploadInfo upload, CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task CompletedAsync(UploadInfo upload, CancellationToken cancellationToken) => Task.CompletedTask;
 
