@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.IO.Pipelines;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
 using TusUpload.Protocol.Storage;
@@ -22,6 +23,13 @@ public sealed partial class ChunkReceiver
         var filled = 0;
         var total = 0L;
 
+        // A read is stopped with CancelPendingRead, never by cancelling ReadAsync: a cancelled ReadAsync leaves
+        // Kestrel's body reader marked as reading, and draining the rest of the body after the answer then failed
+        // with an error in the log ("Reading is already in progress") on every shutdown, hand-over and idle cut.
+        using var stopReading = readCancellation.Token.UnsafeRegister(
+            static state => ((PipeReader)state!).CancelPendingRead(),
+            reader);
+
         try
         {
             while (true)
@@ -32,8 +40,15 @@ public sealed partial class ChunkReceiver
                     // at a time, and a store write per delivery cost dozens of writes per 256 KiB body. Bytes
                     // still in the buffer were not durable either way; every way out of the loop stores them.
                     readCancellation.CancelAfter(_options.IdleTimeout);
-                    result = await reader.ReadAsync(readCancellation.Token);
+                    result = await reader.ReadAsync(CancellationToken.None);
                     readCancellation.CancelAfter(Timeout.InfiniteTimeSpan);
+                }
+
+                if (result.IsCanceled)
+                {
+                    // Nothing of this read is taken: what it holds had not arrived when the reading was stopped.
+                    reader.AdvanceTo(result.Buffer.Start);
+                    throw new OperationCanceledException(readCancellation.Token);
                 }
 
                 var sequence = result.Buffer;

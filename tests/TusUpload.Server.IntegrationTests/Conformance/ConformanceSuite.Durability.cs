@@ -26,6 +26,7 @@ public abstract partial class ConformanceSuite
         await Task.Delay(300);
 
         await first.StopGracefullyAsync(TimeSpan.FromSeconds(30));
+        var firstLog = first.Output;
         await using var second = await Servers.StartServerAsync(TusServers.MainSettings, workDirectory);
         using var secondClient = new TusClient(second);
         var resumed = new Uri(second.Files, TusClient.IdOf(upload));
@@ -33,6 +34,8 @@ public abstract partial class ConformanceSuite
         using var rest = await secondClient.PatchAsync(resumed, kept!.Value, body[(int)kept.Value..]);
 
         Assert.Equal(300_000, kept);
+        Assert.Contains("cut short by shutdown", firstLog, StringComparison.Ordinal);
+        Assert.DoesNotContain("automatic draining of the request body failed", firstLog, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NoContent, rest.StatusCode);
         Assert.Equal(TusClient.Sha256(body), TusClient.Sha256(await secondClient.DownloadAsync(resumed)));
     }
