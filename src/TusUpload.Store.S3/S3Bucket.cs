@@ -43,7 +43,7 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings,
                 await response.ResponseStream.CopyToAsync(json, token);
                 var bytes = json.ToArray();
                 Metrics.Received(S3Operation.GetObject, S3Metrics.InfoObject, bytes.Length);
-                var state = JsonSerializer.Deserialize(bytes, S3JsonContext.Default.S3UploadState);
+                var state = Decode(uploadId, bytes);
                 if (state is not null)
                 {
                     States.Remember(uploadId, state.Revision, bytes);
@@ -57,6 +57,25 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings,
                 return null;
             }
         }, cancellationToken);
+    }
+
+    /// <summary>
+    /// An info object that is not the JSON the store writes is damaged storage, as a disk store's torn info file
+    /// is: requests for the upload answer so, and DELETE can still remove it.
+    /// </summary>
+    private static S3UploadState? Decode(string uploadId, byte[] bytes)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(bytes, S3JsonContext.Default.S3UploadState);
+        }
+        catch (JsonException exception)
+        {
+            throw new UploadStoreException(
+                UploadStoreError.Damaged,
+                $"The info object of upload {uploadId} is damaged: {exception.Message}",
+                exception);
+        }
     }
 
     /// <summary>

@@ -49,7 +49,7 @@ internal static partial class S3StoreLog
     [LoggerMessage(
         2111,
         LogLevel.Warning,
-        "Upload {UploadId}: info object is unreadable and was skipped by the listing")]
+        "Upload {UploadId}: info object is unreadable; listing skips it, deletion cannot abort its multipart upload")]
     public static partial void InfoUnreadable(ILogger logger, string uploadId, Exception exception);
 
     [LoggerMessage(2112, LogLevel.Debug, "Upload {UploadId}: multipart upload started for its first full part")]

@@ -153,7 +153,19 @@ public sealed partial class S3UploadStore(S3Bucket bucket, ILogger<S3UploadStore
 
     public async Task DeleteAsync(string uploadId, CancellationToken cancellationToken)
     {
-        var state = await bucket.ReadStateAsync(uploadId, cancellationToken);
+        S3UploadState? state;
+        try
+        {
+            state = await bucket.ReadStateAsync(uploadId, cancellationToken);
+        }
+        catch (UploadStoreException exception) when (exception.Error == UploadStoreError.Damaged)
+        {
+            // Its objects go all the same. Known shortcoming: a multipart upload named only in the damaged state
+            // cannot be aborted here; its parts stay until the bucket's rule for incomplete uploads removes them.
+            S3StoreLog.InfoUnreadable(logger, uploadId, exception);
+            state = null;
+        }
+
         if (state?.MultipartUploadId is { } multipartUploadId)
         {
             // Aborting frees every part, recorded or not; expiry sweeping comes here too.
@@ -187,7 +199,7 @@ public sealed partial class S3UploadStore(S3Bucket bucket, ILogger<S3UploadStore
             {
                 state = await bucket.ReadStateAsync(uploadId, cancellationToken);
             }
-            catch (System.Text.Json.JsonException exception)
+            catch (UploadStoreException exception) when (exception.Error == UploadStoreError.Damaged)
             {
                 // One damaged info object must not stop the sweep over every other upload.
                 S3StoreLog.InfoUnreadable(logger, uploadId, exception);
