@@ -15,7 +15,8 @@ public sealed class DiskUploadStoreTests(DiskStoreFixture fixture) : IClassFixtu
         var upload = TestData.Upload(length: 2_000_000);
         await _store.CreateAsync(upload, CancellationToken.None).WaitAsync(TestData.Timeout);
 
-        await using (var writer = await _store.OpenChunkAsync(upload, new ChunkOptions(true, 2_000_000), CancellationToken.None)
+        var options = new ChunkOptions(true, 2_000_000);
+        await using (var writer = await _store.OpenChunkAsync(upload, options, CancellationToken.None)
             .WaitAsync(TestData.Timeout))
         {
             await writer.WriteAsync(TestData.Bytes(1_000_000, seed: 30), CancellationToken.None).AsTask()
@@ -35,7 +36,8 @@ public sealed class DiskUploadStoreTests(DiskStoreFixture fixture) : IClassFixtu
         await File.WriteAllBytesAsync(DataPath(upload.Id), TestData.Bytes(777, seed: 97)).WaitAsync(TestData.Timeout);
 
         UploadInfo completed;
-        await using (var writer = await _store.OpenChunkAsync(upload, new ChunkOptions(false, 3000), CancellationToken.None)
+        var options = new ChunkOptions(false, 3000);
+        await using (var writer = await _store.OpenChunkAsync(upload, options, CancellationToken.None)
             .WaitAsync(TestData.Timeout))
         {
             await writer.WriteAsync(bytes, CancellationToken.None).AsTask().WaitAsync(TestData.Timeout);
@@ -57,7 +59,8 @@ public sealed class DiskUploadStoreTests(DiskStoreFixture fixture) : IClassFixtu
         File.CreateSymbolicLink(DataPath(upload.Id), "/dev/full");
 
         UploadStoreException error;
-        await using (var writer = await _store.OpenChunkAsync(upload, new ChunkOptions(false, 1_000_000), CancellationToken.None)
+        var options = new ChunkOptions(false, 1_000_000);
+        await using (var writer = await _store.OpenChunkAsync(upload, options, CancellationToken.None)
             .WaitAsync(TestData.Timeout))
         {
             error = await Assert.ThrowsAsync<UploadStoreException>(
