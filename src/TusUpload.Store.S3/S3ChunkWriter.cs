@@ -11,6 +11,9 @@ namespace TusUpload.Store.S3;
 /// </summary>
 internal sealed partial class S3ChunkWriter : IChunkWriter
 {
+    /// <summary>How long a discarded chunk's parts in flight may take to finish before they are cancelled.</summary>
+    private static readonly TimeSpan DiscardGrace = TimeSpan.FromSeconds(10);
+
     private readonly S3UploadStore _store;
     private readonly S3Bucket _bucket;
     private readonly S3UploadState _state;
@@ -137,7 +140,12 @@ internal sealed partial class S3ChunkWriter : IChunkWriter
         }
 
         _done = true;
-        await _partCancellation.CancelAsync();
+
+        // Parts in flight may finish, within a bound, rather than being cancelled at once: a cancelled request can
+        // still land at S3 after the upload's lock is released and overwrite the part that the next writer sends
+        // under the same number (S3 then refuses the completion, whose ETag no longer matches; moto failed the
+        // newer request with a 500). Past the bound, S3 is too slow for that to matter.
+        _partCancellation.CancelAfter(DiscardGrace);
         while (_inFlight.TryDequeue(out var pending))
         {
             try
