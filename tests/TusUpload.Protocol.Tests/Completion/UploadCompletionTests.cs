@@ -1,7 +1,5 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using TusUpload.Protocol.Completion;
-using TusUpload.Protocol.Lifecycle;
 using TusUpload.Protocol.Storage;
 using TusUpload.Protocol.Tests.Handlers;
 
@@ -17,15 +15,8 @@ public sealed class UploadCompletionTests
         var before = new UploadInfo { Id = "a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5", Length = 10, Offset = 0 };
         var after = before with { Offset = 4 };
         var lifecycle = new StuckLifecycle();
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["CommitTimeout"] = "00:00:00.200" })
-            .Build();
-        await using var services = new ServiceCollection()
-            .AddLogging()
-            .AddSingleton<IUploadStore>(new SingleUploadStore(after))
-            .AddSingleton<IUploadLifecycle>(lifecycle)
-            .AddTusProtocol(configuration)
-            .BuildServiceProvider();
+        var store = new SingleUploadStore(after);
+        await using var services = ProtocolServices.Build(store, lifecycle, TimeSpan.FromMilliseconds(200));
 
         // The bytes are durable and the notice is best effort, as when the ledger fails: the client is answered
         // with its new offset, not a 503 that sends it back to HEAD for bytes that were stored.

@@ -1,11 +1,7 @@
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Hosting.Internal;
 using TusUpload.Protocol.Handlers;
 using TusUpload.Protocol.Http;
-using TusUpload.Protocol.Lifecycle;
 using TusUpload.Protocol.Storage;
 
 namespace TusUpload.Protocol.Tests.Handlers;
@@ -21,12 +17,7 @@ public sealed class DeleteHandlerTests
         var store = new SingleUploadStore(upload);
         using var client = new CancellationTokenSource();
         var lifecycle = new HangingUpLifecycle(client);
-        await using var services = new ServiceCollection()
-            .AddLogging()
-            .AddSingleton<IUploadStore>(store)
-            .AddSingleton<IUploadLifecycle>(lifecycle)
-            .AddTusProtocol(new ConfigurationBuilder().Build())
-            .BuildServiceProvider();
+        await using var services = ProtocolServices.Build(store, lifecycle);
         var context = new DefaultHttpContext { RequestAborted = client.Token };
 
         await services.GetRequiredService<DeleteHandler>().HandleAsync(context, upload.Id).WaitAsync(s_wait);
@@ -43,15 +34,7 @@ public sealed class DeleteHandlerTests
         var upload = new UploadInfo { Id = "fedcba9876543210fedcba9876543210", Length = 10, Offset = 4 };
         var store = new SingleUploadStore(upload);
         var lifecycle = new StuckLifecycle();
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["CommitTimeout"] = "00:00:00.200" })
-            .Build();
-        await using var services = new ServiceCollection()
-            .AddLogging()
-            .AddSingleton<IUploadStore>(store)
-            .AddSingleton<IUploadLifecycle>(lifecycle)
-            .AddTusProtocol(configuration)
-            .BuildServiceProvider();
+        await using var services = ProtocolServices.Build(store, lifecycle, TimeSpan.FromMilliseconds(200));
         var context = new DefaultHttpContext();
 
         // The client stays connected, so only the commit timeout can end the wait; the data is gone by then, so
@@ -69,12 +52,7 @@ public sealed class DeleteHandlerTests
         var upload = new UploadInfo { Id = "00112233445566778899aabbccddeeff", Length = 10, Offset = 10 };
         var store = new SingleUploadStore(upload, failAfterRemoving: true);
         var lifecycle = new RecordingLifecycle();
-        await using var services = new ServiceCollection()
-            .AddLogging()
-            .AddSingleton<IUploadStore>(store)
-            .AddSingleton<IUploadLifecycle>(lifecycle)
-            .AddTusProtocol(new ConfigurationBuilder().Build())
-            .BuildServiceProvider();
+        await using var services = ProtocolServices.Build(store, lifecycle);
         var context = new DefaultHttpContext();
 
         await services.GetRequiredService<DeleteHandler>().HandleAsync(context, upload.Id).WaitAsync(s_wait);
@@ -88,16 +66,9 @@ public sealed class DeleteHandlerTests
     public async Task A_delete_whose_store_never_returns_answers_a_retryable_503_after_the_commit_timeout()
     {
         var upload = new UploadInfo { Id = "ffeeddccbbaa99887766554433221100", Length = 10, Offset = 0 };
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["CommitTimeout"] = "00:00:00.200" })
-            .Build();
-        await using var services = new ServiceCollection()
-            .AddLogging()
-            .AddSingleton<IHostApplicationLifetime, ApplicationLifetime>()
-            .AddSingleton<IUploadStore>(new SingleUploadStore(upload, deleteHangs: true))
-            .AddSingleton<IUploadLifecycle>(new RecordingLifecycle())
-            .AddTusProtocol(configuration)
-            .BuildServiceProvider();
+        var store = new SingleUploadStore(upload, deleteHangs: true);
+        var lifecycle = new RecordingLifecycle();
+        await using var services = ProtocolServices.Build(store, lifecycle, TimeSpan.FromMilliseconds(200));
         var context = new DefaultHttpContext();
         context.Request.Method = HttpMethods.Delete;
         context.Request.Headers["Tus-Resumable"] = "1.0.0";
@@ -115,15 +86,7 @@ public sealed class DeleteHandlerTests
         var upload = new UploadInfo { Id = "0f1e2d3c4b5a69780f1e2d3c4b5a6978", Length = 10, Offset = 4 };
         var store = new SingleUploadStore(upload, hangAfterRemoving: true);
         var lifecycle = new RecordingLifecycle();
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["CommitTimeout"] = "00:00:00.200" })
-            .Build();
-        await using var services = new ServiceCollection()
-            .AddLogging()
-            .AddSingleton<IUploadStore>(store)
-            .AddSingleton<IUploadLifecycle>(lifecycle)
-            .AddTusProtocol(configuration)
-            .BuildServiceProvider();
+        await using var services = ProtocolServices.Build(store, lifecycle, TimeSpan.FromMilliseconds(200));
         var context = new DefaultHttpContext();
 
         // A retry would find nothing to free (404) and could never record the termination, so this one must.
