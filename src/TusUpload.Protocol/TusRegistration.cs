@@ -39,6 +39,7 @@ public static class TusRegistration
         services.AddSingleton<TusCors>();
         services.AddSingleton<UploadWriteAccess>();
         services.AddSingleton<UploadCompletion>();
+        services.AddSingleton<UploadRemoval>();
         services.AddSingleton<UploadStatusReader>();
         services.AddSingleton<ChunkReceiver>();
         services.AddSingleton<OptionsHandler>();

@@ -17,9 +17,8 @@ namespace TusUpload.Protocol.Sweeping;
 public sealed class UploadSweeper(
     IUploadStore store,
     IUploadLockProvider locks,
-    IUploadLifecycle lifecycle,
+    UploadRemoval removal,
     UploadCompletion completion,
-    TusMetrics metrics,
     IOptions<TusOptions> options,
     ILogger<UploadSweeper> logger) : BackgroundService
 {
@@ -70,8 +69,9 @@ public sealed class UploadSweeper(
                 expired += outcome == SweepOutcome.Removed ? 1 : 0;
                 recovered += outcome == SweepOutcome.Recovered ? 1 : 0;
             }
-            catch (Exception exception) when (exception is not OperationCanceledException)
+            catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
             {
+                // Also a removal that outran its own bound: the upload stays and is looked at again next time.
                 TusLog.SweepFailed(logger, exception, uploadId);
             }
         }
@@ -106,10 +106,8 @@ public sealed class UploadSweeper(
 
         if (IsDue(upload, DateTimeOffset.UtcNow))
         {
-            await store.DeleteAsync(uploadId, cancellationToken);
-            await metrics.TimeLifecycleAsync("expired", () => lifecycle.ExpiredAsync(uploadId, cancellationToken));
-            metrics.UploadExpired();
-            TusLog.Expired(logger, uploadId);
+            // Not on the sweep's token: a shutdown between the deletion and its record would lose the record.
+            await removal.ExpireAsync(uploadId);
             return SweepOutcome.Removed;
         }
 

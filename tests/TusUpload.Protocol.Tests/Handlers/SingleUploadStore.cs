@@ -1,19 +1,22 @@
+using System.Runtime.CompilerServices;
 using TusUpload.Protocol.Storage;
 
 namespace TusUpload.Protocol.Tests.Handlers;
 
 /// <summary>
-/// A store holding one upload, enough for a DELETE: it can be read and deleted, nothing else. With
-/// <paramref name="failAfterRemoving"/> its delete fails once the upload is gone, as a failed folder sync does;
-/// with <paramref name="deleteHangs"/> it never returns until its token is cancelled, as a stalled S3 call does;
-/// with <paramref name="hangAfterRemoving"/> it removes the upload first, as an S3 DELETE of the info object that
-/// S3 carried out but whose answer never arrived.
+/// A store holding one upload, enough for a DELETE or a sweep: it can be listed, read and deleted, nothing else.
+/// With <paramref name="failAfterRemoving"/> its delete fails once the upload is gone, as a failed folder sync
+/// does; with <paramref name="deleteHangs"/> it never returns until its token is cancelled, as a stalled S3 call
+/// does; with <paramref name="hangAfterRemoving"/> it removes the upload first, as an S3 DELETE of the info object
+/// that S3 carried out but whose answer never arrived. <paramref name="cancelOnRemoving"/> is cancelled once the
+/// upload is gone, as a shutdown arriving at that moment would cancel a sweep.
 /// </summary>
 internal sealed class SingleUploadStore(
     UploadInfo upload,
     bool failAfterRemoving = false,
     bool deleteHangs = false,
-    bool hangAfterRemoving = false) : IUploadStore
+    bool hangAfterRemoving = false,
+    CancellationTokenSource? cancelOnRemoving = null) : IUploadStore
 {
     private UploadInfo? _upload = upload;
 
@@ -36,6 +39,7 @@ internal sealed class SingleUploadStore(
 
         cancellationToken.ThrowIfCancellationRequested();
         _upload = null;
+        cancelOnRemoving?.Cancel();
         return failAfterRemoving
             ? Task.FromException(new UploadStoreException(UploadStoreError.Unavailable, "The folder sync failed."))
             : Task.CompletedTask;
@@ -64,7 +68,15 @@ internal sealed class SingleUploadStore(
     public Task<Stream> OpenReadAsync(UploadInfo upload, long start, long count, CancellationToken cancellationToken) =>
         throw NotForDelete();
 
-    public IAsyncEnumerable<UploadInfo> ListAsync(CancellationToken cancellationToken) => throw NotForDelete();
+    public async IAsyncEnumerable<UploadInfo> ListAsync(
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        if (_upload is { } listed)
+        {
+            yield return listed;
+        }
+    }
 
-    private static NotSupportedException NotForDelete() => new("A DELETE does not call this.");
+    private static NotSupportedException NotForDelete() => new("Neither a DELETE nor an expiry sweep calls this.");
 }

@@ -1,0 +1,109 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TusUpload.Protocol.Diagnostics;
+using TusUpload.Protocol.Storage;
+
+namespace TusUpload.Protocol.Lifecycle;
+
+/// <summary>
+/// Frees an upload's data and records its end (terminated by a DELETE, or expired) as one step. Once the data
+/// starts to go, the deletion and its record finish on a bound of their own (<see cref="TusOptions.CommitTimeout"/>),
+/// not on the caller's token: a client that hung up or a sweep stopped by a shutdown in between left the data gone
+/// and the upload still recorded as whatever it was (receiving, say), and nothing could repeat the record later,
+/// since neither a retried DELETE nor the next sweep finds the upload any more. The caller holds the write lock.
+/// </summary>
+public sealed class UploadRemoval(
+    IUploadStore store,
+    IUploadLifecycle lifecycle,
+    TusMetrics metrics,
+    IOptions<TusOptions> options,
+    ILogger<UploadRemoval> logger)
+{
+    /// <summary>Removes the upload and records its termination.</summary>
+    /// <exception cref="UploadStoreException">The store failed while the upload still exists.</exception>
+    /// <exception cref="OperationCanceledException">The store outran the bound; the upload still exists.</exception>
+    public Task TerminateAsync(string uploadId) => RemoveAsync(uploadId, expired: false);
+
+    /// <summary>Removes the upload and records its expiry; fails like <see cref="TerminateAsync"/>.</summary>
+    public Task ExpireAsync(string uploadId) => RemoveAsync(uploadId, expired: true);
+
+    private async Task RemoveAsync(string uploadId, bool expired)
+    {
+        var bound = options.Value.CommitTimeout;
+        using var timeout = new CancellationTokenSource(bound);
+        CancellationTokenSource? extension = null;
+        try
+        {
+            var recordToken = timeout.Token;
+            try
+            {
+                await store.DeleteAsync(uploadId, timeout.Token);
+            }
+            catch (Exception exception) when (exception is UploadStoreException
+                || (exception is OperationCanceledException && timeout.IsCancellationRequested))
+            {
+                // A delete can fail after the upload is already gone (removing the data file or syncing the folder
+                // after the upload's state went): the upload ended all the same, and nothing would find it again,
+                // so the end is recorded. The store logged its failure and what it left behind.
+                if (timeout.IsCancellationRequested)
+                {
+                    // The bound ran out with the delete in flight, and it may have gone through all the same (S3
+                    // removed the info object but its answer never came). The check and the record get a bound of
+                    // their own, or a spent token would drop them: such a removal takes up to twice the bound.
+                    extension = new CancellationTokenSource(bound);
+                    recordToken = extension.Token;
+                }
+
+                if (!await IsGoneAsync(uploadId, recordToken))
+                {
+                    throw;
+                }
+            }
+
+            await RecordAsync(uploadId, expired, recordToken);
+        }
+        finally
+        {
+            extension?.Dispose();
+        }
+    }
+
+    private async Task<bool> IsGoneAsync(string uploadId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await store.GetAsync(uploadId, cancellationToken) is null;
+        }
+        catch (UploadStoreException)
+        {
+            return false;
+        }
+    }
+
+    private async Task RecordAsync(string uploadId, bool expired, CancellationToken cancellationToken)
+    {
+        // The data is gone whatever happens next, so a failed record is logged, not thrown: nothing could repeat it.
+        try
+        {
+            if (expired)
+            {
+                await metrics.TimeLifecycleAsync("expired", () => lifecycle.ExpiredAsync(uploadId, cancellationToken));
+                metrics.UploadExpired();
+                TusLog.Expired(logger, uploadId);
+            }
+            else
+            {
+                await metrics.TimeLifecycleAsync(
+                    "terminated",
+                    () => lifecycle.TerminatedAsync(uploadId, cancellationToken));
+                metrics.UploadTerminated();
+                TusLog.Terminated(logger, uploadId);
+            }
+        }
+        catch (Exception exception)
+        {
+            // A cancellation here is the bound's: the record took too long, which is a failure like any other.
+            TusLog.NotificationFailed(logger, exception, expired ? "expired" : "terminated", uploadId);
+        }
+    }
+}

@@ -1,0 +1,68 @@
+using Microsoft.Extensions.DependencyInjection;
+using TusUpload.Protocol.Storage;
+using TusUpload.Protocol.Sweeping;
+using TusUpload.Protocol.Tests.Handlers;
+
+namespace TusUpload.Protocol.Tests.Sweeping;
+
+public sealed class UploadSweeperTests
+{
+    private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public async Task A_sweep_stopped_right_after_the_data_went_still_records_the_expiry()
+    {
+        var upload = ExpiredUpload("0123456789abcdef0123456789abcdef");
+        using var stopping = new CancellationTokenSource();
+        var store = new SingleUploadStore(upload, cancelOnRemoving: stopping);
+        var lifecycle = new RecordingLifecycle();
+        await using var services = ProtocolServices.Build(store, lifecycle);
+
+        var (expired, _) = await services.GetRequiredService<UploadSweeper>()
+            .SweepOnceAsync(stopping.Token)
+            .WaitAsync(s_wait);
+
+        Assert.True(stopping.IsCancellationRequested);
+        Assert.True(store.Deleted);
+        Assert.Equal(1, expired);
+        Assert.Equal([upload.Id], lifecycle.Expired);
+    }
+
+    [Fact]
+    public async Task A_sweep_whose_delete_fails_after_the_upload_went_still_records_the_expiry()
+    {
+        var upload = ExpiredUpload("00112233445566778899aabbccddeeff");
+        var store = new SingleUploadStore(upload, failAfterRemoving: true);
+        var lifecycle = new RecordingLifecycle();
+        await using var services = ProtocolServices.Build(store, lifecycle);
+
+        var (expired, _) = await services.GetRequiredService<UploadSweeper>()
+            .SweepOnceAsync(CancellationToken.None)
+            .WaitAsync(s_wait);
+
+        Assert.True(store.Deleted);
+        Assert.Equal(1, expired);
+        Assert.Equal([upload.Id], lifecycle.Expired);
+    }
+
+    [Fact]
+    public async Task A_sweep_whose_delete_never_returns_gives_up_after_the_commit_timeout_and_keeps_the_upload()
+    {
+        var upload = ExpiredUpload("ffeeddccbbaa99887766554433221100");
+        var store = new SingleUploadStore(upload, deleteHangs: true);
+        var lifecycle = new RecordingLifecycle();
+        await using var services = ProtocolServices.Build(store, lifecycle, TimeSpan.FromMilliseconds(200));
+
+        // The removal's own bound ends the wait; the sweep logs it and goes on, the next sweep tries again.
+        var (expired, _) = await services.GetRequiredService<UploadSweeper>()
+            .SweepOnceAsync(CancellationToken.None)
+            .WaitAsync(s_wait);
+
+        Assert.False(store.Deleted);
+        Assert.Equal(0, expired);
+        Assert.Empty(lifecycle.Expired);
+    }
+
+    private static UploadInfo ExpiredUpload(string id) =>
+        new() { Id = id, Length = 10, Offset = 4, ExpiresAt = DateTimeOffset.UtcNow.AddMinutes(-1) };
+}
