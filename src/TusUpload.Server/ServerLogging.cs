@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Connections;
 using Serilog;
 using Serilog.Events;
 using Serilog.Formatting.Compact;
@@ -31,6 +32,10 @@ internal static class ServerLogging
         }
 
         logger.Enrich.FromLogContext();
+
+        // A taken address is the operator's to fix, and Program says so in one line; the host's own report of it
+        // is a 30-line stack trace of Kestrel's binding that buries that line.
+        logger.Filter.ByExcluding(IsTakenAddressReport);
         _ = format.ToLowerInvariant() switch
         {
             "json" => logger.WriteTo.Console(new CompactJsonFormatter()),
@@ -38,6 +43,11 @@ internal static class ServerLogging
             _ => throw HostSettings.Refuse(FormatKey, $"{FormatKey} must be 'text' or 'json' (was '{format}')."),
         };
     }
+
+    private static bool IsTakenAddressReport(LogEvent logEvent) =>
+        logEvent.Exception is IOException { InnerException: AddressInUseException }
+        && logEvent.Properties.TryGetValue("SourceContext", out var source)
+        && source is ScalarValue { Value: "Microsoft.Extensions.Hosting.Internal.Host" };
 
     /// <summary>Maps a Microsoft.Extensions.Logging level name; <c>None</c> keeps only fatal events.</summary>
     public static LogEventLevel ToSerilog(string? level, LogEventLevel fallback)
