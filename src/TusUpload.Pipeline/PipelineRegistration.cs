@@ -20,7 +20,9 @@ namespace TusUpload.Pipeline;
 /// <summary>Registers the completion pipeline: ledger, outbox relay and pruner, queue and in-process worker.</summary>
 public static class PipelineRegistration
 {
-    /// <summary>The PostgreSQL ledger's registration, looked up by name (see <see cref="ILedgerRegistration"/>).</summary>
+    /// <summary>
+    /// The PostgreSQL ledger's registration, looked up by name (see <see cref="ILedgerRegistration"/>).
+    /// </summary>
     public const string PostgresLedgerRegistrationType =
         "TusUpload.Postgres.Ledger.PostgresLedgerRegistration, TusUpload.Postgres";
 
@@ -53,7 +55,8 @@ public static class PipelineRegistration
         services.AddOptions<PipelineOptions>()
             .Bind(configuration.GetSection(PipelineOptions.SectionName))
             .PostConfigure(options => options.Queue = Normalize(options.Queue));
-        services.AddOptions<InProcessWorkerOptions>().Bind(configuration.GetSection(InProcessWorkerOptions.SectionName));
+        services.AddOptions<InProcessWorkerOptions>()
+            .Bind(configuration.GetSection(InProcessWorkerOptions.SectionName));
 
         AddLedger(services, configuration, ledger);
 

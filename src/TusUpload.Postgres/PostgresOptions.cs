@@ -25,7 +25,9 @@ public sealed class PostgresOptions
     /// </summary>
     public int MaxPoolSize { get; set; } = 20;
 
-    /// <summary>The connection string with <see cref="MaxPoolSize"/> applied unless it sets a pool size itself.</summary>
+    /// <summary>
+    /// The connection string with <see cref="MaxPoolSize"/> applied unless it sets a pool size itself.
+    /// </summary>
     public string EffectiveConnectionString()
     {
         var given = new DbConnectionStringBuilder { ConnectionString = ConnectionString };

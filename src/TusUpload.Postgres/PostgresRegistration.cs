@@ -30,7 +30,8 @@ public static class PostgresRegistration
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<PostgresOptions>, PostgresOptionsValidator>();
         services.TryAddSingleton(provider =>
-            NpgsqlDataSource.Create(provider.GetRequiredService<IOptions<PostgresOptions>>().Value.EffectiveConnectionString()));
+            NpgsqlDataSource.Create(
+                provider.GetRequiredService<IOptions<PostgresOptions>>().Value.EffectiveConnectionString()));
         services.AddSingleton<PostgresMigrator>();
 
         // Registered first among the PostgreSQL services, so tables exist before anything else starts.

@@ -67,7 +67,8 @@ public sealed class TusOptionsValidator : IValidateOptions<TusOptions>
                 failures.Add(TrustedProxies.HasBitsPastPrefix(proxy)
                     ? $"Tus:TrustedProxies contains '{proxy}', whose address has bits set past its prefix length; "
                         + "write the network's first address (e.g. 10.0.0.0/8)."
-                    : $"Tus:TrustedProxies contains '{proxy}', which is not an IP address or a network (e.g. 10.0.0.0/8).");
+                    : $"Tus:TrustedProxies contains '{proxy}', which is not an IP address or a network "
+                        + "(e.g. 10.0.0.0/8).");
             }
         }
 

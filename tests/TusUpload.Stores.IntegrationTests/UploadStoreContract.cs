@@ -84,7 +84,8 @@ public abstract partial class UploadStoreContract(IUploadStoreFixture fixture)
         var bytes = TestData.Bytes(1000, seed: 2);
         var upload = await WriteChunkAsync(await CreateAsync(bytes.Length), bytes.AsMemory(0, 400), false);
 
-        await using var writer = await Store.OpenChunkAsync(upload, new ChunkOptions(false, 600), CancellationToken.None)
+        await using var writer = await Store
+            .OpenChunkAsync(upload, new ChunkOptions(false, 600), CancellationToken.None)
             .WaitAsync(TestData.Timeout);
         await writer.WriteAsync(bytes.AsMemory(400, 250), CancellationToken.None).AsTask().WaitAsync(TestData.Timeout);
 
@@ -146,7 +147,8 @@ public abstract partial class UploadStoreContract(IUploadStoreFixture fixture)
     {
         var upload = await CreateAsync(100);
 
-        await using (var writer = await Store.OpenChunkAsync(upload, new ChunkOptions(false, 1000), CancellationToken.None)
+        await using (var writer = await Store
+            .OpenChunkAsync(upload, new ChunkOptions(false, 1000), CancellationToken.None)
             .WaitAsync(TestData.Timeout))
         {
             var error = await Assert.ThrowsAsync<UploadStoreException>(
@@ -209,7 +211,8 @@ public abstract partial class UploadStoreContract(IUploadStoreFixture fixture)
 
     protected async Task<byte[]> ReadAsync(UploadInfo upload, long start, long count)
     {
-        var stream = await Store.OpenReadAsync(upload, start, count, CancellationToken.None).WaitAsync(TestData.Timeout);
+        var stream = await Store.OpenReadAsync(upload, start, count, CancellationToken.None)
+            .WaitAsync(TestData.Timeout);
         return await TestData.ReadAllAsync(stream);
     }
 }

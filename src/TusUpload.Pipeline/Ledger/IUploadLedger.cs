@@ -13,11 +13,15 @@ public interface IUploadLedger
 
     Task RecordReceivingAsync(string uploadId, CancellationToken cancellationToken);
 
-    /// <summary>created|receiving → received, plus exactly one "upload completed" outbox row, in one transaction.</summary>
+    /// <summary>
+    /// created|receiving → received, plus exactly one "upload completed" outbox row, in one transaction.
+    /// </summary>
     /// <remarks>The event carries the client's metadata so that other subscribers of the exchange see it too.</remarks>
     Task RecordReceivedAsync(UploadCompletedEvent completed, CancellationToken cancellationToken);
 
-    /// <summary>As <see cref="RecordReceivedAsync(UploadCompletedEvent, CancellationToken)"/>, without metadata.</summary>
+    /// <summary>
+    /// As <see cref="RecordReceivedAsync(UploadCompletedEvent, CancellationToken)"/>, without metadata.
+    /// </summary>
     Task RecordReceivedAsync(string uploadId, long length, CancellationToken cancellationToken) =>
         RecordReceivedAsync(new UploadCompletedEvent(uploadId, length, null, DateTimeOffset.UtcNow), cancellationToken);
 
@@ -59,7 +63,9 @@ public interface IUploadLedger
     /// <summary>Marks rows sent; called only after the broker confirmed them.</summary>
     Task MarkOutboxSentAsync(IReadOnlyList<long> outboxIds, CancellationToken cancellationToken);
 
-    /// <summary>Gives claimed rows back at once (their publish failed), so that a retry need not wait for the lease.</summary>
+    /// <summary>
+    /// Gives claimed rows back at once (their publish failed), so that a retry need not wait for the lease.
+    /// </summary>
     Task ReleaseOutboxClaimAsync(IReadOnlyList<long> outboxIds, CancellationToken cancellationToken);
 
     /// <summary>Blob reference count, or null when no blob has that hash.</summary>

@@ -2,7 +2,9 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace TusUpload.Pipeline.Ledger;
 
-/// <summary>Ready when the ledger answers a query on the outbox: the database is reachable and its schema is in place.</summary>
+/// <summary>
+/// Ready when the ledger answers a query on the outbox: the database is reachable and its schema is in place.
+/// </summary>
 public sealed class LedgerHealthCheck(IUploadLedger ledger) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(

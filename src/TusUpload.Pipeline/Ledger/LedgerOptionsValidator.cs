@@ -13,7 +13,8 @@ public sealed class LedgerOptionsValidator : IValidateOptions<LedgerOptions>
 
         if (options.Kind is not (LedgerKinds.Sqlite or LedgerKinds.Postgres))
         {
-            failures.Add($"Ledger:Kind must be '{LedgerKinds.Sqlite}' or '{LedgerKinds.Postgres}', not '{options.Kind}'.");
+            failures.Add(
+                $"Ledger:Kind must be '{LedgerKinds.Sqlite}' or '{LedgerKinds.Postgres}', not '{options.Kind}'.");
         }
 
         if (options.Kind == LedgerKinds.Sqlite && string.IsNullOrWhiteSpace(options.Path))

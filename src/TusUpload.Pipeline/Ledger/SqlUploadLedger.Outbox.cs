@@ -11,7 +11,8 @@ public abstract partial class SqlUploadLedger
     protected abstract TimeSpan ClaimLease { get; }
 
     /// <summary>
-    /// Claims up to <c>@max</c> rows with <c>sent_at IS NULL AND (claimed_until IS NULL OR claimed_until &lt; @now)</c>,
+    /// Claims up to <c>@max</c> rows with
+    /// <c>sent_at IS NULL AND (claimed_until IS NULL OR claimed_until &lt; @now)</c>,
     /// sets <c>claimed_until = @until</c> and returns <c>id, upload_id, event_type, payload, created_at</c> by id.
     /// </summary>
     protected abstract string ClaimOutboxSql { get; }
@@ -22,7 +23,9 @@ public abstract partial class SqlUploadLedger
     /// </summary>
     protected abstract string SkipLockedClause { get; }
 
-    /// <summary>Matches <c>id</c> against the array parameter <c>@outboxIds</c> (list expansion or <c>= ANY</c>).</summary>
+    /// <summary>
+    /// Matches <c>id</c> against the array parameter <c>@outboxIds</c> (list expansion or <c>= ANY</c>).
+    /// </summary>
     protected abstract string OutboxIdsCondition { get; }
 
     public Task<IReadOnlyList<OutboxMessage>> ClaimOutboxAsync(int max, CancellationToken cancellationToken)

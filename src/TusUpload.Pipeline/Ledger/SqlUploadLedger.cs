@@ -16,7 +16,9 @@ public abstract partial class SqlUploadLedger(TimeProvider time, ILogger logger)
 
     protected ILogger Logger { get; } = logger;
 
-    /// <summary>Appended to the state read of a transition, e.g. <c> FOR UPDATE</c>, to lock the upload's row.</summary>
+    /// <summary>
+    /// Appended to the state read of a transition, e.g. <c> FOR UPDATE</c>, to lock the upload's row.
+    /// </summary>
     protected abstract string LockRowClause { get; }
 
     protected abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);

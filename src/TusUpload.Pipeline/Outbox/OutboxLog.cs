@@ -24,7 +24,8 @@ public static partial class OutboxLog
     [LoggerMessage(4103, LogLevel.Error, "The outbox relay could not read the ledger; retrying in {Delay}")]
     public static partial void LedgerFailed(ILogger logger, Exception exception, TimeSpan delay);
 
-    [LoggerMessage(4104, LogLevel.Information, "Outbox drained after the broker came back: {Count} events in the last batch")]
+    [LoggerMessage(4104, LogLevel.Information,
+        "Outbox drained after the broker came back: {Count} events in the last batch")]
     public static partial void Recovered(ILogger logger, int count);
 
     [LoggerMessage(4105, LogLevel.Warning,

@@ -5,7 +5,9 @@ public sealed class PipelineOptions
 {
     public const string SectionName = "Pipeline";
 
-    /// <summary><c>inprocess</c> (default: a bounded queue in the server) or <c>rabbitmq</c> (section <c>RabbitMq</c>).</summary>
+    /// <summary>
+    /// <c>inprocess</c> (default: a bounded queue in the server) or <c>rabbitmq</c> (section <c>RabbitMq</c>).
+    /// </summary>
     public string Queue { get; set; } = PipelineQueues.InProcess;
 
     /// <summary>Capacity of the in-process queue; a full queue makes the relay wait. Default 1024.</summary>
@@ -20,7 +22,9 @@ public sealed class PipelineOptions
     /// </summary>
     public TimeSpan OutboxPollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>First wait after a failed publish; doubles (jittered) up to <see cref="RelayMaxBackoff"/>. Default 200 ms.</summary>
+    /// <summary>
+    /// First wait after a failed publish; doubles (jittered) up to <see cref="RelayMaxBackoff"/>. Default 200 ms.
+    /// </summary>
     public TimeSpan RelayInitialBackoff { get; set; } = TimeSpan.FromMilliseconds(200);
 
     /// <summary>Longest wait between publish attempts while the broker is down. Default 30 seconds.</summary>

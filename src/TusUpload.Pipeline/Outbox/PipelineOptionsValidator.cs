@@ -13,12 +13,14 @@ public static class PipelineOptionsValidator
         if (pipeline.Queue is not (PipelineQueues.InProcess or PipelineQueues.RabbitMq))
         {
             failures.Add(
-                $"Pipeline:Queue must be '{PipelineQueues.InProcess}' or '{PipelineQueues.RabbitMq}', not '{pipeline.Queue}'.");
+                $"Pipeline:Queue must be '{PipelineQueues.InProcess}' or '{PipelineQueues.RabbitMq}', "
+                + $"not '{pipeline.Queue}'.");
         }
 
         if (pipeline.Queue == PipelineQueues.InProcess && worker.InProcess == false)
         {
-            failures.Add("Worker:InProcess cannot be false with Pipeline:Queue=inprocess: nothing else reads that queue.");
+            failures.Add(
+                "Worker:InProcess cannot be false with Pipeline:Queue=inprocess: nothing else reads that queue.");
         }
 
         AddRange(failures, pipeline.InProcessQueueCapacity, 1, 1_000_000, "Pipeline:InProcessQueueCapacity");
@@ -26,7 +28,8 @@ public static class PipelineOptionsValidator
         AddRange(failures, worker.Concurrency, 1, 256, "Worker:Concurrency");
         AddRange(failures, worker.EffectiveMaxDeliveries, 1, 100, "Worker:MaxDeliveries");
 
-        if (pipeline.OutboxPollInterval < TimeSpan.FromMilliseconds(10) || pipeline.OutboxPollInterval > TimeSpan.FromMinutes(5))
+        if (pipeline.OutboxPollInterval < TimeSpan.FromMilliseconds(10)
+            || pipeline.OutboxPollInterval > TimeSpan.FromMinutes(5))
         {
             failures.Add("Pipeline:OutboxPollInterval must be between 00:00:00.010 and 00:05:00.");
         }

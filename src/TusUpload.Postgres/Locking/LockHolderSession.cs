@@ -6,6 +6,8 @@ namespace TusUpload.Postgres.Locking;
 /// </summary>
 public sealed record LockHolderSession(int Pid, DateTime Started, int Key)
 {
-    /// <summary>First half of every holder's two-part advisory lock key ("tus1"), apart from other users' keys.</summary>
+    /// <summary>
+    /// First half of every holder's two-part advisory lock key ("tus1"), apart from other users' keys.
+    /// </summary>
     public const int KeyNamespace = 0x74757331;
 }

@@ -34,7 +34,9 @@ public sealed class EmbeddedPipelineTests
         foreach (var uploadId in new[] { first, second })
         {
             Assert.Equal(content, await DownloadAsync(server.Client, uploadId));
-            Assert.Equal(statuses.Single(s => s.Id == uploadId).State, await ProcessingHeaderAsync(server.Client, uploadId));
+            Assert.Equal(
+                statuses.Single(s => s.Id == uploadId).State,
+                await ProcessingHeaderAsync(server.Client, uploadId));
         }
     }
 

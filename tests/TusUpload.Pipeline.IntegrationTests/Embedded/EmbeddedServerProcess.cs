@@ -46,7 +46,9 @@ internal sealed class EmbeddedServerProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the server with <paramref name="settings"/> added to its command line and waits until healthy.</summary>
+    /// <summary>
+    /// Starts the server with <paramref name="settings"/> added to its command line and waits until healthy.
+    /// </summary>
     public static async Task<EmbeddedServerProcess> StartAsync(params string[] settings)
     {
         var server = Launch(settings);
@@ -124,7 +126,8 @@ internal sealed class EmbeddedServerProcess : IAsyncDisposable
         }
 
         Assert.True(root is not null, "TusUpload.sln not found above " + AppContext.BaseDirectory);
-        var path = Path.Combine(root!.FullName, "src", "TusUpload.Server", "bin", configuration, "net10.0", "TusUpload.Server.dll");
+        var path = Path.Combine(
+            root!.FullName, "src", "TusUpload.Server", "bin", configuration, "net10.0", "TusUpload.Server.dll");
         Assert.True(File.Exists(path), $"{path} is missing: build the solution first (scripts/test.sh does).");
         return path;
     }
@@ -149,7 +152,9 @@ internal sealed class EmbeddedServerProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Polls the status endpoint until processing settled; fails the test after <paramref name="wait"/>.</summary>
+    /// <summary>
+    /// Polls the status endpoint until processing settled; fails the test after <paramref name="wait"/>.
+    /// </summary>
     public async Task<UploadStatusResponse> SettledStatusAsync(string uploadId, TimeSpan wait)
     {
         var deadline = DateTime.UtcNow + wait;
@@ -178,13 +183,15 @@ internal sealed class EmbeddedServerProcess : IAsyncDisposable
         {
             try
             {
-                using var response = await Client.GetAsync(new Uri("healthz", UriKind.Relative)).WaitAsync(TimeSpan.FromSeconds(5));
+                using var response = await Client.GetAsync(new Uri("healthz", UriKind.Relative))
+                    .WaitAsync(TimeSpan.FromSeconds(5));
                 if (response.StatusCode == HttpStatusCode.OK)
                 {
                     return;
                 }
             }
-            catch (Exception exception) when (exception is HttpRequestException or TimeoutException or TaskCanceledException)
+            catch (Exception exception) when (exception is HttpRequestException or TimeoutException
+                or TaskCanceledException)
             {
                 // Not listening yet.
             }

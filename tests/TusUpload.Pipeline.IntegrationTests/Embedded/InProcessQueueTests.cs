@@ -8,7 +8,9 @@ using static TusUpload.Pipeline.IntegrationTests.Ledger.LedgerTestData;
 
 namespace TusUpload.Pipeline.IntegrationTests.Embedded;
 
-/// <summary>The embedded queue: publish is confirmed by the worker's commit; failures retry, then mark failed.</summary>
+/// <summary>
+/// The embedded queue: publish is confirmed by the worker's commit; failures retry, then mark failed.
+/// </summary>
 public sealed class InProcessQueueTests
 {
     [Fact]

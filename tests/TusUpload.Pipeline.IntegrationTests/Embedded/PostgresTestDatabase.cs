@@ -18,7 +18,8 @@ internal sealed class PostgresTestDatabase : IAsyncDisposable
     {
         _adminConnectionString = adminConnectionString;
         _name = name;
-        ConnectionString = new NpgsqlConnectionStringBuilder(adminConnectionString) { Database = name }.ConnectionString;
+        ConnectionString = new NpgsqlConnectionStringBuilder(adminConnectionString) { Database = name }
+            .ConnectionString;
     }
 
     public string ConnectionString { get; }
@@ -31,7 +32,8 @@ internal sealed class PostgresTestDatabase : IAsyncDisposable
             "TUS_TEST_POSTGRES is not set: run the tests with scripts/test.sh "
             + "(or eval \"$(scripts/services.sh env)\" after scripts/services.sh start postgres).");
         var admin = new NpgsqlConnectionStringBuilder(baseConnectionString) { Database = "postgres", Pooling = false };
-        var database = new PostgresTestDatabase(admin.ConnectionString, "tus_embedded_" + Guid.NewGuid().ToString("N")[..12]);
+        var database = new PostgresTestDatabase(
+            admin.ConnectionString, "tus_embedded_" + Guid.NewGuid().ToString("N")[..12]);
 
         await using var connection = new NpgsqlConnection(database._adminConnectionString);
         await connection.OpenAsync().WaitAsync(Wait);

@@ -3,7 +3,9 @@ using TusUpload.Pipeline.Messaging;
 
 namespace TusUpload.Pipeline.IntegrationTests.Embedded;
 
-/// <summary>A consumer of our own seam that fails the first deliveries of chosen uploads and records every call.</summary>
+/// <summary>
+/// A consumer of our own seam that fails the first deliveries of chosen uploads and records every call.
+/// </summary>
 internal sealed class ScriptedConsumer(Func<UploadCompletedEvent, int, bool> fails) : ICompletionConsumer
 {
     public ConcurrentQueue<(string UploadId, int Delivery)> Calls { get; } = new();

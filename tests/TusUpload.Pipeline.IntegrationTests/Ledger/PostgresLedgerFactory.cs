@@ -44,7 +44,8 @@ internal sealed class PostgresLedgerFactory : IAsyncDisposable
         }
 
         await using var dataSource = NpgsqlDataSource.Create(factory.ConnectionString);
-        foreach (var script in PostgresMigrator.EmbeddedScripts().Where(s => string.CompareOrdinal(s.Name, "0100") >= 0))
+        foreach (var script in PostgresMigrator.EmbeddedScripts()
+            .Where(s => string.CompareOrdinal(s.Name, "0100") >= 0))
         {
             await using var command = dataSource.CreateCommand(script.Contents);
             await command.ExecuteNonQueryAsync().WaitAsync(LedgerTestData.Wait);

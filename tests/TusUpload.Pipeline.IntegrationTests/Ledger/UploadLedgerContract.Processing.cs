@@ -14,11 +14,14 @@ public abstract partial class UploadLedgerContract
         var second = await ProcessingUploadAsync(Ledger, verdict.Length);
 
         var firstOutcome = await Ledger.CompleteProcessingAsync(first, verdict, CancellationToken.None).WaitAsync(Wait);
-        var secondOutcome = await Ledger.CompleteProcessingAsync(second, verdict, CancellationToken.None).WaitAsync(Wait);
+        var secondOutcome = await Ledger.CompleteProcessingAsync(second, verdict, CancellationToken.None)
+            .WaitAsync(Wait);
 
         Assert.Equal(new ProcessingOutcome(UploadState.Available, true), firstOutcome);
         Assert.Equal(new ProcessingOutcome(UploadState.Duplicate, true), secondOutcome);
-        Assert.Equal(2, await Ledger.GetBlobReferenceCountAsync(verdict.Sha256, CancellationToken.None).WaitAsync(Wait));
+        Assert.Equal(
+            2,
+            await Ledger.GetBlobReferenceCountAsync(verdict.Sha256, CancellationToken.None).WaitAsync(Wait));
         var upload = await Ledger.GetAsync(second, CancellationToken.None).WaitAsync(Wait);
         Assert.Equal((verdict.Sha256, LedgerVerdicts.Clean), (upload!.Sha256, upload.Verdict));
         var trail = await Ledger.GetAuditTrailAsync(second, CancellationToken.None).WaitAsync(Wait);
@@ -60,7 +63,9 @@ public abstract partial class UploadLedgerContract
 
         Assert.Single(outcomes, o => o.State == UploadState.Available);
         Assert.Equal(19, outcomes.Count(o => o.State == UploadState.Duplicate));
-        Assert.Equal(20, await Ledger.GetBlobReferenceCountAsync(verdict.Sha256, CancellationToken.None).WaitAsync(Wait));
+        Assert.Equal(
+            20,
+            await Ledger.GetBlobReferenceCountAsync(verdict.Sha256, CancellationToken.None).WaitAsync(Wait));
         var pointing = 0;
         foreach (var id in uploadIds)
         {
@@ -83,7 +88,9 @@ public abstract partial class UploadLedgerContract
 
         Assert.Equal(new ProcessingOutcome(UploadState.Available, false), again);
         Assert.False(beganAgain);
-        Assert.Equal(1, await Ledger.GetBlobReferenceCountAsync(verdict.Sha256, CancellationToken.None).WaitAsync(Wait));
+        Assert.Equal(
+            1,
+            await Ledger.GetBlobReferenceCountAsync(verdict.Sha256, CancellationToken.None).WaitAsync(Wait));
         var trail = await Ledger.GetAuditTrailAsync(uploadId, CancellationToken.None).WaitAsync(Wait);
         Assert.Single(trail, e => e.To == UploadState.Available);
     }
@@ -92,7 +99,8 @@ public abstract partial class UploadLedgerContract
     public async Task Infected_content_is_quarantined_without_a_blob()
     {
         var uploadId = await ProcessingUploadAsync(Ledger, 68);
-        var verdict = new ContentVerdict(Sha256Of("eicar " + uploadId), 68, Infected: true, Signature: "Eicar-Test-Signature");
+        var verdict = new ContentVerdict(
+            Sha256Of("eicar " + uploadId), 68, Infected: true, Signature: "Eicar-Test-Signature");
 
         var outcome = await Ledger.CompleteProcessingAsync(uploadId, verdict, CancellationToken.None).WaitAsync(Wait);
 
@@ -132,7 +140,9 @@ public abstract partial class UploadLedgerContract
         await Ledger.RecordTerminatedAsync(terminated, CancellationToken.None).WaitAsync(Wait);
         await Ledger.RecordTerminatedAsync(terminated, CancellationToken.None).WaitAsync(Wait);
 
-        Assert.Equal(1, await Ledger.GetBlobReferenceCountAsync(verdict.Sha256, CancellationToken.None).WaitAsync(Wait));
+        Assert.Equal(
+            1,
+            await Ledger.GetBlobReferenceCountAsync(verdict.Sha256, CancellationToken.None).WaitAsync(Wait));
         Assert.Equal(UploadState.Terminated, (await Ledger.GetAsync(terminated, CancellationToken.None))!.State);
     }
 

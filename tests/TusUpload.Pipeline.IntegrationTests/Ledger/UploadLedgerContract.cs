@@ -44,7 +44,8 @@ public abstract partial class UploadLedgerContract : IAsyncLifetime
         Assert.Equal(5, upload.Length);
         var trail = await Ledger.GetAuditTrailAsync(uploadId, CancellationToken.None).WaitAsync(Wait);
         Assert.Equal(
-            [(null, UploadState.Created), (UploadState.Created, UploadState.Receiving), (UploadState.Receiving, UploadState.Received)],
+            [(null, UploadState.Created), (UploadState.Created, UploadState.Receiving),
+                (UploadState.Receiving, UploadState.Received)],
             trail.Select(e => (e.From, e.To)).ToArray());
         Assert.All(trail, e => Assert.StartsWith("server@", e.Actor, StringComparison.Ordinal));
     }

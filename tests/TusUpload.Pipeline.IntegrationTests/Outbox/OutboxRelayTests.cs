@@ -3,7 +3,9 @@ using static TusUpload.Pipeline.IntegrationTests.Ledger.LedgerTestData;
 
 namespace TusUpload.Pipeline.IntegrationTests.Outbox;
 
-/// <summary>The relay against real ledgers: nothing is lost while the broker is down, nothing published twice.</summary>
+/// <summary>
+/// The relay against real ledgers: nothing is lost while the broker is down, nothing published twice.
+/// </summary>
 public sealed class OutboxRelayTests
 {
     [Fact]

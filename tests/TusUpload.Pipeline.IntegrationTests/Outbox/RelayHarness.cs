@@ -29,7 +29,9 @@ internal static class RelayHarness
             TimeProvider.System,
             NullLogger<OutboxRelay>.Instance);
 
-    /// <summary>Polls until <paramref name="done"/> holds, at most <paramref name="limit"/>; false on time-out.</summary>
+    /// <summary>
+    /// Polls until <paramref name="done"/> holds, at most <paramref name="limit"/>; false on time-out.
+    /// </summary>
     public static async Task<bool> EventuallyAsync(Func<bool> done, TimeSpan limit)
     {
         var deadline = DateTime.UtcNow + limit;

@@ -3,7 +3,9 @@ using TusUpload.Pipeline.Messaging;
 
 namespace TusUpload.Pipeline.IntegrationTests.Outbox;
 
-/// <summary>A publisher whose publish never confirms: it waits until it is cancelled, as one cut short by a stop.</summary>
+/// <summary>
+/// A publisher whose publish never confirms: it waits until it is cancelled, as one cut short by a stop.
+/// </summary>
 internal sealed class UntilCancelledPublisher : IEventPublisher
 {
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -48,7 +48,9 @@ public sealed class DiskServers : TusServers
             ["Store:Disk:Path"] = Path.Combine(workDirectory, "uploads"),
         };
 
-    /// <summary>The newest state a reader of the info file sees (null when it does not exist or never finished).</summary>
+    /// <summary>
+    /// The newest state a reader of the info file sees (null when it does not exist or never finished).
+    /// </summary>
     internal static async Task<InfoRecord?> ReadInfoAsync(string infoPath)
     {
         var bytes = await File.ReadAllBytesAsync(infoPath).WaitAsync(TimeSpan.FromSeconds(5));

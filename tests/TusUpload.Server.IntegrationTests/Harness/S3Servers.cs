@@ -92,7 +92,8 @@ public sealed class S3Servers : TusServers
     {
         try
         {
-            using var response = await client.GetObjectAsync(bucket, Prefix + id + ".info").WaitAsync(TimeSpan.FromSeconds(10));
+            using var response = await client.GetObjectAsync(bucket, Prefix + id + ".info")
+                .WaitAsync(TimeSpan.FromSeconds(10));
             using var info = await JsonDocument.ParseAsync(response.ResponseStream).WaitAsync(TimeSpan.FromSeconds(10));
             var root = info.RootElement;
             return root.TryGetProperty("assembled", out var assembled) && assembled.GetBoolean();

@@ -7,8 +7,9 @@ using System.Runtime.InteropServices;
 namespace TusUpload.Server.IntegrationTests.Harness;
 
 /// <summary>
-/// The real server as a child process on a free loopback port: <c>dotnet TusUpload.Server.dll --urls … --Key=Value</c>,
-/// started with the given settings, waited for until it answers, and killed (with its process tree) at the end.
+/// The real server as a child process on a free loopback port:
+/// <c>dotnet TusUpload.Server.dll --urls … --Key=Value</c>, started with the given settings, waited for until it
+/// answers, and killed (with its process tree) at the end.
 /// Its output is kept so tests can look for log lines about an upload.
 /// </summary>
 public sealed class TusServerProcess : IAsyncDisposable

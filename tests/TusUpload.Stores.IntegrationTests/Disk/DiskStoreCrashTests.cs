@@ -79,7 +79,9 @@ public sealed class DiskStoreCrashTests(DiskStoreFixture fixture) : IClassFixtur
             Assert.True(line == CrashWriterProgram.ReadyLine, $"The writer said '{line}': {ErrorsOf(writer)}");
 
             await Task.Delay(killAfter);
-            Assert.False(writer.HasExited, $"The writer ended before the kill (exit {ExitOf(writer)}): {ErrorsOf(writer)}");
+            Assert.False(
+                writer.HasExited,
+                $"The writer ended before the kill (exit {ExitOf(writer)}): {ErrorsOf(writer)}");
         }
         finally
         {

@@ -8,7 +8,10 @@ namespace TusUpload.Stores.IntegrationTests.Postgres;
 /// <summary>What one server instance holds for locking: its own data source, listener and lock provider.</summary>
 internal sealed class LockInstance : IAsyncDisposable
 {
-    private LockInstance(NpgsqlDataSource dataSource, PostgresLockListener listener, PostgresUploadLockProvider provider)
+    private LockInstance(
+        NpgsqlDataSource dataSource,
+        PostgresLockListener listener,
+        PostgresUploadLockProvider provider)
     {
         DataSource = dataSource;
         Listener = listener;

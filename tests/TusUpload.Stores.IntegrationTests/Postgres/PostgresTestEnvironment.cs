@@ -1,6 +1,8 @@
 namespace TusUpload.Stores.IntegrationTests.Postgres;
 
-/// <summary>The PostgreSQL the tests use, from <c>TUS_TEST_POSTGRES</c> (started by <c>scripts/services.sh</c>).</summary>
+/// <summary>
+/// The PostgreSQL the tests use, from <c>TUS_TEST_POSTGRES</c> (started by <c>scripts/services.sh</c>).
+/// </summary>
 internal static class PostgresTestEnvironment
 {
     public const string Variable = "TUS_TEST_POSTGRES";

@@ -111,7 +111,8 @@ public sealed class PostgresUploadLockTests(PostgresDatabaseFixture database) : 
         var uploadId = TestData.NewId();
         var held = await AcquireAsync(first, uploadId, TimeSpan.FromSeconds(1));
 
-        await using (var connection = await database.DataSource.OpenConnectionAsync().AsTask().WaitAsync(TestData.Timeout))
+        await using (var connection = await database.DataSource.OpenConnectionAsync().AsTask()
+            .WaitAsync(TestData.Timeout))
         await using (var steal = new NpgsqlCommand("DELETE FROM tus_upload_lease WHERE upload_id = @id", connection))
         {
             steal.Parameters.AddWithValue("id", uploadId);
@@ -167,7 +168,8 @@ public sealed class PostgresUploadLockTests(PostgresDatabaseFixture database) : 
     public async Task Unreachable_PostgreSQL_makes_acquire_throw_Unavailable()
     {
         var options = Options.Create(new PostgresLockOptions { InstanceId = "cut-off" });
-        await using var dataSource = NpgsqlDataSource.Create($"Host=127.0.0.1;Port={ClosedPort()};Username=postgres;Timeout=2");
+        await using var dataSource = NpgsqlDataSource.Create(
+            $"Host=127.0.0.1;Port={ClosedPort()};Username=postgres;Timeout=2");
         using var listener = new PostgresLockListener(dataSource, options, NullLogger<PostgresLockListener>.Instance);
         var provider = new PostgresUploadLockProvider(
             dataSource,
@@ -190,7 +192,8 @@ public sealed class PostgresUploadLockTests(PostgresDatabaseFixture database) : 
     {
         await database.Migrator.MigrateAsync(CancellationToken.None).WaitAsync(TestData.Timeout);
 
-        await using var connection = await database.DataSource.OpenConnectionAsync().AsTask().WaitAsync(TestData.Timeout);
+        await using var connection = await database.DataSource.OpenConnectionAsync().AsTask()
+            .WaitAsync(TestData.Timeout);
         await using var journal = new NpgsqlCommand(
             "SELECT count(*) FROM tus_schema_versions WHERE scriptname = '0001_upload_lease.sql'",
             connection);
@@ -206,7 +209,9 @@ public sealed class PostgresUploadLockTests(PostgresDatabaseFixture database) : 
             ?? throw new InvalidOperationException($"Upload {uploadId}: lock not granted");
     }
 
-    /// <summary>A login role with only the rights an instance needs on the lease table, and its connection string.</summary>
+    /// <summary>
+    /// A login role with only the rights an instance needs on the lease table, and its connection string.
+    /// </summary>
     private async Task<(string Role, string ConnectionString)> CreateLimitedRoleAsync()
     {
         var role = "tus_lock_" + Guid.NewGuid().ToString("N")[..12];
@@ -226,14 +231,16 @@ public sealed class PostgresUploadLockTests(PostgresDatabaseFixture database) : 
 
     private async Task ExecuteAsync(string sql)
     {
-        await using var connection = await database.DataSource.OpenConnectionAsync().AsTask().WaitAsync(TestData.Timeout);
+        await using var connection = await database.DataSource.OpenConnectionAsync().AsTask()
+            .WaitAsync(TestData.Timeout);
         await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync().WaitAsync(TestData.Timeout);
     }
 
     private async Task TerminateBackendAsync(int pid)
     {
-        await using var connection = await database.DataSource.OpenConnectionAsync().AsTask().WaitAsync(TestData.Timeout);
+        await using var connection = await database.DataSource.OpenConnectionAsync().AsTask()
+            .WaitAsync(TestData.Timeout);
         await using var terminate = new NpgsqlCommand("SELECT pg_terminate_backend(@pid)", connection);
         terminate.Parameters.AddWithValue("pid", pid);
         await terminate.ExecuteScalarAsync().WaitAsync(TestData.Timeout);

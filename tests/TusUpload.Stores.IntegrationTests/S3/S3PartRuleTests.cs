@@ -59,7 +59,8 @@ public sealed class S3PartRuleTests(S3StoreFixture fixture) : IClassFixture<S3St
         var upload = await S3Chunks.CreateAsync(Store, length: null);
 
         upload = await S3Chunks.WriteAsync(Store, upload, bytes.AsMemory(0, 3 * MiB));
-        upload = await Store.DeclareLengthAsync(upload.Id, bytes.Length, CancellationToken.None).WaitAsync(TestData.Timeout);
+        upload = await Store.DeclareLengthAsync(upload.Id, bytes.Length, CancellationToken.None)
+            .WaitAsync(TestData.Timeout);
         var completed = await S3Chunks.WriteAsync(Store, upload, bytes.AsMemory(3 * MiB));
         var state = await S3Chunks.StateAsync(fixture, upload.Id);
 
@@ -89,7 +90,8 @@ public sealed class S3PartRuleTests(S3StoreFixture fixture) : IClassFixture<S3St
         var upload = await S3Chunks.CreateAsync(Store, length: 0);
 
         var state = await S3Chunks.StateAsync(fixture, upload.Id);
-        var head = await fixture.Client.GetObjectMetadataAsync(fixture.Options.Bucket, fixture.Bucket.Keys.Content(upload.Id))
+        var head = await fixture.Client
+            .GetObjectMetadataAsync(fixture.Options.Bucket, fixture.Bucket.Keys.Content(upload.Id))
             .WaitAsync(TestData.Timeout);
 
         Assert.True(state.Assembled);
@@ -113,7 +115,8 @@ public sealed class S3PartRuleTests(S3StoreFixture fixture) : IClassFixture<S3St
 
         var final = TestData.Upload(null, UploadConcat.Final([.. partials.Select(p => p.Id)]));
         await Store.CreateAsync(final, CancellationToken.None).WaitAsync(TestData.Timeout);
-        var completed = await Store.ConcatenateAsync(final, partials, CancellationToken.None).WaitAsync(TestData.Timeout);
+        var completed = await Store.ConcatenateAsync(final, partials, CancellationToken.None)
+            .WaitAsync(TestData.Timeout);
         var state = await S3Chunks.StateAsync(fixture, final.Id);
         var stored = await S3Chunks.ReadAllAsync(Store, completed);
 
@@ -137,7 +140,8 @@ public sealed class S3PartRuleTests(S3StoreFixture fixture) : IClassFixture<S3St
             Prefix = fixture.Bucket.Keys.Content(upload.Id),
         }).WaitAsync(TestData.Timeout);
         var keys = new List<string>();
-        await foreach (var key in fixture.Bucket.ListKeysAsync(fixture.Bucket.Keys.Content(upload.Id), CancellationToken.None))
+        await foreach (var key in fixture.Bucket.ListKeysAsync(
+            fixture.Bucket.Keys.Content(upload.Id), CancellationToken.None))
         {
             keys.Add(key);
         }

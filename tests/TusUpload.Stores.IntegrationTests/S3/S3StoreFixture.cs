@@ -59,7 +59,8 @@ public class S3StoreFixture : IUploadStoreFixture, IAsyncLifetime
     public IUploadStore OpenAnotherInstance()
     {
         var client = S3StoreRegistration.CreateClient(Options);
-        return new S3UploadStore(new S3Bucket(client, new S3StoreSettings(Options, null)), NullLogger<S3UploadStore>.Instance);
+        return new S3UploadStore(
+            new S3Bucket(client, new S3StoreSettings(Options, null)), NullLogger<S3UploadStore>.Instance);
     }
 
     public async Task InitializeAsync()

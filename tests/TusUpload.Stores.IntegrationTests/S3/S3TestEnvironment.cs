@@ -1,6 +1,8 @@
 namespace TusUpload.Stores.IntegrationTests.S3;
 
-/// <summary>The S3 server the tests use, from <c>TUS_TEST_S3</c> (moto started by <c>scripts/services.sh</c>).</summary>
+/// <summary>
+/// The S3 server the tests use, from <c>TUS_TEST_S3</c> (moto started by <c>scripts/services.sh</c>).
+/// </summary>
 internal static class S3TestEnvironment
 {
     public const string Variable = "TUS_TEST_S3";

@@ -72,7 +72,8 @@ public static class SqliteLedgerSchema
         await connection.ExecuteAsync(
             "CREATE TABLE IF NOT EXISTS ledger_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL);");
 
-        var version = await connection.ExecuteScalarAsync<long>("SELECT COALESCE(MAX(version), 0) FROM ledger_migrations");
+        var version = await connection.ExecuteScalarAsync<long>(
+            "SELECT COALESCE(MAX(version), 0) FROM ledger_migrations");
         for (var step = (int)version; step < Steps.Length; step++)
         {
             await using var transaction = connection.BeginTransaction(deferred: false);

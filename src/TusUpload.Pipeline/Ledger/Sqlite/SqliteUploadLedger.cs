@@ -72,7 +72,9 @@ public sealed class SqliteUploadLedger : SqlUploadLedger
         RETURNING id AS Id, upload_id AS UploadId, event_type AS EventType, payload AS Payload, created_at AS CreatedAt
         """;
 
-    /// <summary>Creates or upgrades the schema; also happens on first use, this makes a broken file fail early.</summary>
+    /// <summary>
+    /// Creates or upgrades the schema; also happens on first use, this makes a broken file fail early.
+    /// </summary>
     public Task InitializeAsync(CancellationToken cancellationToken) => _schema.Value.WaitAsync(cancellationToken);
 
     /// <summary>
@@ -141,5 +143,6 @@ public sealed class SqliteUploadLedger : SqlUploadLedger
     protected override object ToDb(DateTimeOffset instant) => instant.ToUnixTimeMilliseconds();
 
     protected override DateTimeOffset FromDb(object value) =>
-        DateTimeOffset.FromUnixTimeMilliseconds(Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture));
+        DateTimeOffset.FromUnixTimeMilliseconds(
+            Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture));
 }

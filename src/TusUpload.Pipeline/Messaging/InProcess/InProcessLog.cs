@@ -21,7 +21,8 @@ public static partial class InProcessLog
     [LoggerMessage(4202, LogLevel.Error, "Processing upload {UploadId} failed {Deliveries} times; marked failed")]
     public static partial void GaveUp(ILogger logger, Exception exception, string uploadId, int deliveries);
 
-    [LoggerMessage(4203, LogLevel.Error, "Outbox row {OutboxId} of upload {UploadId} is not a readable completed event")]
+    [LoggerMessage(4203, LogLevel.Error,
+        "Outbox row {OutboxId} of upload {UploadId} is not a readable completed event")]
     public static partial void Undecodable(ILogger logger, Exception exception, string uploadId, long outboxId);
 
     [LoggerMessage(4204, LogLevel.Debug, "Upload {UploadId} handled on delivery {Delivery}")]
@@ -30,6 +31,7 @@ public static partial class InProcessLog
     [LoggerMessage(4205, LogLevel.Error, "Marking upload {UploadId} failed did not succeed; it is left for redelivery")]
     public static partial void MarkFailedFailed(ILogger logger, Exception exception, string uploadId);
 
-    [LoggerMessage(4206, LogLevel.Warning, "Processing upload {UploadId} deferred (scanner unavailable); retrying in {Delay}")]
+    [LoggerMessage(4206, LogLevel.Warning,
+        "Processing upload {UploadId} deferred (scanner unavailable); retrying in {Delay}")]
     public static partial void Deferred(ILogger logger, Exception exception, string uploadId, TimeSpan delay);
 }

@@ -14,7 +14,9 @@ public sealed class InProcessWorkerOptions
     /// <summary>Uploads processed at the same time by the in-process worker. Default 2.</summary>
     public int Concurrency { get; set; } = 2;
 
-    /// <summary>Deliveries of one event before its upload is marked failed. Default 6 (a quorum queue's limit 5, + 1).</summary>
+    /// <summary>
+    /// Deliveries of one event before its upload is marked failed. Default 6 (a quorum queue's limit 5, + 1).
+    /// </summary>
     public int? MaxDeliveries { get; set; }
 
     /// <summary>Wait before the second delivery; doubles up to 30 seconds. Default 1 second.</summary>
