@@ -29,9 +29,15 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings,
 
     private string Name => Settings.Bucket;
 
-    public async Task<S3UploadState?> ReadStateAsync(string uploadId, CancellationToken cancellationToken)
+    public async Task<S3UploadState?> ReadStateAsync(string uploadId, CancellationToken cancellationToken) =>
+        (await ReadStateAndETagAsync(uploadId, cancellationToken)).State;
+
+    /// <summary>Reads the upload's info object and the ETag of what was read (both null when there is none).</summary>
+    public async Task<(S3UploadState? State, string? ETag)> ReadStateAndETagAsync(
+        string uploadId,
+        CancellationToken cancellationToken)
     {
-        return await CallAsync(uploadId, async token =>
+        return await CallAsync<(S3UploadState?, string?)>(uploadId, async token =>
         {
             try
             {
@@ -49,12 +55,12 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings,
                     States.Remember(uploadId, state.Revision, bytes);
                 }
 
-                return state;
+                return (state, response.ETag);
             }
             catch (AmazonS3Exception exception) when (S3Faults.IsNotFound(exception))
             {
                 States.Forget(uploadId);
-                return null;
+                return (null, null);
             }
         }, cancellationToken);
     }
@@ -316,6 +322,17 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings,
         string prefix,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        await foreach (var listed in ListObjectsAsync(prefix, cancellationToken))
+        {
+            yield return listed.Key;
+        }
+    }
+
+    /// <summary>Every object under <paramref name="prefix"/>, with the ETag the listing gives for it.</summary>
+    public async IAsyncEnumerable<S3Object> ListObjectsAsync(
+        string prefix,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         string? continuation = null;
         do
         {
@@ -334,7 +351,7 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings,
                 cancellationToken);
             foreach (var item in page.S3Objects ?? [])
             {
-                yield return item.Key;
+                yield return item;
             }
 
             continuation = page.IsTruncated == true ? page.NextContinuationToken : null;

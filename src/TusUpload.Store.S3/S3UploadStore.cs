@@ -11,6 +11,8 @@ namespace TusUpload.Store.S3;
 /// </summary>
 public sealed partial class S3UploadStore(S3Bucket bucket, ILogger<S3UploadStore> logger) : IUploadStore
 {
+    private readonly S3SettledUploads _settled = new();
+
     public async Task CreateAsync(UploadInfo upload, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(upload);
@@ -185,19 +187,32 @@ public sealed partial class S3UploadStore(S3Bucket bucket, ILogger<S3UploadStore
         S3StoreLog.UploadDeleted(logger, uploadId);
     }
 
+    /// <summary>
+    /// Every upload in the bucket, except the settled ones this process has already read whose info object has not
+    /// changed since (see <see cref="S3SettledUploads"/>): a sweep has nothing to do with those, and reading them
+    /// again at every sweep cost one GET per upload ever kept.
+    /// </summary>
     public async IAsyncEnumerable<UploadInfo> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await foreach (var key in bucket.ListKeysAsync(bucket.Keys.Prefix, cancellationToken))
+        var listing = _settled.StartListing();
+        await foreach (var listed in bucket.ListObjectsAsync(bucket.Keys.Prefix, cancellationToken))
         {
-            if (bucket.Keys.UploadIdOfInfo(key) is not { } uploadId)
+            if (bucket.Keys.UploadIdOfInfo(listed.Key) is not { } uploadId)
             {
                 continue;
             }
 
+            if (_settled.IsSettledAt(uploadId, listed.ETag))
+            {
+                listing.Settled(uploadId, listed.ETag);
+                continue;
+            }
+
             S3UploadState? state;
+            string? etag;
             try
             {
-                state = await bucket.ReadStateAsync(uploadId, cancellationToken);
+                (state, etag) = await bucket.ReadStateAndETagAsync(uploadId, cancellationToken);
             }
             catch (UploadStoreException exception) when (exception.Error == UploadStoreError.Damaged)
             {
@@ -206,11 +221,20 @@ public sealed partial class S3UploadStore(S3Bucket bucket, ILogger<S3UploadStore
                 continue;
             }
 
-            if (state is not null)
+            if (state is null)
             {
-                yield return state.ToUploadInfo();
+                continue;
             }
+
+            if (S3SettledUploads.IsSettled(state))
+            {
+                listing.Settled(uploadId, etag);
+            }
+
+            yield return state.ToUploadInfo();
         }
+
+        listing.Complete();
     }
 
     /// <summary>

@@ -37,6 +37,10 @@ public interface IUploadStore
     /// <summary>Removes the upload and every helper object; no error when it is already gone.</summary>
     Task DeleteAsync(string uploadId, CancellationToken cancellationToken);
 
-    /// <summary>Lists every upload the store holds, for sweeping and recovery.</summary>
+    /// <summary>
+    /// Lists the uploads the store holds, for sweeping and recovery. A store may leave out an upload it listed
+    /// before as settled (complete, its completion recorded, not a partial) that has not changed since: nothing a
+    /// sweep does applies to it any more. (The S3 store does, to spare one GET per kept upload and sweep.)
+    /// </summary>
     IAsyncEnumerable<UploadInfo> ListAsync(CancellationToken cancellationToken);
 }
