@@ -9,13 +9,13 @@ namespace TusUpload.Store.S3;
 /// of the info object it read. Such an upload can never expire or need recovery, and it cannot become unsettled
 /// without its info object changing, so the expiry sweep's listing skips reading it while the listed ETag is the one
 /// remembered: without this every sweep read every info object in the bucket, one GET per upload ever kept. An
-/// entry is two 128-bit numbers (about 40 bytes with the table's overhead); at most <see cref="MaxEntries"/> are
-/// kept, after which further settled uploads are read at each sweep as before. The memory is this process's only:
-/// after a restart the first sweep reads everything once.
+/// entry is two 128-bit numbers (about 45 bytes with the table's overhead, twice that while a listing runs); at
+/// most <see cref="MaxEntries"/> are kept, after which further settled uploads are read at each sweep as before.
+/// The memory is this process's only: after a restart the first sweep reads everything once.
 /// </summary>
 internal sealed class S3SettledUploads
 {
-    /// <summary>About 40 MiB of entries.</summary>
+    /// <summary>About 45 MB of entries.</summary>
     public const int MaxEntries = 1_000_000;
 
     private readonly Lock _gate = new();
