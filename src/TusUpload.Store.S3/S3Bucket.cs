@@ -52,7 +52,8 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings,
                 var state = Decode(uploadId, bytes);
                 if (state is not null)
                 {
-                    States.Remember(uploadId, state.Revision, bytes);
+                    state.ETag = response.ETag;
+                    States.Remember(uploadId, state.Revision, bytes, response.ETag);
                 }
 
                 return (state, response.ETag);
@@ -89,6 +90,12 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings,
     /// its whole payload rather than sent in aws-chunked encoding: the bytes are in hand anyway, and the body is
     /// then just the content, without a signature per 64 KiB chunk for the server to strip.
     /// </summary>
+    /// <summary>
+    /// Writes the upload's info object: a creation only if the key is free (If-None-Match), an update only over the
+    /// version <paramref name="state"/> was read from or last written as (If-Match on its ETag). An update that finds
+    /// another version fails as unavailable (503, worth a retry): another writer took the upload over, which a
+    /// request holding the upload's lock sees only when its lease was taken while it was cut off.
+    /// </summary>
     public async Task WriteStateAsync(S3UploadState state, bool createOnly, CancellationToken cancellationToken)
     {
         state.Revision++;
@@ -105,23 +112,72 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings,
         {
             request.IfNoneMatch = "*";
         }
+        else if (state.ETag is { } expected)
+        {
+            request.IfMatch = expected;
+        }
 
         ApplyEncryption(request);
-        await CallAsync(state.Id, async token =>
+        var etag = await CallAsync(state.Id, async token =>
         {
             try
             {
-                await SendAsync(S3Operation.PutObject, inner => Client.PutObjectAsync(request, inner), token);
+                var response = await SendAsync(
+                    S3Operation.PutObject,
+                    inner => Client.PutObjectAsync(request, inner),
+                    token);
                 Metrics.Sent(S3Operation.PutObject, S3Metrics.InfoObject, json.Length);
+                return response.ETag;
             }
             catch (AmazonS3Exception exception) when (exception.StatusCode == HttpStatusCode.PreconditionFailed)
             {
-                throw new UploadStoreException(UploadStoreError.AlreadyExists, $"Upload {state.Id} exists already.");
-            }
+                if (createOnly)
+                {
+                    throw new UploadStoreException(
+                        UploadStoreError.AlreadyExists,
+                        $"Upload {state.Id} exists already.");
+                }
 
-            return true;
+                return null;
+            }
+            catch (AmazonS3Exception exception) when (!createOnly && S3Faults.IsNotFound(exception))
+            {
+                throw new UploadStoreException(UploadStoreError.NotFound, $"Upload {state.Id} is gone.", exception);
+            }
         }, cancellationToken);
-        States.Remember(state.Id, state.Revision, json);
+
+        // The SDK retries a request whose answer was lost, and the retry of an update that went through finds its
+        // own version: that is success, not a takeover.
+        etag ??= await ETagIfStoredAsync(state.Id, json, cancellationToken)
+            ?? throw new UploadStoreException(
+                UploadStoreError.Unavailable,
+                $"Upload {state.Id} was changed by another writer; this request no longer holds it.");
+
+        state.ETag = etag;
+        States.Remember(state.Id, state.Revision, json, etag);
+    }
+
+    /// <summary>The ETag of the upload's info object if it holds exactly <paramref name="json"/>, else null.</summary>
+    private async Task<string?> ETagIfStoredAsync(string uploadId, byte[] json, CancellationToken cancellationToken)
+    {
+        return await CallAsync(uploadId, async token =>
+        {
+            try
+            {
+                using var response = await SendAsync(
+                    S3Operation.GetObject,
+                    inner => Client.GetObjectAsync(Name, Keys.Info(uploadId), inner),
+                    token);
+                using var stored = new MemoryStream();
+                await response.ResponseStream.CopyToAsync(stored, token);
+                Metrics.Received(S3Operation.GetObject, S3Metrics.InfoObject, stored.Length);
+                return stored.GetBuffer().AsSpan(0, (int)stored.Length).SequenceEqual(json) ? response.ETag : null;
+            }
+            catch (AmazonS3Exception exception) when (S3Faults.IsNotFound(exception))
+            {
+                return null;
+            }
+        }, cancellationToken);
     }
 
     public Task<string> StartMultipartAsync(string uploadId, CancellationToken cancellationToken)

@@ -20,7 +20,7 @@ public sealed class S3StateCache : IDisposable
     private readonly MemoryCache _entries = new(new MemoryCacheOptions { SizeLimit = MaxBytes });
     private readonly Lock _gate = new();
 
-    public void Remember(string uploadId, long revision, byte[] json)
+    public void Remember(string uploadId, long revision, byte[] json, string? etag)
     {
         lock (_gate)
         {
@@ -30,7 +30,7 @@ public sealed class S3StateCache : IDisposable
                 return;
             }
 
-            _entries.Set(uploadId, new Entry(revision, json), new MemoryCacheEntryOptions
+            _entries.Set(uploadId, new Entry(revision, json, etag), new MemoryCacheEntryOptions
             {
                 Size = json.Length,
                 SlidingExpiration = Idle,
@@ -40,9 +40,14 @@ public sealed class S3StateCache : IDisposable
 
     public S3UploadState? Recall(string uploadId)
     {
-        return _entries.TryGetValue(uploadId, out Entry? entry)
-            ? JsonSerializer.Deserialize(entry!.Json, S3JsonContext.Default.S3UploadState)
-            : null;
+        if (!_entries.TryGetValue(uploadId, out Entry? entry))
+        {
+            return null;
+        }
+
+        var state = JsonSerializer.Deserialize(entry!.Json, S3JsonContext.Default.S3UploadState);
+        state?.ETag = entry.ETag;
+        return state;
     }
 
     public void Forget(string uploadId)
@@ -55,5 +60,5 @@ public sealed class S3StateCache : IDisposable
 
     public void Dispose() => _entries.Dispose();
 
-    private sealed record Entry(long Revision, byte[] Json);
+    private sealed record Entry(long Revision, byte[] Json, string? ETag);
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using TusUpload.Protocol.Storage;
 
 namespace TusUpload.Store.S3;
@@ -52,6 +53,14 @@ public sealed class S3UploadState
     /// null for multipart uploads, whose bytes were never all in memory at once.
     /// </summary>
     public string? ContentSha256 { get; set; }
+
+    /// <summary>
+    /// ETag of the info object this state was read from or last written as (not stored in it). Every update is
+    /// conditional on it (If-Match), so a writer whose lock was taken over while it was cut off cannot write its
+    /// older state over the new holder's.
+    /// </summary>
+    [JsonIgnore]
+    public string? ETag { get; set; }
 
     public long CommittedPartBytes
     {

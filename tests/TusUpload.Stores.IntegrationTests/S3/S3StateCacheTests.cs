@@ -18,15 +18,17 @@ public sealed class S3StateCacheTests(S3StoreFixture fixture) : IClassFixture<S3
     {
         using var cache = new S3StateCache();
 
-        cache.Remember("u", 5, Json(revision: 5, length: 50));
-        cache.Remember("u", 4, Json(revision: 4, length: 40));
+        cache.Remember("u", 5, Json(revision: 5, length: 50), "\"e5-50\"");
+        cache.Remember("u", 4, Json(revision: 4, length: 40), "\"e4-40\"");
         var kept = cache.Recall("u");
-        cache.Remember("u", 6, Json(revision: 6, length: 60));
+        cache.Remember("u", 6, Json(revision: 6, length: 60), "\"e6-60\"");
         var newer = cache.Recall("u");
         cache.Forget("u");
 
         Assert.Equal(50, kept!.Length);
+        Assert.Equal("\"e5-50\"", kept.ETag);
         Assert.Equal(60, newer!.Length);
+        Assert.Equal("\"e6-60\"", newer.ETag);
         Assert.Null(cache.Recall("u"));
     }
 
@@ -35,8 +37,8 @@ public sealed class S3StateCacheTests(S3StoreFixture fixture) : IClassFixture<S3
     {
         using var cache = new S3StateCache();
 
-        cache.Remember("u", 5, Json(revision: 5, length: 50));
-        cache.Remember("u", 0, Json(revision: 0, length: 70));
+        cache.Remember("u", 5, Json(revision: 5, length: 50), "\"e5-50\"");
+        cache.Remember("u", 0, Json(revision: 0, length: 70), "\"e0-70\"");
 
         Assert.Equal(70, cache.Recall("u")!.Length);
     }
@@ -45,7 +47,7 @@ public sealed class S3StateCacheTests(S3StoreFixture fixture) : IClassFixture<S3
     public void Every_recall_is_a_copy_of_its_own()
     {
         using var cache = new S3StateCache();
-        cache.Remember("u", 1, Json(revision: 1, length: 10));
+        cache.Remember("u", 1, Json(revision: 1, length: 10), "\"e1-10\"");
 
         var first = cache.Recall("u")!;
         first.Length = 99;
