@@ -6,6 +6,12 @@ namespace TusUpload.Protocol;
 /// <summary>Rejects a bad <c>Tus</c> section at start-up, naming the setting.</summary>
 public sealed class TusOptionsValidator : IValidateOptions<TusOptions>
 {
+    /// <summary>
+    /// The longest wait a .NET timer takes (<see cref="CancellationTokenSource"/>, <see cref="PeriodicTimer"/>):
+    /// a longer <c>CommitTimeout</c> failed every commit and removal, a longer <c>SweepInterval</c> stopped the host.
+    /// </summary>
+    public static readonly TimeSpan LongestTimer = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+
     public ValidateOptionsResult Validate(string? name, TusOptions options)
     {
         var failures = new List<string>();
@@ -77,9 +83,9 @@ public sealed class TusOptionsValidator : IValidateOptions<TusOptions>
 
     private static void RequirePositive(TimeSpan value, string setting, List<string> failures)
     {
-        if (value <= TimeSpan.Zero)
+        if (value <= TimeSpan.Zero || value > LongestTimer)
         {
-            failures.Add($"{setting} must be positive.");
+            failures.Add($"{setting} must be positive and at most {LongestTimer}.");
         }
     }
 

@@ -60,6 +60,41 @@ public sealed class TusOptionsValidatorTests
         Assert.DoesNotContain("192.168.0.0/16", result.FailureMessage, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Tus:CommitTimeout")]
+    [InlineData("Tus:SweepInterval")]
+    [InlineData("Tus:IdleTimeout")]
+    public void A_duration_longer_than_any_timer_can_wait_fails_naming_the_setting(string setting)
+    {
+        // 50 days passed "must be positive" and then broke every POST, PATCH and DELETE (500) and every sweep
+        // (CommitTimeout), or stopped the host with a stack trace (SweepInterval): timers take at most ~49.7 days.
+        var tooLong = TimeSpan.FromDays(50);
+        var options = setting switch
+        {
+            "Tus:CommitTimeout" => new TusOptions { CommitTimeout = tooLong },
+            "Tus:SweepInterval" => new TusOptions { SweepInterval = tooLong },
+            _ => new TusOptions { IdleTimeout = tooLong },
+        };
+
+        var result = _validator.Validate(null, options);
+
+        Assert.True(result.Failed);
+        Assert.Contains(setting, result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_longest_duration_a_timer_can_wait_is_valid()
+    {
+        var longest = TusOptionsValidator.LongestTimer;
+        using var timer = new PeriodicTimer(longest);
+        using var timeout = new CancellationTokenSource(longest);
+        var options = new TusOptions { CommitTimeout = longest, SweepInterval = longest, IdleTimeout = longest };
+
+        var result = _validator.Validate(null, options);
+
+        Assert.True(result.Succeeded, result.FailureMessage);
+    }
+
     [Fact]
     public void Zero_max_size_and_zero_expiry_turn_features_off_and_are_valid()
     {
