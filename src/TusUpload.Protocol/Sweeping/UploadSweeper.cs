@@ -10,13 +10,14 @@ using TusUpload.Protocol.Storage;
 namespace TusUpload.Protocol.Sweeping;
 
 /// <summary>
-/// Runs at start-up and every <see cref="TusOptions.SweepInterval"/>: removes expired unfinished uploads (and
-/// complete partials past their expiry), and records completions a crash left unrecorded. Each upload is
-/// handled under its write lock and re-read first, so a PATCH racing the sweep wins or loses cleanly.
+/// Runs once the server is serving and then every <see cref="TusOptions.SweepInterval"/>: removes expired
+/// unfinished uploads (and complete partials past their expiry), and records completions a crash left unrecorded.
+/// Each upload is handled under its write lock and re-read first, so a PATCH racing the sweep wins or loses cleanly.
 /// </summary>
 public sealed class UploadSweeper(
     IUploadStore store,
     IUploadLockProvider locks,
+    IHostApplicationLifetime lifetime,
     UploadRemoval removal,
     UploadCompletion completion,
     IOptions<TusOptions> options,
@@ -27,6 +28,11 @@ public sealed class UploadSweeper(
         using var timer = new PeriodicTimer(options.Value.SweepInterval);
         try
         {
+            // Background services start before Kestrel binds its address: a second server started by mistake on
+            // the same data (its port taken) removed uploads of the running one before it gave up. Its in-process
+            // locks do not exclude the other process's writers, so it must not touch uploads before it serves.
+            await WhenServingAsync(stoppingToken);
+
             do
             {
                 try
@@ -45,6 +51,13 @@ public sealed class UploadSweeper(
             // A stop, also one that comes while the host is still starting (say, its address is taken): the host
             // reports an exception that leaves ExecuteAsync as a failed service, and a stop is not one.
         }
+    }
+
+    private async Task WhenServingAsync(CancellationToken stoppingToken)
+    {
+        var serving = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var started = lifetime.ApplicationStarted.Register(() => serving.TrySetResult());
+        await serving.Task.WaitAsync(stoppingToken);
     }
 
     /// <summary>One pass over the store; returns the number of uploads removed and completions recorded.</summary>
@@ -69,7 +82,8 @@ public sealed class UploadSweeper(
                 expired += outcome == SweepOutcome.Removed ? 1 : 0;
                 recovered += outcome == SweepOutcome.Recovered ? 1 : 0;
             }
-            catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+            catch (Exception exception) when (exception is not OperationCanceledException
+                || !cancellationToken.IsCancellationRequested)
             {
                 // Also a removal that outran its own bound: the upload stays and is looked at again next time.
                 TusLog.SweepFailed(logger, exception, uploadId);

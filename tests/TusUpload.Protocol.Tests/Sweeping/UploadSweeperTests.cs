@@ -1,4 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Internal;
 using TusUpload.Protocol.Storage;
 using TusUpload.Protocol.Sweeping;
 using TusUpload.Protocol.Tests.Handlers;
@@ -61,6 +63,38 @@ public sealed class UploadSweeperTests
         Assert.False(store.Deleted);
         Assert.Equal(0, expired);
         Assert.Empty(lifecycle.Expired);
+    }
+
+    [Fact]
+    public async Task The_sweeper_touches_no_upload_before_the_server_serves()
+    {
+        var upload = ExpiredUpload("0f1e2d3c4b5a69788796a5b4c3d2e1f0");
+        var store = new SingleUploadStore(upload);
+        var lifecycle = new RecordingLifecycle();
+        await using var services = ProtocolServices.Build(store, lifecycle);
+        var sweeper = services.GetRequiredService<UploadSweeper>();
+        var lifetime = (ApplicationLifetime)services.GetRequiredService<IHostApplicationLifetime>();
+
+        // A server whose address is taken starts its background services and then gives up: it must not have
+        // removed anything of the server that holds the address and the same data.
+        await sweeper.StartAsync(CancellationToken.None).WaitAsync(s_wait);
+        await Task.Delay(TimeSpan.FromMilliseconds(300));
+        var removedBeforeServing = store.Deleted;
+        lifetime.NotifyStarted();
+        await WaitUntilAsync(() => store.Deleted && lifecycle.Expired.Count == 1);
+        await sweeper.StopAsync(CancellationToken.None).WaitAsync(s_wait);
+
+        Assert.False(removedBeforeServing);
+        Assert.Equal([upload.Id], lifecycle.Expired);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(s_wait);
+        while (!condition())
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(20), timeout.Token);
+        }
     }
 
     private static UploadInfo ExpiredUpload(string id) =>
