@@ -15,6 +15,7 @@ try
     builder.AddUploadPipeline();
 
     var app = builder.Build();
+    ServerSettings.WarnAboutUnknownKeys(app);
     HostSettings.CheckAll(app.Services);
 
     app.UseServerHosting();

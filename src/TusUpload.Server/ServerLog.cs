@@ -23,4 +23,10 @@ internal static partial class ServerLog
 
     [LoggerMessage(3004, LogLevel.Warning, "Readiness check {CheckName} reports {Status}")]
     public static partial void ReadinessFailed(ILogger logger, string checkName, string status);
+
+    [LoggerMessage(
+        3005,
+        LogLevel.Warning,
+        "Setting {Key} is not one the server knows and is ignored: check its spelling against the README")]
+    public static partial void UnknownSetting(ILogger logger, string key);
 }

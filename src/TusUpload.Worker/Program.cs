@@ -27,9 +27,13 @@ try
     builder.Services.AddWorker(builder.Configuration);
 
     using var host = builder.Build();
-    HostSettings.CheckAll(host.Services);
-
     var logger = host.Services.GetRequiredService<ILogger<Program>>();
+    foreach (var key in WorkerSettings.Catalog().UnknownKeys(builder.Configuration))
+    {
+        logger.UnknownSetting(key);
+    }
+
+    HostSettings.CheckAll(host.Services);
     var rabbit = host.Services.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
     logger.Started(
         WorkerRegistration.StoreKind(builder.Configuration),

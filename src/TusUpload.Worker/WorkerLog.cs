@@ -26,4 +26,10 @@ internal static partial class WorkerLog
 
     [LoggerMessage(EventId = 6002, Level = LogLevel.Information, Message = "Worker stopping")]
     public static partial void Stopping(this ILogger logger);
+
+    [LoggerMessage(
+        EventId = 6003,
+        Level = LogLevel.Warning,
+        Message = "Setting {Key} is not one the worker knows and is ignored: check its spelling against the README")]
+    public static partial void UnknownSetting(this ILogger logger, string key);
 }
