@@ -12,6 +12,9 @@ public sealed class TusOptionsValidator : IValidateOptions<TusOptions>
     /// </summary>
     public static readonly TimeSpan LongestTimer = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
 
+    /// <summary>The longest <c>Tus:Expiry</c>: a century.</summary>
+    public static readonly TimeSpan LongestExpiry = TimeSpan.FromDays(36_500);
+
     public ValidateOptionsResult Validate(string? name, TusOptions options)
     {
         var failures = new List<string>();
@@ -30,18 +33,20 @@ public sealed class TusOptionsValidator : IValidateOptions<TusOptions>
             failures.Add("Tus:MaxSize must be 0 (no limit) or a positive number of bytes.");
         }
 
-        if (options.Expiry < TimeSpan.Zero)
+        // An upload's expiry is its creation time plus this: beyond a century that sum would soon be past what a
+        // date can hold, and every creation failed with a 500.
+        if (options.Expiry < TimeSpan.Zero || options.Expiry > LongestExpiry)
         {
-            failures.Add("Tus:Expiry must be zero (off) or positive.");
+            failures.Add($"Tus:Expiry must be zero (off) or positive and at most {LongestExpiry.Days} days.");
         }
 
         RequirePositive(options.IdleTimeout, "Tus:IdleTimeout", failures);
         RequirePositive(options.SweepInterval, "Tus:SweepInterval", failures);
         RequirePositive(options.CommitTimeout, "Tus:CommitTimeout", failures);
 
-        if (options.LockTakeoverTimeout < TimeSpan.Zero)
+        if (options.LockTakeoverTimeout < TimeSpan.Zero || options.LockTakeoverTimeout > LongestTimer)
         {
-            failures.Add("Tus:LockTakeoverTimeout must not be negative.");
+            failures.Add($"Tus:LockTakeoverTimeout must not be negative and at most {LongestTimer}.");
         }
 
         if (options.MaxMetadataBytes is < 1 or > 64 * 1024)

@@ -64,6 +64,7 @@ public sealed class TusOptionsValidatorTests
     [InlineData("Tus:CommitTimeout")]
     [InlineData("Tus:SweepInterval")]
     [InlineData("Tus:IdleTimeout")]
+    [InlineData("Tus:LockTakeoverTimeout")]
     public void A_duration_longer_than_any_timer_can_wait_fails_naming_the_setting(string setting)
     {
         // 50 days passed "must be positive" and then broke every POST, PATCH and DELETE (500) and every sweep
@@ -73,6 +74,7 @@ public sealed class TusOptionsValidatorTests
         {
             "Tus:CommitTimeout" => new TusOptions { CommitTimeout = tooLong },
             "Tus:SweepInterval" => new TusOptions { SweepInterval = tooLong },
+            "Tus:LockTakeoverTimeout" => new TusOptions { LockTakeoverTimeout = tooLong },
             _ => new TusOptions { IdleTimeout = tooLong },
         };
 
@@ -93,6 +95,18 @@ public sealed class TusOptionsValidatorTests
         var result = _validator.Validate(null, options);
 
         Assert.True(result.Succeeded, result.FailureMessage);
+    }
+
+    [Fact]
+    public void An_expiry_that_no_date_could_hold_fails_and_a_century_passes()
+    {
+        var tooLong = _validator.Validate(null, new TusOptions { Expiry = TimeSpan.MaxValue });
+        var century = _validator.Validate(null, new TusOptions { Expiry = TusOptionsValidator.LongestExpiry });
+
+        Assert.True(tooLong.Failed);
+        Assert.Contains("Tus:Expiry", tooLong.FailureMessage, StringComparison.Ordinal);
+        Assert.True(century.Succeeded, century.FailureMessage);
+        Assert.True(DateTimeOffset.UtcNow + TusOptionsValidator.LongestExpiry < DateTimeOffset.MaxValue);
     }
 
     [Fact]
