@@ -86,15 +86,13 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings,
     }
 
     /// <summary>
-    /// Writes the info object in one PUT, which S3 makes visible atomically. Every PUT of the store is signed over
-    /// its whole payload rather than sent in aws-chunked encoding: the bytes are in hand anyway, and the body is
-    /// then just the content, without a signature per 64 KiB chunk for the server to strip.
-    /// </summary>
-    /// <summary>
-    /// Writes the upload's info object: a creation only if the key is free (If-None-Match), an update only over the
-    /// version <paramref name="state"/> was read from or last written as (If-Match on its ETag). An update that finds
-    /// another version fails as unavailable (503, worth a retry): another writer took the upload over, which a
-    /// request holding the upload's lock sees only when its lease was taken while it was cut off.
+    /// Writes the info object in one PUT, which S3 makes visible atomically: a creation only if the key is free
+    /// (If-None-Match), an update only over the version <paramref name="state"/> was read from or last written as
+    /// (If-Match on its ETag). An update that finds another version fails as unavailable (503, worth a retry):
+    /// another writer took the upload over, which a request holding the upload's lock sees only when its lease was
+    /// taken while it was cut off. Every PUT of the store is signed over its whole payload rather than sent in
+    /// aws-chunked encoding: the bytes are in hand anyway, and the body is then just the content, without a
+    /// signature per 64 KiB chunk for the server to strip.
     /// </summary>
     public async Task WriteStateAsync(S3UploadState state, bool createOnly, CancellationToken cancellationToken)
     {
