@@ -12,6 +12,12 @@ public sealed class TusOptionsValidator : IValidateOptions<TusOptions>
     /// </summary>
     public static readonly TimeSpan LongestTimer = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
 
+    /// <summary>
+    /// The shortest wait a .NET timer takes: a <see cref="PeriodicTimer"/> refuses less (a shorter
+    /// <c>SweepInterval</c> stopped the host with a stack trace), and a cancellation timer rounds less down to zero.
+    /// </summary>
+    public static readonly TimeSpan ShortestTimer = TimeSpan.FromMilliseconds(1);
+
     /// <summary>The longest <c>Tus:Expiry</c>: a century.</summary>
     public static readonly TimeSpan LongestExpiry = TimeSpan.FromDays(36_500);
 
@@ -88,9 +94,9 @@ public sealed class TusOptionsValidator : IValidateOptions<TusOptions>
 
     private static void RequirePositive(TimeSpan value, string setting, List<string> failures)
     {
-        if (value <= TimeSpan.Zero || value > LongestTimer)
+        if (value < ShortestTimer || value > LongestTimer)
         {
-            failures.Add($"{setting} must be positive and at most {LongestTimer}.");
+            failures.Add($"{setting} must be at least {ShortestTimer} and at most {LongestTimer}.");
         }
     }
 

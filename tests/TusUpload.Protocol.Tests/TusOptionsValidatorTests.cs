@@ -84,6 +84,41 @@ public sealed class TusOptionsValidatorTests
         Assert.Contains(setting, result.FailureMessage, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Tus:CommitTimeout")]
+    [InlineData("Tus:SweepInterval")]
+    [InlineData("Tus:IdleTimeout")]
+    public void A_duration_below_a_millisecond_fails_naming_the_setting(string setting)
+    {
+        // 0.1 ms passed "must be positive" and then stopped the host with a stack trace (SweepInterval: a periodic
+        // timer takes no less than 1 ms) or timed out every commit at once (a cancellation timer rounds it to 0).
+        var tooShort = TimeSpan.FromTicks(1_000);
+        var options = setting switch
+        {
+            "Tus:CommitTimeout" => new TusOptions { CommitTimeout = tooShort },
+            "Tus:SweepInterval" => new TusOptions { SweepInterval = tooShort },
+            _ => new TusOptions { IdleTimeout = tooShort },
+        };
+
+        var result = _validator.Validate(null, options);
+
+        Assert.True(result.Failed);
+        Assert.Contains(setting, result.FailureMessage, StringComparison.Ordinal);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PeriodicTimer(tooShort));
+    }
+
+    [Fact]
+    public void The_shortest_duration_a_timer_can_wait_is_valid()
+    {
+        var shortest = TusOptionsValidator.ShortestTimer;
+        using var timer = new PeriodicTimer(shortest);
+        var options = new TusOptions { CommitTimeout = shortest, SweepInterval = shortest, IdleTimeout = shortest };
+
+        var result = _validator.Validate(null, options);
+
+        Assert.True(result.Succeeded, result.FailureMessage);
+    }
+
     [Fact]
     public void The_longest_duration_a_timer_can_wait_is_valid()
     {
