@@ -1,3 +1,5 @@
+using System.Buffers;
+using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.Extensions.Options;
 using TusUpload.Protocol.Http;
 
@@ -21,6 +23,13 @@ public sealed class TusOptionsValidator : IValidateOptions<TusOptions>
     /// <summary>The longest <c>Tus:Expiry</c>: a century.</summary>
     public static readonly TimeSpan LongestExpiry = TimeSpan.FromDays(36_500);
 
+    /// <summary>
+    /// Characters <c>Tus:BasePath</c> may not hold: '?' and '}' stopped the start with a route parser's stack trace;
+    /// '#', '?' and '%' change what the <c>Location</c> URL means, so an escape like <c>%20</c> led clients to a
+    /// path that answered 404; a backslash turns into '/' in a URL. The path is written decoded (a space as is).
+    /// </summary>
+    private static readonly SearchValues<char> BasePathRefused = SearchValues.Create("?#%\\{}");
+
     public ValidateOptionsResult Validate(string? name, TusOptions options)
     {
         var failures = new List<string>();
@@ -29,9 +38,13 @@ public sealed class TusOptionsValidator : IValidateOptions<TusOptions>
             || !options.BasePath.StartsWith('/')
             || !options.BasePath.EndsWith('/')
             || options.BasePath.Contains("//", StringComparison.Ordinal)
-            || options.BasePath.Contains('{', StringComparison.Ordinal))
+            || options.BasePath.AsSpan().ContainsAny(BasePathRefused)
+            || options.BasePath.Split('/').Any(segment => segment is "." or "..")
+            || !IsRoutable(options.BasePath))
         {
-            failures.Add("Tus:BasePath must start and end with '/' and contain no '//' or route tokens.");
+            failures.Add(
+                "Tus:BasePath must start and end with '/' and contain no '//', '.' or '..' segment, route token "
+                + "or any of ? # % \\ { }.");
         }
 
         if (options.MaxSize < 0)
@@ -90,6 +103,20 @@ public sealed class TusOptionsValidator : IValidateOptions<TusOptions>
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    // The endpoint maps the path as a route pattern at start: what the parser refuses would stop the host there.
+    private static bool IsRoutable(string basePath)
+    {
+        try
+        {
+            RoutePatternFactory.Parse(basePath + "{**id}");
+            return true;
+        }
+        catch (RoutePatternException)
+        {
+            return false;
+        }
     }
 
     private static void RequirePositive(TimeSpan value, string setting, List<string> failures)

@@ -30,6 +30,37 @@ public sealed class TusOptionsValidatorTests
         Assert.Contains(setting, result.FailureMessage, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("/a?/")]
+    [InlineData("/a}/")]
+    [InlineData("/a#/")]
+    [InlineData("/a%20b/")]
+    [InlineData("/a\\b/")]
+    [InlineData("/./")]
+    [InlineData("/files/../")]
+    public void A_base_path_that_cannot_be_routed_or_linked_to_fails_naming_the_setting(string basePath)
+    {
+        // '?' and '}' passed and then stopped the start with a route parser's stack trace; "%20" passed and every
+        // Location URL led to a path that answered 404.
+        var result = _validator.Validate(null, new TusOptions { BasePath = basePath });
+
+        Assert.True(result.Failed);
+        Assert.Contains("Tus:BasePath", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("/")]
+    [InlineData("/files/")]
+    [InlineData("/api/v1/uploads/")]
+    [InlineData("/a b/")]
+    [InlineData("/\u00fc.../")]
+    public void A_routable_base_path_is_valid(string basePath)
+    {
+        var result = _validator.Validate(null, new TusOptions { BasePath = basePath });
+
+        Assert.True(result.Succeeded, result.FailureMessage);
+    }
+
     [Fact]
     public void Bad_values_each_fail_naming_their_setting()
     {
