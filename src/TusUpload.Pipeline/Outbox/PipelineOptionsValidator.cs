@@ -6,6 +6,9 @@ namespace TusUpload.Pipeline.Outbox;
 /// <summary>Checks the queue and relay settings together with the worker's, naming the setting that is wrong.</summary>
 public static class PipelineOptionsValidator
 {
+    /// <summary>The longest <c>Pipeline:RelayMaxBackoff</c> (and so <c>RelayInitialBackoff</c>): an hour.</summary>
+    public static readonly TimeSpan LongestRelayBackoff = TimeSpan.FromHours(1);
+
     public static IReadOnlyList<string> Validate(PipelineOptions pipeline, InProcessWorkerOptions worker)
     {
         var failures = new List<string>();
@@ -37,6 +40,14 @@ public static class PipelineOptionsValidator
         if (pipeline.RelayInitialBackoff <= TimeSpan.Zero || pipeline.RelayMaxBackoff < pipeline.RelayInitialBackoff)
         {
             failures.Add("Pipeline:RelayInitialBackoff must be positive and at most Pipeline:RelayMaxBackoff.");
+        }
+
+        // The relay waits this long after a failed publish: past ~49.7 days no timer can wait, and the first failure
+        // stopped the host with a stack trace. An hour matches RabbitMq:ReconnectDelay's bound.
+        if (pipeline.RelayMaxBackoff > LongestRelayBackoff)
+        {
+            failures.Add(
+                $"Pipeline:RelayMaxBackoff must be at most {LongestRelayBackoff}, not {pipeline.RelayMaxBackoff}.");
         }
 
         if (worker.RetryDelay <= TimeSpan.Zero || worker.RetryDelay > TimeSpan.FromMinutes(1))
