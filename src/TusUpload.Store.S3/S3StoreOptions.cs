@@ -11,6 +11,15 @@ public sealed class S3StoreOptions
     /// <summary>S3 and MinIO reject a part larger than this.</summary>
     public const long MaxPartSizeLimit = 5L * 1024 * 1024 * 1024;
 
+    /// <summary>
+    /// The largest part this store can write: a part is collected in memory, counted in <see cref="int"/>, so a
+    /// larger one (S3 itself takes up to 5 GiB) failed every PATCH with an overflow.
+    /// </summary>
+    public const long MaxBufferedPartSize = int.MaxValue;
+
+    /// <summary>The longest <see cref="RequestTimeout"/> the S3 client accepts (it refused more at start-up).</summary>
+    public static readonly TimeSpan MaxRequestTimeout = TimeSpan.FromMilliseconds(int.MaxValue);
+
     /// <summary>S3 allows at most this many parts in one multipart upload.</summary>
     public const int MaxPartsLimit = 10_000;
 
@@ -73,9 +82,14 @@ public sealed class S3StoreOptions
             return PartSize;
         }
 
+        // Rounded up without adding first: "max + MaxParts - 1" wrapped round for a Tus:MaxSize near the largest
+        // long and derived 5 MiB parts, too small for what the server advertised.
         const long MiB = 1024 * 1024;
-        var needed = maxUploadSize is > 0 and var max ? (max + MaxParts - 1) / MaxParts : 0;
-        var roundedUp = (needed + MiB - 1) / MiB * MiB;
+        var needed = maxUploadSize is > 0 and var max && MaxParts > 0 ? CeilingDivide(max, MaxParts) : 0;
+        var mebibytes = CeilingDivide(needed, MiB);
+        var roundedUp = mebibytes > long.MaxValue / MiB ? long.MaxValue : mebibytes * MiB;
         return Math.Max(MinPartSize, roundedUp);
     }
+
+    private static long CeilingDivide(long value, long divisor) => (value / divisor) + (value % divisor == 0 ? 0 : 1);
 }

@@ -2,8 +2,11 @@ using Microsoft.Extensions.Options;
 
 namespace TusUpload.Store.S3;
 
-/// <summary>Fails start-up on an unusable S3 configuration, naming the setting (never its secret value).</summary>
-public sealed class S3StoreOptionsValidator : IValidateOptions<S3StoreOptions>
+/// <summary>
+/// Fails start-up on an unusable S3 configuration, naming the setting (never its secret value).
+/// <paramref name="maxUploadSize"/> is <c>Tus:MaxSize</c>, from which the part size is derived.
+/// </summary>
+public sealed class S3StoreOptionsValidator(long? maxUploadSize = null) : IValidateOptions<S3StoreOptions>
 {
     private const string Section = S3StoreOptions.SectionName;
 
@@ -33,12 +36,14 @@ public sealed class S3StoreOptionsValidator : IValidateOptions<S3StoreOptions>
             problems.Add($"{Section}:Region must name a region.");
         }
 
+        // S3 takes parts of up to 5 GiB, but this store collects a part in memory and counts it in an int: a part
+        // of 3 GiB passed and then failed every PATCH.
         if (options.PartSize != 0
-            && options.PartSize is < S3StoreOptions.MinPartSize or > S3StoreOptions.MaxPartSizeLimit)
+            && options.PartSize is < S3StoreOptions.MinPartSize or > S3StoreOptions.MaxBufferedPartSize)
         {
             problems.Add(
                 $"{Section}:PartSize must be 0 (derived) or between {S3StoreOptions.MinPartSize} and "
-                + $"{S3StoreOptions.MaxPartSizeLimit} bytes (was {options.PartSize}).");
+                + $"{S3StoreOptions.MaxBufferedPartSize} bytes (was {options.PartSize}).");
         }
 
         if (options.MaxParts is < 1 or > S3StoreOptions.MaxPartsLimit)
@@ -46,15 +51,32 @@ public sealed class S3StoreOptionsValidator : IValidateOptions<S3StoreOptions>
             problems.Add(
                 $"{Section}:MaxParts must be between 1 and {S3StoreOptions.MaxPartsLimit} (was {options.MaxParts}).");
         }
+        else if (options.PartSize == 0
+            && options.EffectivePartSize(maxUploadSize) is > S3StoreOptions.MaxBufferedPartSize and var derived)
+        {
+            // The derived part grows with Tus:MaxSize: 70 TB asked for parts of 7 GB, past both limits, unnoticed.
+            problems.Add(
+                $"{Section}:PartSize derived from Tus:MaxSize ({maxUploadSize} bytes in {Section}:MaxParts "
+                + $"{options.MaxParts} parts) would be {derived} bytes, more than "
+                + $"{S3StoreOptions.MaxBufferedPartSize}; lower Tus:MaxSize or raise {Section}:MaxParts.");
+        }
 
         if (options.MaxPartsInFlight < 1 || options.MaxPartsInFlightPerRequest < 1)
         {
             problems.Add($"{Section}:MaxPartsInFlight and {Section}:MaxPartsInFlightPerRequest must be at least 1.");
         }
 
-        if (options.RequestTimeout <= TimeSpan.Zero || options.MaxRetries < 0)
+        // The S3 client refuses a longer timeout when it is created, which stopped the start with a stack trace.
+        if (options.RequestTimeout <= TimeSpan.Zero || options.RequestTimeout > S3StoreOptions.MaxRequestTimeout)
         {
-            problems.Add($"{Section}:RequestTimeout must be positive and {Section}:MaxRetries not negative.");
+            problems.Add(
+                $"{Section}:RequestTimeout must be positive and at most {S3StoreOptions.MaxRequestTimeout} "
+                + $"(was {options.RequestTimeout}).");
+        }
+
+        if (options.MaxRetries < 0)
+        {
+            problems.Add($"{Section}:MaxRetries must not be negative.");
         }
 
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);

@@ -18,7 +18,8 @@ public static class S3StoreRegistration
         services.AddOptions<S3StoreOptions>()
             .Bind(configuration.GetSection(S3StoreOptions.SectionName))
             .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<S3StoreOptions>, S3StoreOptionsValidator>();
+        services.AddSingleton<IValidateOptions<S3StoreOptions>>(
+            _ => new S3StoreOptionsValidator(configuration.GetValue<long?>("Tus:MaxSize")));
         services.AddSingleton(provider => new S3StoreSettings(
             provider.GetRequiredService<IOptions<S3StoreOptions>>().Value,
             configuration.GetValue<long?>("Tus:MaxSize")));

@@ -62,6 +62,62 @@ public sealed class S3StoreOptionsTests
     }
 
     [Fact]
+    public void A_part_larger_than_the_store_can_collect_in_memory_fails_naming_the_setting()
+    {
+        // 5 GiB is S3's limit and passed, but a part is counted in an int: every PATCH then failed with an overflow.
+        var options = Valid();
+        options.PartSize = S3StoreOptions.MaxBufferedPartSize + 1;
+
+        var result = new S3StoreOptionsValidator().Validate(null, options);
+        options.PartSize = S3StoreOptions.MaxBufferedPartSize;
+        var largest = new S3StoreOptionsValidator().Validate(null, options);
+
+        Assert.True(result.Failed);
+        Assert.Contains("Store:S3:PartSize", result.FailureMessage, StringComparison.Ordinal);
+        Assert.True(largest.Succeeded, largest.FailureMessage);
+    }
+
+    [Theory]
+    [InlineData(70_000_000_000_000)]
+    [InlineData(long.MaxValue)]
+    public void A_largest_upload_whose_derived_part_is_too_large_fails_naming_both_settings(long maxSize)
+    {
+        // 70 TB derived parts of 7 GB, past S3's 5 GiB; the largest long wrapped round and derived 5 MiB parts.
+        var result = new S3StoreOptionsValidator(maxSize).Validate(null, Valid());
+
+        Assert.True(result.Failed);
+        Assert.Contains("Tus:MaxSize", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("Store:S3:MaxParts", result.FailureMessage, StringComparison.Ordinal);
+        Assert.True(Valid().EffectivePartSize(maxSize) > S3StoreOptions.MaxBufferedPartSize);
+    }
+
+    [Fact]
+    public void The_largest_upload_that_fits_the_largest_parts_passes()
+    {
+        var maxSize = 2047 * MiB * S3StoreOptions.MaxPartsLimit;
+
+        var result = new S3StoreOptionsValidator(maxSize).Validate(null, Valid());
+
+        Assert.True(result.Succeeded, result.FailureMessage);
+        Assert.Equal(2047 * MiB, Valid().EffectivePartSize(maxSize));
+    }
+
+    [Fact]
+    public void A_request_timeout_the_S3_client_refuses_fails_naming_the_setting()
+    {
+        // The client refused it only when it was created, which stopped the start with a stack trace.
+        var options = Valid();
+        options.RequestTimeout = S3StoreOptions.MaxRequestTimeout + TimeSpan.FromMilliseconds(1);
+
+        var result = new S3StoreOptionsValidator().Validate(null, options);
+        options.RequestTimeout = S3StoreOptions.MaxRequestTimeout;
+        using var client = S3StoreRegistration.CreateClient(options);
+
+        Assert.True(result.Failed);
+        Assert.Contains("Store:S3:RequestTimeout", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Complete_settings_pass_validation()
     {
         var result = new S3StoreOptionsValidator().Validate(null, Valid());
