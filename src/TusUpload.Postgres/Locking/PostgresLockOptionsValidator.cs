@@ -7,6 +7,12 @@ public sealed class PostgresLockOptionsValidator : IValidateOptions<PostgresLock
 {
     private const string Section = PostgresLockOptions.SectionName;
 
+    /// <summary>The shortest period a <see cref="PeriodicTimer"/> takes.</summary>
+    public static readonly TimeSpan ShortestRenewInterval = TimeSpan.FromMilliseconds(1);
+
+    /// <summary>The longest period a <see cref="PeriodicTimer"/> takes.</summary>
+    public static readonly TimeSpan LongestRenewInterval = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+
     public ValidateOptionsResult Validate(string? name, PostgresLockOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -15,10 +21,15 @@ public sealed class PostgresLockOptionsValidator : IValidateOptions<PostgresLock
             return ValidateOptionsResult.Fail($"{Section}:LeaseDuration must be at least 1 second.");
         }
 
-        if (options.RenewInterval <= TimeSpan.Zero || options.RenewInterval * 3 > options.LeaseDuration)
+        // Divided, not multiplied: three times a huge RenewInterval overflowed and stopped the start with a stack
+        // trace. A periodic timer renews the lease; it takes 1 ms to ~49.7 days and threw on every lock otherwise.
+        if (options.RenewInterval < ShortestRenewInterval
+            || options.RenewInterval > LongestRenewInterval
+            || options.RenewInterval > options.LeaseDuration / 3)
         {
             return ValidateOptionsResult.Fail(
-                $"{Section}:RenewInterval must be positive and at most a third of LeaseDuration.");
+                $"{Section}:RenewInterval must be at least {ShortestRenewInterval}, at most {LongestRenewInterval} "
+                + "and at most a third of LeaseDuration.");
         }
 
         if (options.PollInterval <= TimeSpan.Zero || options.PollInterval > TimeSpan.FromSeconds(1))
