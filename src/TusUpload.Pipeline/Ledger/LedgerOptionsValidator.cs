@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using TusUpload.Pipeline.Ledger.Sqlite;
 
 namespace TusUpload.Pipeline.Ledger;
 
@@ -20,6 +21,10 @@ public sealed class LedgerOptionsValidator : IValidateOptions<LedgerOptions>
         if (options.Kind == LedgerKinds.Sqlite && string.IsNullOrWhiteSpace(options.Path))
         {
             failures.Add("Ledger:Path must name the SQLite database file.");
+        }
+        else if (options.Kind == LedgerKinds.Sqlite && SqliteLedgerProbe.TryWrite(options.Path) is { } problem)
+        {
+            failures.Add($"Ledger:Path '{options.Path}' cannot hold the SQLite database: {problem}");
         }
 
         if (options.OutboxClaimLease < TimeSpan.FromSeconds(1) || options.OutboxClaimLease > TimeSpan.FromHours(1))

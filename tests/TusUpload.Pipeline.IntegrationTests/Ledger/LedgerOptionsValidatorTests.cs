@@ -51,4 +51,65 @@ public sealed class LedgerOptionsValidatorTests
 
         Assert.True(result.Succeeded, result.FailureMessage);
     }
+
+    [Fact]
+    public void A_sqlite_path_whose_folder_cannot_be_made_fails_naming_the_setting()
+    {
+        // Passed, and then the start stopped with SQLite's "unable to open database file" and a stack trace.
+        var file = Path.GetTempFileName();
+        try
+        {
+            var options = new LedgerOptions { Path = Path.Combine(file, "ledger.db") };
+
+            var result = _validator.Validate(null, options);
+
+            Assert.True(result.Failed);
+            Assert.StartsWith("Ledger:Path '", Assert.Single(result.Failures), StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public void A_sqlite_path_that_names_a_folder_fails_naming_the_setting()
+    {
+        var options = new LedgerOptions { Path = Path.GetTempPath() };
+
+        var result = _validator.Validate(null, options);
+
+        Assert.True(result.Failed);
+        Assert.Contains("Ledger:Path", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("it is a folder", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_sqlite_path_in_a_folder_yet_to_be_made_is_valid_and_leaves_only_the_folder()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), $"ledger-probe-test-{Guid.NewGuid():N}");
+        try
+        {
+            var options = new LedgerOptions { Path = Path.Combine(folder, "sub", "ledger.db") };
+
+            var result = _validator.Validate(null, options);
+
+            Assert.True(result.Succeeded, result.FailureMessage);
+            Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(folder, "sub")));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_postgres_ledger_does_not_probe_the_sqlite_path()
+    {
+        var options = new LedgerOptions { Kind = LedgerKinds.Postgres, Path = Path.GetTempPath() };
+
+        var result = _validator.Validate(null, options);
+
+        Assert.True(result.Succeeded, result.FailureMessage);
+    }
 }
