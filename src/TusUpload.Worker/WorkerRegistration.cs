@@ -60,8 +60,10 @@ public static class WorkerRegistration
 
     private static void AddWorkerLedger(this IServiceCollection services, IConfiguration configuration)
     {
+        // Matched like the server's and like the switch below: the worker refused "SQLite", which the server took.
         services.AddOptions<LedgerOptions>()
             .Bind(configuration.GetSection(LedgerOptions.SectionName))
+            .PostConfigure(options => options.Kind = options.Kind.Trim().ToLowerInvariant())
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<LedgerOptions>, LedgerOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
