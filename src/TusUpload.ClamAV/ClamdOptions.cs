@@ -27,17 +27,20 @@ public sealed class ClamdOptions
     /// </summary>
     public long MaxStreamLength { get; set; } = 25L * 1024 * 1024;
 
-    /// <summary>Throws when a setting is out of range, naming the setting.</summary>
+    /// <summary>
+    /// Throws when a setting is out of range, naming the setting as the operator writes it (section <c>ClamAV</c>);
+    /// "ClamdOptions.Port" named a class, not a key the operator could find.
+    /// </summary>
     public void Validate()
     {
         if (string.IsNullOrWhiteSpace(Host))
         {
-            throw new ArgumentException("ClamdOptions.Host must name clamd's host.", nameof(Host));
+            throw new ArgumentException("ClamAV:Host must name clamd's host.", nameof(Host));
         }
 
         if (Port is < 1 or > 65535)
         {
-            throw new ArgumentOutOfRangeException(nameof(Port), Port, "ClamdOptions.Port must be 1–65535.");
+            throw new ArgumentOutOfRangeException(nameof(Port), Port, "ClamAV:Port must be 1–65535.");
         }
 
         RequirePositive(ConnectTimeout, nameof(ConnectTimeout));
@@ -48,7 +51,7 @@ public sealed class ClamdOptions
             throw new ArgumentOutOfRangeException(
                 nameof(ChunkSize),
                 ChunkSize,
-                $"ClamdOptions.ChunkSize must be {MinChunkSize}–{MaxChunkSize} bytes.");
+                $"ClamAV:ChunkSize must be {MinChunkSize}–{MaxChunkSize} bytes.");
         }
 
         if (MaxStreamLength < 1)
@@ -56,7 +59,7 @@ public sealed class ClamdOptions
             throw new ArgumentOutOfRangeException(
                 nameof(MaxStreamLength),
                 MaxStreamLength,
-                "ClamdOptions.MaxStreamLength must be positive.");
+                "ClamAV:MaxStreamLength must be positive.");
         }
     }
 
@@ -75,7 +78,7 @@ public sealed class ClamdOptions
         // Timeout.InfiniteTimeSpan would make a dead clamd hang a worker forever, so it is refused too.
         if (value <= TimeSpan.Zero || value.TotalMilliseconds > int.MaxValue)
         {
-            throw new ArgumentOutOfRangeException(name, value, $"ClamdOptions.{name} must be positive and finite.");
+            throw new ArgumentOutOfRangeException(name, value, $"ClamAV:{name} must be positive and finite.");
         }
     }
 }

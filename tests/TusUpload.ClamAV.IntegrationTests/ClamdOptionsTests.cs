@@ -44,6 +44,6 @@ public sealed class ClamdOptionsTests
         var error = Assert.ThrowsAny<ArgumentException>(() => new ClamdClient(options));
 
         Assert.Equal(setting, error.ParamName);
-        Assert.Contains(setting, error.Message, StringComparison.Ordinal);
+        Assert.Contains($"ClamAV:{setting} must", error.Message, StringComparison.Ordinal);
     }
 }
