@@ -22,12 +22,14 @@ internal static class ServerLogging
         var format = configuration[FormatKey] ?? "text";
         var levels = configuration.GetSection("Logging:LogLevel");
 
-        logger.MinimumLevel.Is(ToSerilog(levels["Default"], LogEventLevel.Information));
+        logger.MinimumLevel.Is(ToSerilog(levels["Default"], $"{levels.Path}:Default", LogEventLevel.Information));
         foreach (var category in levels.GetChildren())
         {
             if (category.Key != "Default")
             {
-                logger.MinimumLevel.Override(category.Key, ToSerilog(category.Value, LogEventLevel.Information));
+                logger.MinimumLevel.Override(
+                    category.Key,
+                    ToSerilog(category.Value, category.Path, LogEventLevel.Information));
             }
         }
 
@@ -49,15 +51,26 @@ internal static class ServerLogging
         && logEvent.Properties.TryGetValue("SourceContext", out var source)
         && source is ScalarValue { Value: "Microsoft.Extensions.Hosting.Internal.Host" };
 
-    /// <summary>Maps a Microsoft.Extensions.Logging level name; <c>None</c> keeps only fatal events.</summary>
-    public static LogEventLevel ToSerilog(string? level, LogEventLevel fallback)
+    /// <summary>
+    /// Maps a Microsoft.Extensions.Logging level name; <c>None</c> keeps only fatal events. Any other value is
+    /// refused naming <paramref name="setting"/>: a misspelt level stopped the start with a stack trace.
+    /// </summary>
+    public static LogEventLevel ToSerilog(string? level, string setting, LogEventLevel fallback)
     {
         if (string.IsNullOrEmpty(level))
         {
             return fallback;
         }
 
-        return Enum.Parse<LogLevel>(level, ignoreCase: true) switch
+        // A number parses too, but names no level unless it is one of the defined values.
+        if (!Enum.TryParse<LogLevel>(level, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed))
+        {
+            throw HostSettings.Refuse(
+                setting,
+                $"{setting} must be one of {string.Join(", ", Enum.GetNames<LogLevel>())} (was '{level}').");
+        }
+
+        return parsed switch
         {
             LogLevel.Trace => LogEventLevel.Verbose,
             LogLevel.Debug => LogEventLevel.Debug,

@@ -94,6 +94,11 @@ public sealed class EmbeddedPipelineTests
     [InlineData("--urls=http://127.0.0.1:abc", "Urls entry 'http://127.0.0.1:abc' is not an http:// or https:// URL")]
     [InlineData("--Store:Kind=bogus", "Store:Kind 'bogus' is unknown")]
     [InlineData("--Logging:Format=xml", "Logging:Format must be 'text' or 'json'")]
+    [InlineData("--Logging:LogLevel:Default=Nonsense", "Logging:LogLevel:Default must be one of Trace, Debug")]
+    [InlineData("--Logging:LogLevel:TusUpload=42", "Logging:LogLevel:TusUpload must be one of")]
+    [InlineData("--Tus:BasePath=/a?/", "Tus:BasePath must")]
+    [InlineData("--Tus:SweepInterval=00:00:00.0001", "Tus:SweepInterval must be at least 00:00:00.0010000")]
+    [InlineData("--Pipeline:RelayMaxBackoff=60.00:00:00", "Pipeline:RelayMaxBackoff must be at most 01:00:00")]
     public async Task Server_refuses_to_start_with_a_bad_setting_naming_it_without_a_stack_trace(
         string setting,
         string named)
