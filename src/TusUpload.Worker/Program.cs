@@ -15,6 +15,7 @@ using TusUpload.Worker;
 try
 {
     var builder = Host.CreateApplicationBuilder(HostSettings.ReadOnce(args));
+    WorkerLogging.CheckLevels(builder.Configuration);
 
     builder.Services.AddSerilog((services, logger) => logger
         .ReadFrom.Configuration(builder.Configuration, ReaderOptions)

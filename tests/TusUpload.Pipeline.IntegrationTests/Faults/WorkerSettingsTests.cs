@@ -13,6 +13,8 @@ public sealed class WorkerSettingsTests
     [InlineData("--Ledger:SentOutboxRetention=garbage", "Failed to convert configuration value 'garbage' at 'Ledger:")]
     [InlineData("--RabbitMq:Uri=", "RabbitMq:Uri must be")]
     [InlineData("--Store:Kind=bogus", "Store:Kind 'bogus' is not supported")]
+    [InlineData("--Serilog:MinimumLevel:Default=Nonsense", "Serilog:MinimumLevel:Default must be one of Verbose")]
+    [InlineData("--Serilog:MinimumLevel:Override:System=Loud", "Serilog:MinimumLevel:Override:System must be")]
     public async Task Worker_refuses_to_start_with_a_bad_setting_naming_it_without_a_crash(string setting, string named)
     {
         var (exitCode, output) = await RunToExitAsync(setting);
