@@ -37,7 +37,27 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings,
         string uploadId,
         CancellationToken cancellationToken)
     {
-        return await CallAsync<(S3UploadState?, string?)>(uploadId, async token =>
+        if (await ReadInfoAsync(uploadId, cancellationToken) is not { } info)
+        {
+            States.Forget(uploadId);
+            return (null, null);
+        }
+
+        var (bytes, etag) = info;
+        var state = Decode(uploadId, bytes);
+        if (state is not null)
+        {
+            state.ETag = etag;
+            States.Remember(uploadId, state.Revision, bytes, etag);
+        }
+
+        return (state, etag);
+    }
+
+    /// <summary>The info object's bytes and ETag, or null when there is none.</summary>
+    private Task<(byte[] Bytes, string ETag)?> ReadInfoAsync(string uploadId, CancellationToken cancellationToken)
+    {
+        return CallAsync<(byte[], string)?>(uploadId, async token =>
         {
             try
             {
@@ -49,19 +69,11 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings,
                 await response.ResponseStream.CopyToAsync(json, token);
                 var bytes = json.ToArray();
                 Metrics.Received(S3Operation.GetObject, S3Metrics.InfoObject, bytes.Length);
-                var state = Decode(uploadId, bytes);
-                if (state is not null)
-                {
-                    state.ETag = response.ETag;
-                    States.Remember(uploadId, state.Revision, bytes, response.ETag);
-                }
-
-                return (state, response.ETag);
+                return (bytes, response.ETag);
             }
             catch (AmazonS3Exception exception) when (S3Faults.IsNotFound(exception))
             {
-                States.Forget(uploadId);
-                return (null, null);
+                return null;
             }
         }, cancellationToken);
     }
@@ -158,24 +170,8 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings,
     /// <summary>The ETag of the upload's info object if it holds exactly <paramref name="json"/>, else null.</summary>
     private async Task<string?> ETagIfStoredAsync(string uploadId, byte[] json, CancellationToken cancellationToken)
     {
-        return await CallAsync(uploadId, async token =>
-        {
-            try
-            {
-                using var response = await SendAsync(
-                    S3Operation.GetObject,
-                    inner => Client.GetObjectAsync(Name, Keys.Info(uploadId), inner),
-                    token);
-                using var stored = new MemoryStream();
-                await response.ResponseStream.CopyToAsync(stored, token);
-                Metrics.Received(S3Operation.GetObject, S3Metrics.InfoObject, stored.Length);
-                return stored.GetBuffer().AsSpan(0, (int)stored.Length).SequenceEqual(json) ? response.ETag : null;
-            }
-            catch (AmazonS3Exception exception) when (S3Faults.IsNotFound(exception))
-            {
-                return null;
-            }
-        }, cancellationToken);
+        var stored = await ReadInfoAsync(uploadId, cancellationToken);
+        return stored is { } info && info.Bytes.AsSpan().SequenceEqual(json) ? info.ETag : null;
     }
 
     public Task<string> StartMultipartAsync(string uploadId, CancellationToken cancellationToken)
