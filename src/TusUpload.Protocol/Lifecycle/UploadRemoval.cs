@@ -31,6 +31,16 @@ public sealed class UploadRemoval(
     {
         var bound = options.Value.CommitTimeout;
         using var timeout = new CancellationTokenSource(bound);
+        var recorded = false;
+        if (expired)
+        {
+            // An expiry is recorded before the data goes: a HEAD between the two found neither the upload nor its
+            // end and answered 404 instead of 410. Recorded early it is true all the same (the upload is past its
+            // expiry whether or not its data is gone yet), and a removal that fails now is repeated by the next
+            // sweep or DELETE, whose record then changes nothing.
+            recorded = await RecordAsync(uploadId, expired, timeout.Token);
+        }
+
         CancellationTokenSource? extension = null;
         try
         {
@@ -60,11 +70,26 @@ public sealed class UploadRemoval(
                 }
             }
 
-            await RecordAsync(uploadId, expired, recordToken);
+            if (!expired)
+            {
+                recorded = await RecordAsync(uploadId, expired, recordToken);
+            }
         }
         finally
         {
             extension?.Dispose();
+        }
+
+        // Counted and logged once the data is gone too, so the line means what it says.
+        if (recorded && expired)
+        {
+            metrics.UploadExpired();
+            TusLog.Expired(logger, uploadId);
+        }
+        else if (recorded)
+        {
+            metrics.UploadTerminated();
+            TusLog.Terminated(logger, uploadId);
         }
     }
 
@@ -80,30 +105,31 @@ public sealed class UploadRemoval(
         }
     }
 
-    private async Task RecordAsync(string uploadId, bool expired, CancellationToken cancellationToken)
+    /// <summary>Records the upload's end; false, logged, when the record failed.</summary>
+    private async Task<bool> RecordAsync(string uploadId, bool expired, CancellationToken cancellationToken)
     {
-        // The data is gone whatever happens next, so a failed record is logged, not thrown: nothing could repeat it.
+        // The data is gone (or about to go) whatever happens next, so a failed record is logged, not thrown: nothing
+        // could repeat it once the data is gone.
         try
         {
             if (expired)
             {
                 await metrics.TimeLifecycleAsync("expired", () => lifecycle.ExpiredAsync(uploadId, cancellationToken));
-                metrics.UploadExpired();
-                TusLog.Expired(logger, uploadId);
             }
             else
             {
                 await metrics.TimeLifecycleAsync(
                     "terminated",
                     () => lifecycle.TerminatedAsync(uploadId, cancellationToken));
-                metrics.UploadTerminated();
-                TusLog.Terminated(logger, uploadId);
             }
+
+            return true;
         }
         catch (Exception exception)
         {
             // A cancellation here is the bound's: the record took too long, which is a failure like any other.
             TusLog.NotificationFailed(logger, exception, expired ? "expired" : "terminated", uploadId);
+            return false;
         }
     }
 }

@@ -9,14 +9,16 @@ namespace TusUpload.Protocol.Tests.Handlers;
 /// does; with <paramref name="deleteHangs"/> it never returns until its token is cancelled, as a stalled S3 call
 /// does; with <paramref name="hangAfterRemoving"/> it removes the upload first, as an S3 DELETE of the info object
 /// that S3 carried out but whose answer never arrived. <paramref name="cancelOnRemoving"/> is cancelled once the
-/// upload is gone, as a shutdown arriving at that moment would cancel a sweep.
+/// upload is gone, as a shutdown arriving at that moment would cancel a sweep; <paramref name="beforeRemoving"/>
+/// runs when a delete begins.
 /// </summary>
 internal sealed class SingleUploadStore(
     UploadInfo upload,
     bool failAfterRemoving = false,
     bool deleteHangs = false,
     bool hangAfterRemoving = false,
-    CancellationTokenSource? cancelOnRemoving = null) : IUploadStore
+    CancellationTokenSource? cancelOnRemoving = null,
+    Action? beforeRemoving = null) : IUploadStore
 {
     private UploadInfo? _upload = upload;
 
@@ -27,6 +29,7 @@ internal sealed class SingleUploadStore(
 
     public Task DeleteAsync(string uploadId, CancellationToken cancellationToken)
     {
+        beforeRemoving?.Invoke();
         if (hangAfterRemoving)
         {
             _upload = null;

@@ -55,14 +55,33 @@ public sealed class UploadSweeperTests
         var lifecycle = new RecordingLifecycle();
         await using var services = ProtocolServices.Build(store, lifecycle, TimeSpan.FromMilliseconds(200));
 
-        // The removal's own bound ends the wait; the sweep logs it and goes on, the next sweep tries again.
+        // The removal's own bound ends the wait; the sweep logs it and goes on, the next sweep tries again. The
+        // expiry was recorded before the delete began, and stays true.
         var (expired, _) = await services.GetRequiredService<UploadSweeper>()
             .SweepOnceAsync(CancellationToken.None)
             .WaitAsync(s_wait);
 
         Assert.False(store.Deleted);
         Assert.Equal(0, expired);
-        Assert.Empty(lifecycle.Expired);
+        Assert.Equal([upload.Id], lifecycle.Expired);
+    }
+
+    [Fact]
+    public async Task An_expiry_is_recorded_before_the_data_goes_so_no_read_in_between_finds_neither()
+    {
+        var upload = ExpiredUpload("a1b2c3d4e5f60718293a4b5c6d7e8f90");
+        var lifecycle = new RecordingLifecycle();
+        var recordedWhenDeleting = false;
+        var store = new SingleUploadStore(
+            upload,
+            beforeRemoving: () => recordedWhenDeleting = lifecycle.Expired.Count == 1);
+        await using var services = ProtocolServices.Build(store, lifecycle);
+
+        await services.GetRequiredService<UploadSweeper>().SweepOnceAsync(CancellationToken.None).WaitAsync(s_wait);
+
+        Assert.True(store.Deleted);
+        Assert.True(recordedWhenDeleting, "the expiry was not recorded before the store deleted the upload");
+        Assert.Equal([upload.Id], lifecycle.Expired);
     }
 
     [Fact]

@@ -33,7 +33,8 @@ public abstract partial class ConformanceSuite
         var kept = await secondClient.OffsetAsync(resumed);
         using var rest = await secondClient.PatchAsync(resumed, kept!.Value, body[(int)kept.Value..]);
 
-        Assert.Equal(300_000, kept);
+        // Failed once in CI on S3 with 0 kept, not reproduced since: the first server's log comes with a failure.
+        Assert.True(kept == 300_000, $"kept {kept} of 300000 bytes; the first server's log:\n{firstLog}");
         Assert.Contains("cut short by shutdown", firstLog, StringComparison.Ordinal);
         Assert.DoesNotContain("automatic draining of the request body failed", firstLog, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NoContent, rest.StatusCode);
