@@ -20,6 +20,9 @@ public sealed class S3StoreOptions
     /// <summary>The longest <see cref="RequestTimeout"/> the S3 client accepts (it refused more at start-up).</summary>
     public static readonly TimeSpan MaxRequestTimeout = TimeSpan.FromMilliseconds(int.MaxValue);
 
+    /// <summary>The most SDK retries allowed per request: each waits longer than the last.</summary>
+    public const int MaxRetriesLimit = 10;
+
     /// <summary>S3 allows at most this many parts in one multipart upload.</summary>
     public const int MaxPartsLimit = 10_000;
 

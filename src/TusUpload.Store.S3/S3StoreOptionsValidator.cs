@@ -74,9 +74,13 @@ public sealed class S3StoreOptionsValidator(long? maxUploadSize = null) : IValid
                 + $"(was {options.RequestTimeout}).");
         }
 
-        if (options.MaxRetries < 0)
+        // Each retry waits longer than the last: with S3 down, a very large count held a request for good instead of
+        // answering 503 (a POST with 2147483647 never answered).
+        if (options.MaxRetries is < 0 or > S3StoreOptions.MaxRetriesLimit)
         {
-            problems.Add($"{Section}:MaxRetries must not be negative.");
+            problems.Add(
+                $"{Section}:MaxRetries must be between 0 and {S3StoreOptions.MaxRetriesLimit} "
+                + $"(was {options.MaxRetries}).");
         }
 
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);

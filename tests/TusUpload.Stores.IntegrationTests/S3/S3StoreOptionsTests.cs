@@ -35,6 +35,7 @@ public sealed class S3StoreOptionsTests
     [InlineData("ServiceUrl")]
     [InlineData("AccessKey")]
     [InlineData("MaxParts")]
+    [InlineData("MaxRetries")]
     public void Invalid_setting_fails_validation_naming_the_setting(string setting)
     {
         var options = Valid();
@@ -48,6 +49,9 @@ public sealed class S3StoreOptionsTests
                 break;
             case "AccessKey":
                 options.AccessKey = "";
+                break;
+            case "MaxRetries":
+                options.MaxRetries = int.MaxValue;
                 break;
             default:
                 options.MaxParts = 10_001;
