@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using TusUpload.Protocol;
 
 namespace TusUpload.Postgres.Locking;
 
@@ -8,10 +9,10 @@ public sealed class PostgresLockOptionsValidator : IValidateOptions<PostgresLock
     private const string Section = PostgresLockOptions.SectionName;
 
     /// <summary>The shortest period a <see cref="PeriodicTimer"/> takes.</summary>
-    public static readonly TimeSpan ShortestRenewInterval = TimeSpan.FromMilliseconds(1);
+    public static readonly TimeSpan ShortestRenewInterval = TusOptionsValidator.ShortestTimer;
 
     /// <summary>The longest period a <see cref="PeriodicTimer"/> takes.</summary>
-    public static readonly TimeSpan LongestRenewInterval = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+    public static readonly TimeSpan LongestRenewInterval = TusOptionsValidator.LongestTimer;
 
     public ValidateOptionsResult Validate(string? name, PostgresLockOptions options)
     {

@@ -80,13 +80,18 @@ public sealed class UploadRemoval(
             extension?.Dispose();
         }
 
+        if (!recorded)
+        {
+            return;
+        }
+
         // Counted and logged once the data is gone too, so the line means what it says.
-        if (recorded && expired)
+        if (expired)
         {
             metrics.UploadExpired();
             TusLog.Expired(logger, uploadId);
         }
-        else if (recorded)
+        else
         {
             metrics.UploadTerminated();
             TusLog.Terminated(logger, uploadId);
