@@ -17,6 +17,7 @@ try
     var app = builder.Build();
     ServerSettings.WarnAboutUnknownKeys(app);
     HostSettings.CheckAll(app.Services);
+    using var claim = LocalDataClaim.Take(app.Services, app.Configuration);
 
     app.UseServerHosting();
     app.MapTus();
@@ -34,6 +35,13 @@ catch (IOException taken) when (taken.InnerException is AddressInUseException)
     // Another process listens there already: the operator has to free the address or pick another, so one line
     // says which, rather than an abort with a stack trace.
     await Console.Error.WriteLineAsync($"Cannot start: {taken.Message}");
+    return 1;
+}
+
+catch (LocalDataInUseException inUse)
+{
+    // Checked before the host starts anything, so the running server's uploads and outbox are left untouched.
+    await Console.Error.WriteLineAsync($"Cannot start: {inUse.Message}");
     return 1;
 }
 

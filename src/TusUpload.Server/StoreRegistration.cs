@@ -17,7 +17,7 @@ public static class StoreRegistration
     {
         ArgumentNullException.ThrowIfNull(builder);
 
-        var kind = KindOf(builder.Configuration, StoreKindKey, "disk");
+        var kind = StoreKind(builder.Configuration);
         switch (kind)
         {
             case "disk":
@@ -43,7 +43,7 @@ public static class StoreRegistration
     {
         ArgumentNullException.ThrowIfNull(builder);
 
-        var kind = KindOf(builder.Configuration, LockingKindKey, "inprocess");
+        var kind = LockingKind(builder.Configuration);
         switch (kind)
         {
             case "inprocess":
@@ -64,10 +64,17 @@ public static class StoreRegistration
 
         builder.Services.AddHostedService(provider => new StorageChoiceLog(
             provider.GetRequiredService<ILogger<StorageChoiceLog>>(),
-            KindOf(builder.Configuration, StoreKindKey, "disk"),
+            StoreKind(builder.Configuration),
             kind));
         return builder;
     }
+
+    /// <summary><c>Store:Kind</c> as matched: trimmed, lower case, <c>disk</c> when unset.</summary>
+    public static string StoreKind(IConfiguration configuration) => KindOf(configuration, StoreKindKey, "disk");
+
+    /// <summary><c>Locking:Kind</c> as matched: trimmed, lower case, <c>inprocess</c> when unset.</summary>
+    public static string LockingKind(IConfiguration configuration) =>
+        KindOf(configuration, LockingKindKey, "inprocess");
 
     private static string KindOf(IConfiguration configuration, string key, string fallback) =>
         (configuration[key] is { Length: > 0 } value ? value : fallback).Trim().ToLowerInvariant();

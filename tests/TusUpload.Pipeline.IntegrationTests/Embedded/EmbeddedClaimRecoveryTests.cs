@@ -8,7 +8,8 @@ namespace TusUpload.Pipeline.IntegrationTests.Embedded;
 
 /// <summary>
 /// The embedded default after a <c>kill -9</c>: the dead server's outbox claims are freed when the next server starts
-/// on the same SQLite file, so a completion it had claimed is processed at once, not after the claim lease.
+/// on the same SQLite file, so a completion it had claimed is processed at once, not after the claim lease. A second
+/// server started while the first still runs is refused before it frees anything.
 /// </summary>
 public sealed class EmbeddedClaimRecoveryTests : IDisposable
 {
@@ -26,6 +27,9 @@ public sealed class EmbeddedClaimRecoveryTests : IDisposable
             await WaitUntilClaimedAsync(uploadId);
         }
 
+        // The killed server's lock files stay behind; only a held lock refuses a start, and the kernel dropped it.
+        Assert.True(File.Exists(Path.Combine(_folder, "uploads", ".server.lock")));
+        Assert.True(File.Exists(Path.Combine(_folder, "ledger.db.server.lock")));
         var restartedAt = DateTime.UtcNow;
         await using var second = await StartAsync("--ClamAV:Enabled=false");
         var state = await SettledStateAsync(second.Client, uploadId);
@@ -34,21 +38,79 @@ public sealed class EmbeddedClaimRecoveryTests : IDisposable
         Assert.True(DateTime.UtcNow - restartedAt < TimeSpan.FromSeconds(20), "Processing waited for the lease.");
     }
 
+    [Fact]
+    public async Task Second_server_on_the_same_data_is_refused_in_one_line_and_frees_none_of_the_first_ones_claims()
+    {
+        await using var first = await StartAsync("--ClamAV:Enabled=true", "--ClamAV:Port=1");
+        var uploadId = await UploadAsync(first.Client, [1, 2, 3, 4, 5]);
+        await WaitUntilClaimedAsync(uploadId);
+
+        var (exitCode, output) = await EmbeddedServerProcess.RunToExitAsync(SharedData("--ClamAV:Enabled=false"));
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains(
+            $"Cannot start: Store:Disk:Path {Path.Combine(_folder, "uploads")} is in use by another TusUpload server "
+            + $"(process {first.ProcessId}); one server owns its local data.",
+            output,
+            StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("outbox claims left by a previous run", output, StringComparison.Ordinal);
+        await WaitUntilClaimedAsync(uploadId);
+        Assert.NotEqual(uploadId, await UploadAsync(first.Client, [6, 7, 8]));
+    }
+
+    [Fact]
+    public async Task Second_server_sharing_only_the_sqlite_ledger_is_refused_naming_the_ledger()
+    {
+        await using var first = await StartAsync();
+
+        // The second keeps the folder the launcher gave it and shares only the ledger.
+        var (exitCode, output) = await EmbeddedServerProcess.RunToExitAsync(
+            $"--Ledger:Path={Path.Combine(_folder, "ledger.db")}");
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains(
+            $"Cannot start: Ledger:Path {Path.Combine(_folder, "ledger.db")} is in use by another TusUpload server "
+            + $"(process {first.ProcessId})",
+            output,
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Servers_with_postgres_locking_and_ledger_share_one_disk_folder()
+    {
+        await using var database = await PostgresTestDatabase.CreateAsync();
+        string[] postgres =
+        [
+            "--Locking:Kind=postgres",
+            "--Ledger:Kind=postgres",
+            $"--Postgres:ConnectionString={database.ConnectionString}",
+        ];
+
+        await using var first = await StartAsync(postgres);
+        await using var second = await StartAsync(postgres);
+        var uploadId = await UploadAsync(first.Client, [1, 2, 3]);
+
+        Assert.Equal("available", await SettledStateAsync(second.Client, uploadId));
+    }
+
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();
         Directory.Delete(_folder, recursive: true);
     }
 
-    // Later command-line values win, so both servers share this test's folder rather than their own.
     private Task<EmbeddedServerProcess> StartAsync(params string[] settings) =>
-        EmbeddedServerProcess.StartAsync(
-        [
-            $"--Store:Disk:Path={Path.Combine(_folder, "uploads")}",
-            $"--Ledger:Path={Path.Combine(_folder, "ledger.db")}",
-            "--Ledger:OutboxClaimLease=00:05:00",
-            .. settings,
-        ]);
+        EmbeddedServerProcess.StartAsync(SharedData(settings));
+
+    // Later command-line values win, so every server shares this test's folder rather than its own.
+    private string[] SharedData(params string[] settings) =>
+    [
+        $"--Store:Disk:Path={Path.Combine(_folder, "uploads")}",
+        $"--Ledger:Path={Path.Combine(_folder, "ledger.db")}",
+        "--Ledger:OutboxClaimLease=00:05:00",
+        .. settings,
+    ];
 
     private async Task WaitUntilClaimedAsync(string uploadId)
     {

@@ -35,6 +35,8 @@ internal sealed class EmbeddedServerProcess : IAsyncDisposable
 
     public HttpClient Client { get; }
 
+    public int ProcessId => _process.Id;
+
     public string Output
     {
         get

@@ -28,6 +28,12 @@ public sealed class DiskServers : TusServers
         foreach (var path in Directory.EnumerateFiles(root, "*", SearchOption.TopDirectoryOnly))
         {
             var name = Path.GetFileName(path);
+            if (name == LocalDataClaim.FolderLockName)
+            {
+                // The server's claim on the folder, not upload data; it is exclusively locked while the server runs.
+                continue;
+            }
+
             var id = name.Split('.')[0];
             if (await IsCompleteAsync(id, Path.Combine(root, id + DiskStoreLayout.InfoSuffix)))
             {
