@@ -61,23 +61,36 @@ public abstract partial class ConformanceSuite : IDisposable
         return upload;
     }
 
-    /// <summary>Polls HEAD until the offset stops changing (a cut-off writer has saved and released).</summary>
-    protected async Task<long> SettledOffsetAsync(Uri upload, TusClient? client = null)
+    /// <summary>
+    /// PATCH requests the main server has finished, from its <c>/metrics</c>: a request counts once its handler has
+    /// returned, so also a cut-off one whose received bytes were committed. Tests of a collection run one at a time.
+    /// </summary>
+    protected async Task<double> FinishedPatchesAsync() =>
+        MetricsScrape.Sum(
+            await MetricsScrape.ScrapeAsync(Client.Server),
+            "http_request_duration_seconds_count",
+            "method=\"PATCH\"");
+
+    /// <summary>
+    /// The upload's offset once the server has finished <paramref name="patches"/> PATCHes in all (see
+    /// <see cref="FinishedPatchesAsync"/>), that is after a cut-off writer saved what it had and let go. Waiting
+    /// for the offset to stop changing instead read 0 twice under load before a slow commit had landed.
+    /// </summary>
+    protected async Task<long> SettledOffsetAsync(Uri upload, double patches)
     {
-        client ??= Client;
-        long? previous = null;
-        for (var attempt = 0; attempt < 100; attempt++)
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (await FinishedPatchesAsync() < patches)
         {
-            var offset = await client.OffsetAsync(upload);
-            if (offset is not null && offset == previous)
+            if (DateTime.UtcNow > deadline)
             {
-                return offset.Value;
+                throw new TimeoutException($"The server did not finish {patches} PATCHes within 20 seconds.");
             }
 
-            previous = offset;
-            await Task.Delay(100);
+            await Task.Delay(50);
         }
 
-        throw new TimeoutException("The upload's offset did not settle within 10 seconds.");
+        var offset = await Client.OffsetAsync(upload);
+        Assert.True(offset is not null, "HEAD reported no offset.");
+        return offset.Value;
     }
 }
