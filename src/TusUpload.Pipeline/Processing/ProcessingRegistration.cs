@@ -43,13 +43,16 @@ public static class ProcessingRegistration
         return services;
     }
 
-    // The last delivery a quorum queue makes is DeliveryLimit + 1; the processor gives up on that one.
+    // The last delivery a quorum queue makes is DeliveryLimit + 1; the processor gives up on that one. Only a limit
+    // RabbitMQ would accept counts: with the in-process queue nothing else checks RabbitMq:DeliveryLimit, and
+    // int.MaxValue + 1 had wrapped round to a count refused as a bad Worker:MaxDeliveries, a setting nobody set.
     private static int DefaultMaxDeliveries(IConfiguration configuration)
     {
         var limit = configuration
             .GetSection(RabbitMqOptions.SectionName)
             .GetValue<int?>(nameof(RabbitMqOptions.DeliveryLimit));
-        return (limit ?? new RabbitMqOptions().DeliveryLimit) + 1;
+        var accepted = limit is >= 1 and <= RabbitMqOptions.MaxDeliveryLimit;
+        return (accepted ? limit!.Value : new RabbitMqOptions().DeliveryLimit) + 1;
     }
 
     // Validate() throws with a message naming the setting; ValidateOnStart then fails the host with it.

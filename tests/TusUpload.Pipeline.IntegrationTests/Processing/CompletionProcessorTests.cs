@@ -189,6 +189,28 @@ public sealed class CompletionProcessorTests
     }
 
     [Theory]
+    [InlineData("2147483647")]
+    [InlineData("0")]
+    public async Task Delivery_limit_rabbitmq_would_refuse_leaves_the_default_of_six_deliveries(string deliveryLimit)
+    {
+        // Arrange: the in-process queue, where nothing else reads RabbitMq:DeliveryLimit.
+        await using var host = ProcessingTestHost.Start(scan: false, extra: ("RabbitMq:DeliveryLimit", deliveryLimit));
+        var id = await host.ReceiveAsync(Encoding.UTF8.GetBytes("deleted behind our back"));
+        await host.Store.DeleteAsync(id, default).WaitAsync(TimeSpan.FromSeconds(10));
+
+        // Act
+        await Assert.ThrowsAnyAsync<Exception>(() => host.ProcessAsync(id, deliveryCount: 5));
+        var afterFifth = (await host.GetAsync(id)).State;
+        await Assert.ThrowsAnyAsync<Exception>(() => host.ProcessAsync(id, deliveryCount: 6));
+
+        // Assert
+        Assert.Equal(UploadState.Processing, afterFifth);
+        var upload = await host.GetAsync(id);
+        Assert.Equal(UploadState.Failed, upload.State);
+        Assert.Contains("gave up after 6 deliveries", upload.FailureReason, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData(true)]
     [InlineData(false)]
     public async Task Upload_terminated_while_processed_ends_quietly_without_a_failure_or_a_retry(bool recordedAtOnce)

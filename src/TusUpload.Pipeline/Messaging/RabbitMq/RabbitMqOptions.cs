@@ -23,6 +23,9 @@ public sealed class RabbitMqOptions
     /// </summary>
     public int DeliveryLimit { get; set; } = 5;
 
+    /// <summary>The largest <see cref="DeliveryLimit"/> accepted.</summary>
+    public const int MaxDeliveryLimit = 1000;
+
     /// <summary>Unacknowledged deliveries a consumer holds at once (basic.qos). Default: 8.</summary>
     public ushort Prefetch { get; set; } = 8;
 
@@ -60,12 +63,12 @@ public sealed class RabbitMqOptions
         RequireName(DeadLetterExchange, nameof(DeadLetterExchange));
         RequireName(DeadLetterQueue, nameof(DeadLetterQueue));
 
-        if (DeliveryLimit is < 1 or > 1000)
+        if (DeliveryLimit is < 1 or > MaxDeliveryLimit)
         {
             throw new ArgumentOutOfRangeException(
                 nameof(DeliveryLimit),
                 DeliveryLimit,
-                "RabbitMq:DeliveryLimit must be 1–1000.");
+                $"RabbitMq:DeliveryLimit must be 1–{MaxDeliveryLimit}.");
         }
 
         if (Prefetch < 1)
