@@ -46,7 +46,13 @@ public sealed class LocalDataClaim : IDisposable
             if (ledger.Kind == LedgerKinds.Sqlite)
             {
                 var path = Path.GetFullPath(ledger.Path);
-                claim.Add(path + LedgerLockSuffix, $"Ledger:Path {path}");
+
+                // SQLite follows a symbolic link to its file (the WAL sits beside the target), so the lock file does
+                // too: a second server given a link to the first one's ledger shares that file and must be refused.
+                var file = new FileInfo(path).LinkTarget is null
+                    ? path
+                    : File.ResolveLinkTarget(path, returnFinalTarget: true)!.FullName;
+                claim.Add(file + LedgerLockSuffix, $"Ledger:Path {path}");
             }
 
             return claim;

@@ -77,6 +77,23 @@ public sealed class EmbeddedClaimRecoveryTests : IDisposable
     }
 
     [Fact]
+    public async Task Second_server_given_a_symbolic_link_to_the_sqlite_ledger_is_refused_naming_the_ledger()
+    {
+        await using var first = await StartAsync();
+        var link = Path.Combine(_folder, "link.db");
+        File.CreateSymbolicLink(link, Path.Combine(_folder, "ledger.db"));
+
+        // SQLite opens the link's target, so this second server would share the first one's file.
+        var (exitCode, output) = await EmbeddedServerProcess.RunToExitAsync($"--Ledger:Path={link}");
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains(
+            $"Cannot start: Ledger:Path {link} is in use by another TusUpload server (process {first.ProcessId})",
+            output,
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Servers_with_postgres_locking_and_ledger_share_one_disk_folder()
     {
         await using var database = await PostgresTestDatabase.CreateAsync();
