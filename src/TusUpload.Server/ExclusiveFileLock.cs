@@ -25,11 +25,24 @@ internal sealed partial class ExclusiveFileLock : IDisposable
 
     /// <summary>
     /// Takes the lock on <paramref name="path"/>, creating the file if needed; null when another process holds it,
-    /// with that process's id in <paramref name="holder"/> when it could be read.
+    /// with that process's id in <paramref name="holder"/> when it could be read. Throws an
+    /// <see cref="IOException"/> or <see cref="UnauthorizedAccessException"/> when the file cannot be used.
     /// </summary>
     public static ExclusiveFileLock? TryTake(string path, out int? holder)
     {
         holder = null;
+
+        // Opening follows a symbolic link, and writing the holder's id through one would replace the content of
+        // whatever file it names (or create one there), with the server's rights, often root's in a container.
+        if (new FileInfo(path).LinkTarget is not null)
+        {
+            throw new IOException($"{path} is a symbolic link, not a lock file; remove it.");
+        }
+
+        if (Directory.Exists(path))
+        {
+            throw new IOException($"{path} is a folder, not a lock file; remove it.");
+        }
 
         // .NET's own advisory lock is switched off for this host (System.IO.DisableFileLocking), so the lock is
         // taken explicitly with flock. On Windows an open without sharing is already exclusive.
@@ -44,18 +57,32 @@ internal sealed partial class ExclusiveFileLock : IDisposable
             return null;
         }
 
-        if (!OperatingSystem.IsWindows() && Flock(handle, LockExclusive | LockNonBlocking) != 0)
+        try
         {
-            var errno = Marshal.GetLastPInvokeError();
-            holder = ReadHolder(handle);
-            handle.Dispose();
-            return errno == ErrnoWouldBlock
-                ? null
-                : throw new IOException($"Cannot lock {path} (errno {errno}).", errno);
-        }
+            if (!OperatingSystem.IsWindows() && Flock(handle, LockExclusive | LockNonBlocking) != 0)
+            {
+                var errno = Marshal.GetLastPInvokeError();
+                holder = ReadHolder(handle);
+                handle.Dispose();
+                return errno == ErrnoWouldBlock
+                    ? null
+                    : throw new IOException($"Cannot lock {path} (errno {errno}).", errno);
+            }
 
-        WriteHolder(handle);
-        return new ExclusiveFileLock(handle);
+            WriteHolder(handle);
+            return new ExclusiveFileLock(handle);
+        }
+        catch (NotSupportedException notAFile)
+        {
+            // A pipe or a device in its place cannot be truncated or written at an offset.
+            handle.Dispose();
+            throw new IOException($"{path} is not a regular file; remove it.", notAFile);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
     }
 
     public void Dispose() => _handle.Dispose();

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using TusUpload.Pipeline;
 using TusUpload.Pipeline.Ledger;
 using TusUpload.Store.Disk;
 
@@ -39,7 +40,7 @@ public sealed class LocalDataClaim : IDisposable
             {
                 var folder = Path.GetFullPath(services.GetRequiredService<IOptions<DiskStoreOptions>>().Value.Path);
                 Directory.CreateDirectory(folder);
-                claim.Add(Path.Combine(folder, FolderLockName), $"Store:Disk:Path {folder}");
+                claim.Add(Path.Combine(folder, FolderLockName), "Store:Disk:Path", folder);
             }
 
             var ledger = services.GetRequiredService<IOptions<LedgerOptions>>().Value;
@@ -52,7 +53,7 @@ public sealed class LocalDataClaim : IDisposable
                 var file = new FileInfo(path).LinkTarget is null
                     ? path
                     : File.ResolveLinkTarget(path, returnFinalTarget: true)!.FullName;
-                claim.Add(file + LedgerLockSuffix, $"Ledger:Path {path}");
+                claim.Add(file + LedgerLockSuffix, "Ledger:Path", path);
             }
 
             return claim;
@@ -74,13 +75,25 @@ public sealed class LocalDataClaim : IDisposable
         _locks.Clear();
     }
 
-    private void Add(string lockPath, string what)
+    private void Add(string lockPath, string setting, string value)
     {
-        var held = ExclusiveFileLock.TryTake(lockPath, out var holder);
+        ExclusiveFileLock? held;
+        int? holder;
+        try
+        {
+            held = ExclusiveFileLock.TryTake(lockPath, out holder);
+        }
+        catch (Exception unusable) when (unusable is IOException or UnauthorizedAccessException)
+        {
+            // The operator has to fix the folder (a link or a folder in the lock file's place, a file another user
+            // owns): one line, as for a folder the server cannot write, rather than a crash with a stack trace.
+            throw HostSettings.Refuse(setting, $"{setting} {value} cannot be claimed: {unusable.Message}");
+        }
+
         if (held is null)
         {
             var by = holder is { } id ? $"another TusUpload server (process {id})" : "another TusUpload server";
-            throw new LocalDataInUseException($"{what} is in use by {by}; one server owns its local data.");
+            throw new LocalDataInUseException($"{setting} {value} is in use by {by}; one server owns its local data.");
         }
 
         _locks.Add(held);

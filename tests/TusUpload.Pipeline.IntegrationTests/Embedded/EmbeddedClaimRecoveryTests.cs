@@ -93,6 +93,49 @@ public sealed class EmbeddedClaimRecoveryTests : IDisposable
             StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Lock_file_that_is_a_symbolic_link_is_refused_in_one_line_and_what_it_names_is_left_alone(
+        bool targetExists)
+    {
+        var uploads = Directory.CreateDirectory(Path.Combine(_folder, "uploads")).FullName;
+        var target = Path.Combine(_folder, "outside.txt");
+        if (targetExists)
+        {
+            await File.WriteAllTextAsync(target, "not the server's");
+        }
+
+        var lockFile = Path.Combine(uploads, ".server.lock");
+        File.CreateSymbolicLink(lockFile, target);
+
+        var (exitCode, output) = await EmbeddedServerProcess.RunToExitAsync(SharedData());
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains(
+            $"Invalid configuration: Store:Disk:Path {uploads} cannot be claimed: {lockFile} is a symbolic link",
+            output,
+            StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+        Assert.Equal(targetExists ? "not the server's" : null, File.Exists(target) ? File.ReadAllText(target) : null);
+    }
+
+    [Fact]
+    public async Task Folder_in_the_place_of_the_ledger_lock_file_is_refused_in_one_line()
+    {
+        var lockFolder = Directory.CreateDirectory(Path.Combine(_folder, "ledger.db.server.lock")).FullName;
+
+        var (exitCode, output) = await EmbeddedServerProcess.RunToExitAsync(SharedData());
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains(
+            $"Invalid configuration: Ledger:Path {Path.Combine(_folder, "ledger.db")} cannot be claimed: "
+            + $"{lockFolder} is a folder",
+            output,
+            StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Servers_with_postgres_locking_and_ledger_share_one_disk_folder()
     {
