@@ -52,6 +52,18 @@ public interface IUploadLedger
     Task<ProcessingOutcome> CompleteProcessingAsync(
         string uploadId,
         ContentVerdict verdict,
+        CancellationToken cancellationToken) =>
+        CompleteProcessingAsync(uploadId, verdict, null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="CompleteProcessingAsync(string, ContentVerdict, CancellationToken)"/>; when the upload is no
+    /// longer processing (terminated, say, after the worker promoted its clean content) and no upload points at the
+    /// verdict's blob, <paramref name="deleteUnreferencedBlob"/> deletes that blob inside the transaction.
+    /// </summary>
+    Task<ProcessingOutcome> CompleteProcessingAsync(
+        string uploadId,
+        ContentVerdict verdict,
+        Func<string, CancellationToken, Task>? deleteUnreferencedBlob,
         CancellationToken cancellationToken);
 
     /// <summary>received|processing → failed with a reason; visible and alertable.</summary>

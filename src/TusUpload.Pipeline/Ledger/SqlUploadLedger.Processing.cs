@@ -34,6 +34,7 @@ public abstract partial class SqlUploadLedger
     public Task<ProcessingOutcome> CompleteProcessingAsync(
         string uploadId,
         ContentVerdict verdict,
+        Func<string, CancellationToken, Task>? deleteUnreferencedBlob,
         CancellationToken cancellationToken) =>
         WriteAsync(
             async (connection, transaction, cancellationToken) =>
@@ -42,6 +43,16 @@ public abstract partial class SqlUploadLedger
                 if (before != UploadState.Processing)
                 {
                     LogSkipped(uploadId, before, nameof(CompleteProcessingAsync));
+                    if (!verdict.Infected)
+                    {
+                        await DeleteBlobIfUnreferencedAsync(
+                            connection,
+                            transaction,
+                            verdict,
+                            deleteUnreferencedBlob,
+                            cancellationToken);
+                    }
+
                     return new ProcessingOutcome(before ?? UploadState.Failed, false);
                 }
 
@@ -114,6 +125,42 @@ public abstract partial class SqlUploadLedger
                 return true;
             },
             cancellationToken);
+
+    /// <summary>
+    /// The worker promotes clean content before this commit, so an upload terminated in between (or settled by
+    /// another delivery) may have left a blob that no upload points at: bytes the user deleted. The upsert takes a
+    /// row for the blob, with a count of 0 when there was none, and so holds the lock that a concurrent upload of
+    /// the same content waits for at its own upsert (SQLite has one writer anyway); with a count of 0 the row and
+    /// the blob go before the commit, as when a termination releases a blob's last reference.
+    /// </summary>
+    private async Task DeleteBlobIfUnreferencedAsync(
+        DbConnection connection,
+        DbTransaction transaction,
+        ContentVerdict verdict,
+        Func<string, CancellationToken, Task>? deleteUnreferencedBlob,
+        CancellationToken cancellationToken)
+    {
+        var count = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            """
+            INSERT INTO ledger_blobs (sha256, length, reference_count, created_at)
+            VALUES (@Sha256, @Length, 0, @now)
+            ON CONFLICT (sha256) DO UPDATE SET reference_count = ledger_blobs.reference_count
+            RETURNING reference_count
+            """,
+            new { verdict.Sha256, verdict.Length, now = Now() },
+            transaction,
+            cancellationToken: cancellationToken));
+
+        if (count == 0)
+        {
+            await DeleteUnreferencedBlobAsync(
+                connection,
+                transaction,
+                verdict.Sha256,
+                deleteUnreferencedBlob,
+                cancellationToken);
+        }
+    }
 
     /// <summary>
     /// One upsert makes the blob or counts one more reference to it; the count it returns says which. Counting in the

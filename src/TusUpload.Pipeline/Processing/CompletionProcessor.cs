@@ -191,7 +191,11 @@ public sealed partial class CompletionProcessor(
             await blobs.PromoteAsync(upload, content.Sha256, cancellationToken);
         }
 
-        var outcome = await ledger.CompleteProcessingAsync(upload.Id, content, cancellationToken);
+        var outcome = await ledger.CompleteProcessingAsync(
+            upload.Id,
+            content,
+            (sha256, token) => DeleteUnreferencedBlobAsync(upload.Id, sha256, token),
+            cancellationToken);
 
         // Duplicates and promoted uploads live on in their blob; quarantined data is discarded (ledger keeps the
         // hash and signature). Releasing is idempotent, so a repeat after a crash is harmless.
@@ -216,6 +220,22 @@ public sealed partial class CompletionProcessor(
         var elapsed = Stopwatch.GetElapsedTime(startedAt).TotalMilliseconds;
         logger.Processed(upload.Id, state, content.Sha256, content.Length, elapsed);
         return outcome.Changed ? state : "unchanged";
+    }
+
+    // Runs inside the ledger transaction that found the upload ended and its blob unreferenced. A failed delete
+    // leaves the blob behind, as before such blobs were deleted, rather than failing a delivery that has nothing
+    // left to do; a retry would not come back here, since the upload is no longer processing.
+    private async Task DeleteUnreferencedBlobAsync(string uploadId, string sha256, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await blobs.DeleteAsync(sha256, cancellationToken);
+            logger.UnreferencedBlobDeleted(uploadId, sha256);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            logger.UnreferencedBlobDeleteFailed(uploadId, sha256, exception.Message);
+        }
     }
 
     private async Task<string> FailAsync(

@@ -74,4 +74,22 @@ internal static partial class ProcessingLog
         Level = LogLevel.Information,
         Message = "Upload {UploadId} was {State} while it was processed ({Reason}); nothing more to do")]
     public static partial void EndedWhileProcessed(this ILogger logger, string uploadId, string state, string reason);
+
+    [LoggerMessage(
+        EventId = 4510,
+        Level = LogLevel.Information,
+        Message = "Upload {UploadId} ended while it was processed; blob {Sha256}, which no upload points at, "
+            + "is deleted")]
+    public static partial void UnreferencedBlobDeleted(this ILogger logger, string uploadId, string sha256);
+
+    [LoggerMessage(
+        EventId = 4511,
+        Level = LogLevel.Warning,
+        Message = "Upload {UploadId} ended while it was processed; deleting blob {Sha256}, which no upload points at, "
+            + "failed and it stays: {Reason}")]
+    public static partial void UnreferencedBlobDeleteFailed(
+        this ILogger logger,
+        string uploadId,
+        string sha256,
+        string reason);
 }

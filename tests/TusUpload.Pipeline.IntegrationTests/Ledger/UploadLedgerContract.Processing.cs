@@ -173,6 +173,38 @@ public abstract partial class UploadLedgerContract
     }
 
     [Fact]
+    public async Task Completing_an_upload_terminated_meanwhile_deletes_a_blob_no_upload_points_at_and_keeps_others()
+    {
+        var orphan = Clean("promoted, then terminated " + NewUploadId());
+        var shared = Clean("pointed at by another " + NewUploadId());
+        var keeper = await ProcessingUploadAsync(Ledger, shared.Length);
+        await Ledger.CompleteProcessingAsync(keeper, shared, CancellationToken.None).WaitAsync(Wait);
+        var alone = await ProcessingUploadAsync(Ledger, orphan.Length);
+        var beside = await ProcessingUploadAsync(Ledger, shared.Length);
+        await Ledger.RecordTerminatedAsync(alone, CancellationToken.None).WaitAsync(Wait);
+        await Ledger.RecordTerminatedAsync(beside, CancellationToken.None).WaitAsync(Wait);
+        var deleted = new List<string>();
+        Func<string, CancellationToken, Task> delete = (sha256, _) =>
+        {
+            deleted.Add(sha256);
+            return Task.CompletedTask;
+        };
+
+        var aloneOutcome = await Ledger.CompleteProcessingAsync(alone, orphan, delete, CancellationToken.None)
+            .WaitAsync(Wait);
+        var besideOutcome = await Ledger.CompleteProcessingAsync(beside, shared, delete, CancellationToken.None)
+            .WaitAsync(Wait);
+
+        Assert.Equal(new ProcessingOutcome(UploadState.Terminated, false), aloneOutcome);
+        Assert.Equal(new ProcessingOutcome(UploadState.Terminated, false), besideOutcome);
+        Assert.Equal([orphan.Sha256], deleted);
+        Assert.Null(await Ledger.GetBlobReferenceCountAsync(orphan.Sha256, CancellationToken.None).WaitAsync(Wait));
+        Assert.Equal(
+            1,
+            await Ledger.GetBlobReferenceCountAsync(shared.Sha256, CancellationToken.None).WaitAsync(Wait));
+    }
+
+    [Fact]
     public async Task Content_uploaded_again_after_its_blob_was_freed_becomes_available_with_count_1()
     {
         var verdict = Clean("again " + NewUploadId());

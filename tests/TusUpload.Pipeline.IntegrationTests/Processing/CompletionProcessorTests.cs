@@ -188,6 +188,67 @@ public sealed class CompletionProcessorTests
         Assert.Contains("gave up after 3 deliveries", upload.FailureReason, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Blob_promoted_for_an_upload_terminated_before_the_commit_is_deleted_with_nothing_pointing_at_it()
+    {
+        // Arrange: a DELETE lands between the worker's promotion and its commit, as the DELETE handler does it.
+        await using var host = ProcessingTestHost.StartWithBlobs(
+            scan: false,
+            inner => new PromotionWatchingBlobStore(inner));
+        var blobs = (PromotionWatchingBlobStore)host.Blobs;
+        var content = Encoding.UTF8.GetBytes("deleted by its owner while processed " + Guid.NewGuid());
+        var id = await host.ReceiveAsync(content);
+        blobs.AfterPromote = async uploadId =>
+        {
+            await host.Store.DeleteAsync(uploadId, CancellationToken.None);
+            await host.Ledger.RecordTerminatedAsync(uploadId, CancellationToken.None);
+        };
+        Assert.Equal(0, host.BlobFileCount());
+
+        // Act
+        await host.ProcessAsync(id);
+
+        // Assert
+        Assert.Equal(UploadState.Terminated, (await host.GetAsync(id)).State);
+        Assert.Equal(0, host.BlobFileCount());
+        Assert.Null(await host.ReferenceCountAsync(ProcessingTestHost.Sha256Hex(content)));
+    }
+
+    [Fact]
+    public async Task Blob_promoted_for_a_terminated_upload_stays_while_another_upload_points_at_it()
+    {
+        // Arrange: the same content is available through a first upload; the second is deleted while processed.
+        await using var host = ProcessingTestHost.StartWithBlobs(
+            scan: false,
+            inner => new PromotionWatchingBlobStore(inner));
+        var blobs = (PromotionWatchingBlobStore)host.Blobs;
+        var content = Encoding.UTF8.GetBytes("kept for its other owner " + Guid.NewGuid());
+        var kept = await host.ReceiveAsync(content);
+        await host.ProcessAsync(kept);
+        var terminated = await host.ReceiveAsync(content);
+        blobs.AfterPromote = async uploadId =>
+        {
+            await host.Store.DeleteAsync(uploadId, CancellationToken.None);
+            await host.Ledger.RecordTerminatedAsync(uploadId, CancellationToken.None);
+        };
+
+        // Act
+        await host.ProcessAsync(terminated);
+
+        // Assert
+        Assert.Equal(UploadState.Terminated, (await host.GetAsync(terminated)).State);
+        Assert.Equal(1, host.BlobFileCount());
+        Assert.Equal(1, await host.ReferenceCountAsync(ProcessingTestHost.Sha256Hex(content)));
+        await using var blob = await host.Blobs.OpenReadAsync(
+            ProcessingTestHost.Sha256Hex(content),
+            0,
+            content.Length,
+            CancellationToken.None);
+        using var stored = new MemoryStream();
+        await blob.CopyToAsync(stored);
+        Assert.Equal(content, stored.ToArray());
+    }
+
     [Theory]
     [InlineData("2147483647")]
     [InlineData("0")]

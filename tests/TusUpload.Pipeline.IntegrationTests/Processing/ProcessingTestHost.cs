@@ -42,16 +42,21 @@ internal sealed class ProcessingTestHost : IAsyncDisposable
     public static ProcessingTestHost Start(
         bool scan,
         string? clamdEndpoint = null,
-        params (string Key, string Value)[] extra) => Build(scan, clamdEndpoint, decorateStore: null, extra);
+        params (string Key, string Value)[] extra) => Build(scan, clamdEndpoint, decorateStore: null, null, extra);
 
     /// <summary>A host whose upload store is the disk store seen through <paramref name="decorateStore"/>.</summary>
     public static ProcessingTestHost StartWithStore(bool scan, Func<IUploadStore, IUploadStore> decorateStore) =>
-        Build(scan, clamdEndpoint: null, decorateStore, []);
+        Build(scan, clamdEndpoint: null, decorateStore, decorateBlobs: null, []);
+
+    /// <summary>A host whose blob store is the disk one seen through <paramref name="decorateBlobs"/>.</summary>
+    public static ProcessingTestHost StartWithBlobs(bool scan, Func<IBlobStore, IBlobStore> decorateBlobs) =>
+        Build(scan, clamdEndpoint: null, decorateStore: null, decorateBlobs, []);
 
     private static ProcessingTestHost Build(
         bool scan,
         string? clamdEndpoint,
         Func<IUploadStore, IUploadStore>? decorateStore,
+        Func<IBlobStore, IBlobStore>? decorateBlobs,
         (string Key, string Value)[] extra)
     {
         var root = Directory.CreateTempSubdirectory("tus-processing-").FullName;
@@ -95,6 +100,11 @@ internal sealed class ProcessingTestHost : IAsyncDisposable
         if (decorateStore is not null)
         {
             services.AddSingleton(provider => decorateStore(provider.GetRequiredService<DiskUploadStore>()));
+        }
+
+        if (decorateBlobs is not null)
+        {
+            services.AddSingleton(provider => decorateBlobs(provider.GetRequiredService<DiskBlobStore>()));
         }
 
         return new ProcessingTestHost(root, services.BuildServiceProvider(validateScopes: true));
