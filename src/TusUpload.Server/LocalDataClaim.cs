@@ -20,7 +20,7 @@ public sealed class LocalDataClaim : IDisposable
     /// <summary>Appended to the SQLite ledger's path for its lock file.</summary>
     public const string LedgerLockSuffix = ".server.lock";
 
-    private readonly List<IDisposable> _locks = [];
+    private readonly List<ExclusiveFileLock> _locks = [];
 
     private LocalDataClaim()
     {

@@ -37,7 +37,6 @@ catch (IOException taken) when (taken.InnerException is AddressInUseException)
     await Console.Error.WriteLineAsync($"Cannot start: {taken.Message}");
     return 1;
 }
-
 catch (LocalDataInUseException inUse)
 {
     // Checked before the host starts anything, so the running server's uploads and outbox are left untouched.
