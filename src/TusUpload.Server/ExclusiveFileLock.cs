@@ -14,7 +14,9 @@ internal sealed partial class ExclusiveFileLock : IDisposable
 {
     private const int LockExclusive = 2;
     private const int LockNonBlocking = 4;
-    private const int ErrnoWouldBlock = 11;
+
+    // EWOULDBLOCK: 11 on Linux, 35 on macOS and the BSDs.
+    private static readonly int s_errnoWouldBlock = OperatingSystem.IsLinux() ? 11 : 35;
 
     private readonly SafeFileHandle _handle;
 
@@ -64,7 +66,7 @@ internal sealed partial class ExclusiveFileLock : IDisposable
                 var errno = Marshal.GetLastPInvokeError();
                 holder = ReadHolder(handle);
                 handle.Dispose();
-                return errno == ErrnoWouldBlock
+                return errno == s_errnoWouldBlock
                     ? null
                     : throw new IOException($"Cannot lock {path} (errno {errno}).", errno);
             }
