@@ -35,10 +35,24 @@ public sealed class DeleteHandler(
 
         if (upload is null)
         {
-            // E2: "DELETE → 204" for an expired upload also after the sweeper removed it; nothing is left to free.
-            context.Response.StatusCode = await statuses.WasExpiredAsync(uploadId, cancellationToken)
-                ? StatusCodes.Status204NoContent
-                : throw TusRejection.NotFound();
+            var status = await statuses.GetAsync(uploadId, cancellationToken);
+            switch (status?.State)
+            {
+                case null or UploadStatusReader.TerminatedState:
+                    throw TusRejection.NotFound();
+
+                case UploadStatusReader.ExpiredState:
+                    // E2: "DELETE → 204" for an expired upload also after the sweeper removed it.
+                    break;
+
+                default:
+                    // Gone from the store but live downstream: an earlier DELETE removed the data and could not
+                    // record the end, and answered 503 so that this retry records it.
+                    await removal.RecordTerminationAsync(uploadId);
+                    break;
+            }
+
+            context.Response.StatusCode = StatusCodes.Status204NoContent;
             return;
         }
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TusUpload.Protocol.Diagnostics;
+using TusUpload.Protocol.Http;
 using TusUpload.Protocol.Storage;
 
 namespace TusUpload.Protocol.Lifecycle;
@@ -10,7 +11,10 @@ namespace TusUpload.Protocol.Lifecycle;
 /// starts to go, the deletion and its record finish on a bound of their own (<see cref="TusOptions.CommitTimeout"/>),
 /// not on the caller's token: a client that hung up or a sweep stopped by a shutdown in between left the data gone
 /// and the upload still recorded as whatever it was (receiving, say), and nothing could repeat the record later,
-/// since neither a retried DELETE nor the next sweep finds the upload any more. The caller holds the write lock.
+/// since neither a retried DELETE nor the next sweep finds the upload any more. A record that fails all the same is
+/// answered with a retryable 503, never with success: an expiry is then not removed at all (the next sweep or DELETE
+/// repeats both), and a termination whose data went is recorded by the retried DELETE
+/// (<see cref="RecordTerminationAsync"/>). The caller holds the write lock.
 /// </summary>
 public sealed class UploadRemoval(
     IUploadStore store,
@@ -27,18 +31,37 @@ public sealed class UploadRemoval(
     /// <summary>Removes the upload and records its expiry; fails like <see cref="TerminateAsync"/>.</summary>
     public Task ExpireAsync(string uploadId) => RemoveAsync(uploadId, expired: true);
 
+    /// <summary>
+    /// Records the termination of an upload whose data is gone while the lifecycle still counts it as live: an
+    /// earlier DELETE removed the data and could not record its end, and answered 503 so that it is retried.
+    /// </summary>
+    /// <exception cref="TusRejection">503: the record failed again.</exception>
+    public async Task RecordTerminationAsync(string uploadId)
+    {
+        using var timeout = new CancellationTokenSource(options.Value.CommitTimeout);
+        if (!await RecordAsync(uploadId, expired: false, timeout.Token))
+        {
+            throw EndNotRecorded(expired: false);
+        }
+
+        metrics.UploadTerminated();
+        TusLog.Terminated(logger, uploadId);
+    }
+
     private async Task RemoveAsync(string uploadId, bool expired)
     {
         var bound = options.Value.CommitTimeout;
         using var timeout = new CancellationTokenSource(bound);
-        var recorded = false;
         if (expired)
         {
             // An expiry is recorded before the data goes: a HEAD between the two found neither the upload nor its
             // end and answered 404 instead of 410. Recorded early it is true all the same (the upload is past its
             // expiry whether or not its data is gone yet), and a removal that fails now is repeated by the next
             // sweep or DELETE, whose record then changes nothing.
-            recorded = await RecordAsync(uploadId, expired, timeout.Token);
+            if (!await RecordAsync(uploadId, expired, timeout.Token))
+            {
+                throw EndNotRecorded(expired);
+            }
         }
 
         CancellationTokenSource? extension = null;
@@ -70,19 +93,14 @@ public sealed class UploadRemoval(
                 }
             }
 
-            if (!expired)
+            if (!expired && !await RecordAsync(uploadId, expired, recordToken))
             {
-                recorded = await RecordAsync(uploadId, expired, recordToken);
+                throw EndNotRecorded(expired);
             }
         }
         finally
         {
             extension?.Dispose();
-        }
-
-        if (!recorded)
-        {
-            return;
         }
 
         // Counted and logged once the data is gone too, so the line means what it says.
@@ -97,6 +115,15 @@ public sealed class UploadRemoval(
             TusLog.Terminated(logger, uploadId);
         }
     }
+
+    private static TusRejection EndNotRecorded(bool expired) => new(
+        503,
+        expired
+            ? "The upload's expiry could not be recorded, so nothing was removed; retry."
+            : "The upload's data is gone but its termination could not be recorded; retry the DELETE.")
+    {
+        RetryAfterSeconds = 1,
+    };
 
     private async Task<bool> IsGoneAsync(string uploadId, CancellationToken cancellationToken)
     {
@@ -113,8 +140,7 @@ public sealed class UploadRemoval(
     /// <summary>Records the upload's end; false, logged, when the record failed.</summary>
     private async Task<bool> RecordAsync(string uploadId, bool expired, CancellationToken cancellationToken)
     {
-        // The data is gone (or about to go) whatever happens next, so a failed record is logged, not thrown: nothing
-        // could repeat it once the data is gone.
+        // Logged here and answered by the caller (503): a retried DELETE or the next sweep repeats the record.
         try
         {
             if (expired)

@@ -10,6 +10,9 @@ public sealed class UploadStatusReader(IUploadLifecycle lifecycle, ILogger<Uploa
     /// <summary>The lifecycle state of an upload that expired, kept after the sweeper removed its data.</summary>
     public const string ExpiredState = "expired";
 
+    /// <summary>The lifecycle state of an upload a DELETE ended.</summary>
+    public const string TerminatedState = "terminated";
+
     /// <summary>
     /// E2: the store no longer has the upload. Only the lifecycle remembers whether it expired (410) or never
     /// existed or was terminated (404).

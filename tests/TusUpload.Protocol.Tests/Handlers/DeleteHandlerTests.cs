@@ -29,7 +29,7 @@ public sealed class DeleteHandlerTests
     }
 
     [Fact]
-    public async Task A_record_that_never_finishes_is_given_up_after_the_commit_timeout_and_still_answers_204()
+    public async Task A_record_that_never_finishes_is_given_up_after_the_commit_timeout_and_answered_with_503()
     {
         var upload = new UploadInfo { Id = "fedcba9876543210fedcba9876543210", Length = 10, Offset = 4 };
         var store = new SingleUploadStore(upload);
@@ -37,13 +37,70 @@ public sealed class DeleteHandlerTests
         await using var services = ProtocolServices.Build(store, lifecycle, TimeSpan.FromMilliseconds(200));
         var context = new DefaultHttpContext();
 
-        // The client stays connected, so only the commit timeout can end the wait; the data is gone by then, so
-        // the give-up is logged rather than answered.
-        await services.GetRequiredService<DeleteHandler>().HandleAsync(context, upload.Id).WaitAsync(s_wait);
+        // The client stays connected, so only the commit timeout can end the wait. The data is gone by then, but a
+        // 204 would report an end that was never recorded; the 503 makes the client retry, and the retry records it.
+        var refused = await Assert.ThrowsAsync<TusRejection>(
+            () => services.GetRequiredService<DeleteHandler>().HandleAsync(context, upload.Id).WaitAsync(s_wait));
 
         Assert.True(store.Deleted);
         Assert.True(lifecycle.GaveUp);
-        Assert.Equal(StatusCodes.Status204NoContent, context.Response.StatusCode);
+        Assert.Equal(StatusCodes.Status503ServiceUnavailable, refused.StatusCode);
+        Assert.Equal(
+            "The upload's data is gone but its termination could not be recorded; retry the DELETE.",
+            refused.Message);
+    }
+
+    [Fact]
+    public async Task A_retried_delete_records_the_termination_that_the_first_could_not_and_answers_204()
+    {
+        var upload = new UploadInfo { Id = "a1b2c3d4e5f60718293a4b5c6d7e8f90", Length = 10, Offset = 10 };
+        var store = new SingleUploadStore(upload);
+        var lifecycle = new RecordingLifecycle { FailingRecords = 1, LiveState = "available" };
+        await using var services = ProtocolServices.Build(store, lifecycle);
+        var handler = services.GetRequiredService<DeleteHandler>();
+
+        var first = await Assert.ThrowsAsync<TusRejection>(
+            () => handler.HandleAsync(new DefaultHttpContext(), upload.Id).WaitAsync(s_wait));
+        var afterFirst = lifecycle.Terminated.ToArray();
+        var retry = new DefaultHttpContext();
+        await handler.HandleAsync(retry, upload.Id).WaitAsync(s_wait);
+        var again = await Assert.ThrowsAsync<TusRejection>(
+            () => handler.HandleAsync(new DefaultHttpContext(), upload.Id).WaitAsync(s_wait));
+
+        Assert.Equal(StatusCodes.Status503ServiceUnavailable, first.StatusCode);
+        Assert.True(store.Deleted);
+        Assert.Empty(afterFirst);
+        Assert.Equal(StatusCodes.Status204NoContent, retry.Response.StatusCode);
+        Assert.Equal([upload.Id], lifecycle.Terminated);
+        Assert.Equal(StatusCodes.Status404NotFound, again.StatusCode);
+    }
+
+    [Fact]
+    public async Task An_expiry_that_cannot_be_recorded_removes_nothing_and_answers_503()
+    {
+        var upload = new UploadInfo
+        {
+            Id = "0a1b2c3d4e5f60718293a4b5c6d7e8f9",
+            Length = 10,
+            Offset = 4,
+            ExpiresAt = DateTimeOffset.UtcNow.AddMinutes(-1),
+        };
+        var store = new SingleUploadStore(upload);
+        var lifecycle = new RecordingLifecycle { FailingRecords = 1 };
+        await using var services = ProtocolServices.Build(store, lifecycle);
+        var handler = services.GetRequiredService<DeleteHandler>();
+
+        var refused = await Assert.ThrowsAsync<TusRejection>(
+            () => handler.HandleAsync(new DefaultHttpContext(), upload.Id).WaitAsync(s_wait));
+        var keptAfterRefusal = !store.Deleted;
+        var retry = new DefaultHttpContext();
+        await handler.HandleAsync(retry, upload.Id).WaitAsync(s_wait);
+
+        Assert.Equal(StatusCodes.Status503ServiceUnavailable, refused.StatusCode);
+        Assert.True(keptAfterRefusal);
+        Assert.Equal(StatusCodes.Status204NoContent, retry.Response.StatusCode);
+        Assert.True(store.Deleted);
+        Assert.Equal([upload.Id], lifecycle.Expired);
     }
 
     [Fact]

@@ -6,6 +6,7 @@ namespace TusUpload.Protocol.Tests.Handlers;
 /// <summary>
 /// A lifecycle that only remembers which uploads it was told were terminated or expired. Like the SQLite ledger, it
 /// refuses a notification whose token is cancelled already, so a record attempted on a spent token is not counted.
+/// It can fail its first records (a ledger outage) and report a state for uploads it has no end for.
 /// </summary>
 internal sealed class RecordingLifecycle : IUploadLifecycle
 {
@@ -13,9 +14,16 @@ internal sealed class RecordingLifecycle : IUploadLifecycle
 
     public List<string> Expired { get; } = [];
 
+    /// <summary>How many of the next termination or expiry records fail.</summary>
+    public int FailingRecords { get; set; }
+
+    /// <summary>The state reported for an upload with no recorded end; null: the lifecycle does not know it.</summary>
+    public string? LiveState { get; set; }
+
     public Task TerminatedAsync(string uploadId, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        FailIfAsked();
         Terminated.Add(uploadId);
         return Task.CompletedTask;
     }
@@ -29,10 +37,25 @@ internal sealed class RecordingLifecycle : IUploadLifecycle
     public Task ExpiredAsync(string uploadId, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        FailIfAsked();
         Expired.Add(uploadId);
         return Task.CompletedTask;
     }
 
-    public Task<UploadProcessingStatus?> GetStatusAsync(string uploadId, CancellationToken cancellationToken) =>
-        Task.FromResult<UploadProcessingStatus?>(null);
+    public Task<UploadProcessingStatus?> GetStatusAsync(string uploadId, CancellationToken cancellationToken)
+    {
+        var state = Terminated.Contains(uploadId) ? "terminated"
+            : Expired.Contains(uploadId) ? "expired"
+            : LiveState;
+        return Task.FromResult(state is null ? null : new UploadProcessingStatus(state, false, null));
+    }
+
+    private void FailIfAsked()
+    {
+        if (FailingRecords > 0)
+        {
+            FailingRecords--;
+            throw new InvalidOperationException("The ledger is unreachable.");
+        }
+    }
 }
