@@ -5,7 +5,8 @@ namespace TusUpload.Pipeline.IntegrationTests.Embedded;
 
 /// <summary>
 /// Another process holding the SQLite ledger's write lock (a backup, a separate worker) makes a creation answer a
-/// retryable 503 within about twice <c>Ledger:BusyTimeout</c>, instead of hanging past the proxies in front.
+/// retryable 503 within about twice <c>Ledger:BusyTimeout</c>, instead of hanging past the proxies in front; a
+/// DELETE answers 503 too, and its retry records the termination the first could not.
 /// </summary>
 public sealed class LedgerBusyTests
 {
@@ -37,6 +38,50 @@ public sealed class LedgerBusyTests
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, busy);
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_delete_whose_record_is_locked_out_answers_503_and_its_retry_records_the_termination()
+    {
+        await using var server = await EmbeddedServerProcess.StartAsync("--Ledger:BusyTimeout=00:00:01");
+        using var client = new HttpClient
+        {
+            BaseAddress = server.Client.BaseAddress,
+            Timeout = TimeSpan.FromSeconds(20),
+        };
+        using var created = await PostAsync(client);
+        var upload = created.Headers.Location!;
+
+        HttpStatusCode first;
+        await using (var foreign = new SqliteConnection($"Data Source={server.LedgerPath};Pooling=False"))
+        {
+            await foreign.OpenAsync().WaitAsync(TimeSpan.FromSeconds(10));
+            await using var exclusive = foreign.CreateCommand();
+            exclusive.CommandText = "BEGIN EXCLUSIVE";
+            await exclusive.ExecuteNonQueryAsync().WaitAsync(TimeSpan.FromSeconds(10));
+
+            using var refused = await DeleteAsync(client, upload);
+            first = refused.StatusCode;
+            Assert.Equal(
+                "The upload's data is gone but its termination could not be recorded; retry the DELETE.",
+                (await refused.Content.ReadAsStringAsync()).Trim());
+        }
+
+        using var retried = await DeleteAsync(client, upload);
+        using var again = await DeleteAsync(client, upload);
+        var status = await client.GetStringAsync(new Uri($"uploads/{upload.Segments[^1]}/status", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, first);
+        Assert.Equal(HttpStatusCode.NoContent, retried.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
+        Assert.Contains("\"state\":\"terminated\"", status, StringComparison.Ordinal);
+    }
+
+    private static async Task<HttpResponseMessage> DeleteAsync(HttpClient client, Uri upload)
+    {
+        using var delete = new HttpRequestMessage(HttpMethod.Delete, upload);
+        delete.Headers.Add("Tus-Resumable", "1.0.0");
+        return await client.SendAsync(delete);
     }
 
     private static async Task<HttpResponseMessage> PostAsync(HttpClient client)
