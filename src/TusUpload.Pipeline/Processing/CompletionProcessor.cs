@@ -126,6 +126,11 @@ public sealed partial class CompletionProcessor(
 
         if (upload.State is not (UploadState.Received or UploadState.Processing))
         {
+            if (upload is { State: UploadState.Available or UploadState.Duplicate, Sha256: { } sha256 })
+            {
+                await RepeatStepsAfterCommitAsync(uploadId, sha256, cancellationToken);
+            }
+
             logger.AlreadyProcessed(uploadId, StateName(upload.State), deliveryCount);
             return false;
         }
@@ -220,6 +225,25 @@ public sealed partial class CompletionProcessor(
         var elapsed = Stopwatch.GetElapsedTime(startedAt).TotalMilliseconds;
         logger.Processed(upload.Id, state, content.Sha256, content.Length, elapsed);
         return outcome.Changed ? state : "unchanged";
+    }
+
+    /// <summary>
+    /// The steps after a commit to available or duplicate, for a redelivery: the delivery that committed may have
+    /// died or failed before them (its release of the upload's data failed, say, which left a whole second copy of
+    /// the content for good). Both are idempotent; the promotion needs the upload's data, which only the release
+    /// takes, and is only tried when the blob is missing (a termination deleted it between that delivery's first
+    /// promotion and its commit).
+    /// </summary>
+    private async Task RepeatStepsAfterCommitAsync(string uploadId, string sha256, CancellationToken cancellationToken)
+    {
+        if (!await blobs.ExistsAsync(sha256, cancellationToken))
+        {
+            var upload = await store.GetAsync(uploadId, cancellationToken)
+                ?? throw new InvalidOperationException($"The store has no upload {uploadId} to restore its blob from.");
+            await blobs.PromoteAsync(upload, sha256, cancellationToken);
+        }
+
+        await blobs.ReleaseUploadDataAsync(uploadId, cancellationToken);
     }
 
     // Runs inside the ledger transaction that found the upload ended and its blob unreferenced. A failed delete

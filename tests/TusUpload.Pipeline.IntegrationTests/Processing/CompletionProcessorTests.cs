@@ -194,8 +194,8 @@ public sealed class CompletionProcessorTests
         // Arrange: a DELETE lands between the worker's promotion and its commit, as the DELETE handler does it.
         await using var host = ProcessingTestHost.StartWithBlobs(
             scan: false,
-            inner => new PromotionWatchingBlobStore(inner));
-        var blobs = (PromotionWatchingBlobStore)host.Blobs;
+            inner => new ScriptedBlobStore(inner));
+        var blobs = (ScriptedBlobStore)host.Blobs;
         var content = Encoding.UTF8.GetBytes("deleted by its owner while processed " + Guid.NewGuid());
         var id = await host.ReceiveAsync(content);
         blobs.AfterPromote = async uploadId =>
@@ -220,8 +220,8 @@ public sealed class CompletionProcessorTests
         // Arrange: the same content is available through a first upload; the second is deleted while processed.
         await using var host = ProcessingTestHost.StartWithBlobs(
             scan: false,
-            inner => new PromotionWatchingBlobStore(inner));
-        var blobs = (PromotionWatchingBlobStore)host.Blobs;
+            inner => new ScriptedBlobStore(inner));
+        var blobs = (ScriptedBlobStore)host.Blobs;
         var content = Encoding.UTF8.GetBytes("kept for its other owner " + Guid.NewGuid());
         var kept = await host.ReceiveAsync(content);
         await host.ProcessAsync(kept);
@@ -244,6 +244,34 @@ public sealed class CompletionProcessorTests
             0,
             content.Length,
             CancellationToken.None);
+        using var stored = new MemoryStream();
+        await blob.CopyToAsync(stored);
+        Assert.Equal(content, stored.ToArray());
+    }
+
+    [Fact]
+    public async Task Redelivery_after_a_failed_release_releases_the_data_and_restores_a_blob_deleted_meanwhile()
+    {
+        // Arrange: the first delivery commits, then its release of the upload's data fails; before the
+        // redelivery the blob is gone (a termination of another upload of the same content deleted it).
+        await using var host = ProcessingTestHost.StartWithBlobs(
+            scan: false,
+            inner => new ScriptedBlobStore(inner) { FailingReleases = 1 });
+        var content = Encoding.UTF8.GetBytes("released on the second delivery " + Guid.NewGuid());
+        var sha256 = ProcessingTestHost.Sha256Hex(content);
+        var id = await host.ReceiveAsync(content);
+        await Assert.ThrowsAnyAsync<Exception>(() => host.ProcessAsync(id, deliveryCount: 1));
+        var afterFirst = (await host.GetAsync(id)).State;
+        await host.Blobs.DeleteAsync(sha256, CancellationToken.None);
+
+        // Act
+        await host.ProcessAsync(id, deliveryCount: 2);
+
+        // Assert
+        Assert.Equal(UploadState.Available, afterFirst);
+        Assert.Equal(UploadState.Available, (await host.GetAsync(id)).State);
+        Assert.False(File.Exists(Path.Combine(host.Root, "uploads", id + ".data")), "The upload's data stayed.");
+        await using var blob = await host.Blobs.OpenReadAsync(sha256, 0, content.Length, CancellationToken.None);
         using var stored = new MemoryStream();
         await blob.CopyToAsync(stored);
         Assert.Equal(content, stored.ToArray());
