@@ -5,7 +5,8 @@
 #   scripts/services.sh start [postgres|rabbitmq|clamav|s3 ...]   (default: all; already running is fine)
 #   scripts/services.sh stop [names ...]
 #   scripts/services.sh status
-#   scripts/services.sh env        (prints export lines: eval "$(scripts/services.sh env)")
+#   scripts/services.sh env        (prints export lines for the running services, unset for the others:
+#                                   eval "$(scripts/services.sh env)")
 #
 # Settings (environment): TUS_SERVICES_DIR (state, default <repo>/.services), TUS_POSTGRES_PORT (54329),
 # TUS_RABBITMQ_PORT (56729), TUS_RABBITMQ_DIST_PORT (56730), TUS_RABBITMQ_EPMD_PORT (56731),
@@ -425,13 +426,14 @@ command_status() {
 }
 
 command_env() {
-  cat <<EOF
-export TUS_TEST_POSTGRES='Host=127.0.0.1;Port=$POSTGRES_PORT;Username=postgres;Database=tusupload'
-export TUS_TEST_RABBITMQ='amqp://guest:guest@127.0.0.1:$RABBITMQ_PORT/'
-export TUS_TEST_RABBITMQ_PROMETHEUS='http://127.0.0.1:$RABBITMQ_PROMETHEUS_PORT/metrics'
-export TUS_TEST_CLAMD='127.0.0.1:$CLAMD_PORT'
-export TUS_TEST_S3='http://127.0.0.1:$S3_PORT'
-EOF
+  # Only the services running from this state dir are named: with a private TUS_SERVICES_DIR, the default ports
+  # may be another working tree's services, and a test must fail on a missing variable rather than use those.
+  env_line() { if service_running "$1"; then echo "export $2='$3'"; else echo "unset $2"; fi; }
+  env_line postgres TUS_TEST_POSTGRES "Host=127.0.0.1;Port=$POSTGRES_PORT;Username=postgres;Database=tusupload"
+  env_line rabbitmq TUS_TEST_RABBITMQ "amqp://guest:guest@127.0.0.1:$RABBITMQ_PORT/"
+  env_line rabbitmq TUS_TEST_RABBITMQ_PROMETHEUS "http://127.0.0.1:$RABBITMQ_PROMETHEUS_PORT/metrics"
+  env_line clamav TUS_TEST_CLAMD "127.0.0.1:$CLAMD_PORT"
+  env_line s3 TUS_TEST_S3 "http://127.0.0.1:$S3_PORT"
 }
 
 main() {
