@@ -20,6 +20,13 @@ public static class HostSettings
     public static string[] ReadOnce(string[] args) => ["--hostBuilder:reloadConfigOnChange=false", .. args];
 
     /// <summary>
+    /// A kind setting (<c>Store:Kind</c>, <c>Ledger:Kind</c>, <c>Locking:Kind</c>, <c>Pipeline:Queue</c>) as both
+    /// hosts match it: case and surrounding spaces do not matter, and unset or blank means the default.
+    /// </summary>
+    public static string NormalizeKind(string? value, string fallback) =>
+        (string.IsNullOrWhiteSpace(value) ? fallback : value).Trim().ToLowerInvariant();
+
+    /// <summary>
     /// Runs an options type's own <c>Validate()</c>, which throws an <see cref="ArgumentException"/> naming the
     /// setting, and turns that into the <see cref="OptionsValidationException"/> that <see cref="ReportAsync"/>
     /// reports as a bad setting instead of a crash with a stack trace.

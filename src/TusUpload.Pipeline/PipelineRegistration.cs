@@ -42,8 +42,8 @@ public static class PipelineRegistration
         var worker = Bind<InProcessWorkerOptions>(configuration, InProcessWorkerOptions.SectionName);
 
         // Kinds are matched like the store's and the worker's: case and surrounding spaces do not matter.
-        ledger.Kind = Normalize(ledger.Kind);
-        pipeline.Queue = Normalize(pipeline.Queue);
+        ledger.Kind = HostSettings.NormalizeKind(ledger.Kind, LedgerKinds.Sqlite);
+        pipeline.Queue = HostSettings.NormalizeKind(pipeline.Queue, PipelineQueues.InProcess);
         ThrowIfInvalid(ledger);
         PipelineOptionsValidator.ThrowIfInvalid(pipeline, worker);
 
@@ -51,10 +51,11 @@ public static class PipelineRegistration
         services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<LedgerOptions>()
             .Bind(configuration.GetSection(LedgerOptions.SectionName))
-            .PostConfigure(options => options.Kind = Normalize(options.Kind));
+            .PostConfigure(options => options.Kind = HostSettings.NormalizeKind(options.Kind, LedgerKinds.Sqlite));
         services.AddOptions<PipelineOptions>()
             .Bind(configuration.GetSection(PipelineOptions.SectionName))
-            .PostConfigure(options => options.Queue = Normalize(options.Queue));
+            .PostConfigure(options =>
+                options.Queue = HostSettings.NormalizeKind(options.Queue, PipelineQueues.InProcess));
         services.AddOptions<InProcessWorkerOptions>()
             .Bind(configuration.GetSection(InProcessWorkerOptions.SectionName));
 
@@ -121,8 +122,6 @@ public static class PipelineRegistration
             services.AddRabbitMqMessaging(configuration);
         }
     }
-
-    private static string Normalize(string value) => value.Trim().ToLowerInvariant();
 
     private static T Bind<T>(IConfiguration configuration, string section)
         where T : new()

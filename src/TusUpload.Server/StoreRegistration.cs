@@ -77,5 +77,5 @@ public static class StoreRegistration
         KindOf(configuration, LockingKindKey, "inprocess");
 
     private static string KindOf(IConfiguration configuration, string key, string fallback) =>
-        (configuration[key] is { Length: > 0 } value ? value : fallback).Trim().ToLowerInvariant();
+        HostSettings.NormalizeKind(configuration[key], fallback);
 }

@@ -37,11 +37,11 @@ public static class WorkerRegistration
 
     /// <summary><c>Store:Kind</c>: <c>disk</c> (default) or <c>s3</c>.</summary>
     public static string StoreKind(IConfiguration configuration) =>
-        (configuration["Store:Kind"] ?? "disk").Trim().ToLowerInvariant();
+        HostSettings.NormalizeKind(configuration["Store:Kind"], "disk");
 
     /// <summary><c>Ledger:Kind</c>: <c>sqlite</c> (default) or <c>postgres</c>.</summary>
     public static string LedgerKind(IConfiguration configuration) =>
-        (configuration["Ledger:Kind"] ?? LedgerKinds.Sqlite).Trim().ToLowerInvariant();
+        HostSettings.NormalizeKind(configuration["Ledger:Kind"], LedgerKinds.Sqlite);
 
     private static void AddWorkerStore(this IServiceCollection services, IConfiguration configuration)
     {
@@ -63,7 +63,7 @@ public static class WorkerRegistration
         // Matched like the server's and like the switch below: the worker refused "SQLite", which the server took.
         services.AddOptions<LedgerOptions>()
             .Bind(configuration.GetSection(LedgerOptions.SectionName))
-            .PostConfigure(options => options.Kind = options.Kind.Trim().ToLowerInvariant())
+            .PostConfigure(options => options.Kind = HostSettings.NormalizeKind(options.Kind, LedgerKinds.Sqlite))
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<LedgerOptions>, LedgerOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
