@@ -14,20 +14,11 @@ public sealed class LedgerBusyTests
     public async Task A_creation_behind_a_foreign_lock_on_the_ledger_answers_503_promptly_and_works_once_it_is_gone()
     {
         await using var server = await EmbeddedServerProcess.StartAsync("--Ledger:BusyTimeout=00:00:01");
-        using var client = new HttpClient
-        {
-            BaseAddress = server.Client.BaseAddress,
-            Timeout = TimeSpan.FromSeconds(20),
-        };
+        using var client = ClientOf(server);
 
         HttpStatusCode busy;
-        await using (var foreign = new SqliteConnection($"Data Source={server.LedgerPath};Pooling=False"))
+        await using (await LockLedgerAsync(server))
         {
-            await foreign.OpenAsync().WaitAsync(TimeSpan.FromSeconds(10));
-            await using var exclusive = foreign.CreateCommand();
-            exclusive.CommandText = "BEGIN EXCLUSIVE";
-            await exclusive.ExecuteNonQueryAsync().WaitAsync(TimeSpan.FromSeconds(10));
-
             // Within the client's 20 s; before the busy timeout was bounded this took about 60 s.
             using var refused = await PostAsync(client);
             busy = refused.StatusCode;
@@ -44,22 +35,13 @@ public sealed class LedgerBusyTests
     public async Task A_delete_whose_record_is_locked_out_answers_503_and_its_retry_records_the_termination()
     {
         await using var server = await EmbeddedServerProcess.StartAsync("--Ledger:BusyTimeout=00:00:01");
-        using var client = new HttpClient
-        {
-            BaseAddress = server.Client.BaseAddress,
-            Timeout = TimeSpan.FromSeconds(20),
-        };
+        using var client = ClientOf(server);
         using var created = await PostAsync(client);
         var upload = created.Headers.Location!;
 
         HttpStatusCode first;
-        await using (var foreign = new SqliteConnection($"Data Source={server.LedgerPath};Pooling=False"))
+        await using (await LockLedgerAsync(server))
         {
-            await foreign.OpenAsync().WaitAsync(TimeSpan.FromSeconds(10));
-            await using var exclusive = foreign.CreateCommand();
-            exclusive.CommandText = "BEGIN EXCLUSIVE";
-            await exclusive.ExecuteNonQueryAsync().WaitAsync(TimeSpan.FromSeconds(10));
-
             using var refused = await DeleteAsync(client, upload);
             first = refused.StatusCode;
             Assert.Equal(
@@ -75,6 +57,31 @@ public sealed class LedgerBusyTests
         Assert.Equal(HttpStatusCode.NoContent, retried.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
         Assert.Contains("\"state\":\"terminated\"", status, StringComparison.Ordinal);
+    }
+
+    private static HttpClient ClientOf(EmbeddedServerProcess server) => new()
+    {
+        BaseAddress = server.Client.BaseAddress,
+        Timeout = TimeSpan.FromSeconds(20),
+    };
+
+    /// <summary>A connection holding the ledger's write lock until disposed, as a backup tool's would.</summary>
+    private static async Task<SqliteConnection> LockLedgerAsync(EmbeddedServerProcess server)
+    {
+        var foreign = new SqliteConnection($"Data Source={server.LedgerPath};Pooling=False");
+        try
+        {
+            await foreign.OpenAsync().WaitAsync(TimeSpan.FromSeconds(10));
+            await using var exclusive = foreign.CreateCommand();
+            exclusive.CommandText = "BEGIN EXCLUSIVE";
+            await exclusive.ExecuteNonQueryAsync().WaitAsync(TimeSpan.FromSeconds(10));
+            return foreign;
+        }
+        catch
+        {
+            await foreign.DisposeAsync();
+            throw;
+        }
     }
 
     private static async Task<HttpResponseMessage> DeleteAsync(HttpClient client, Uri upload)
