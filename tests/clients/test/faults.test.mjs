@@ -1,6 +1,7 @@
 // Process and network faults against the real server: kill -9 in the middle of a large PATCH (repeated at seeded
 // random points), a client that goes silent mid-body, and two concurrent PATCHes on one upload.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import http from 'node:http';
@@ -8,12 +9,14 @@ import net from 'node:net';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 
+import * as tus from 'tus-js-client';
+
 import { runUpload, withServerLog } from '../lib/client.mjs';
 import { MiB, patternSha256, sha256 } from '../lib/data.mjs';
 import { bytesOf } from '../lib/pattern.js';
 import { streamPatch } from '../lib/raw.mjs';
 import { TusServer } from '../lib/server.mjs';
-import { createUpload, downloadSha256, headUpload, patchUpload } from '../lib/tus.mjs';
+import { createUpload, downloadSha256, headUpload, patchUpload, request } from '../lib/tus.mjs';
 import { delay, within } from '../lib/wait.mjs';
 
 /** mulberry32: small seeded PRNG for the kill points, so a failing run can be repeated with TUS_FAULT_SEED. */
@@ -72,6 +75,29 @@ async function firstFileDifference(path, start, end, expectedAt) {
   return position < end ? position : -1;
 }
 
+/**
+ * Holds the SQLite ledger's write lock for `holdMs` from another process, as a backup tool would (python3's sqlite3;
+ * python3 is already needed for the S3 server). Resolves once the lock is held, with a promise of the holder's exit.
+ */
+async function lockLedger(ledgerPath, holdMs) {
+  const script = 'import sqlite3, sys, time\n'
+    + 'db = sqlite3.connect(sys.argv[1], isolation_level=None)\n'
+    + 'db.execute("BEGIN EXCLUSIVE")\n'
+    + 'print("locked", flush=True)\n'
+    + 'time.sleep(float(sys.argv[2]))\n'
+    + 'db.execute("ROLLBACK")\n';
+  const holder = spawn('python3', ['-c', script, ledgerPath, String(holdMs / 1000)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise((done) => holder.once('exit', (code) => done(code)));
+  await within(10_000, 'locking the ledger', new Promise((locked, failed) => {
+    holder.stdout.once('data', () => locked());
+    holder.once('error', failed);
+    exited.then((code) => failed(new Error(`the ledger lock holder exited early with ${code}`)));
+  }));
+  return { exited };
+}
+
 const IDLE_SETTINGS = { 'Tus:IdleTimeout': '00:00:02', 'Tus:MaxSize': String(1024 * MiB) };
 
 describe('Faults', { timeout: 420_000 }, () => {
@@ -86,6 +112,35 @@ describe('Faults', { timeout: 420_000 }, () => {
     servers.push(server);
     return server;
   }
+
+  test('tus-js-client terminating an upload while another process locks the ledger: the DELETE answered 503 is ' +
+    'retried until the termination is recorded', { timeout: 60_000 }, async (t) => {
+    const server = await TusServer.start({ name: 'terminate-busy', settings: { 'Ledger:BusyTimeout': '00:00:01' } });
+    servers.push(server);
+    await withServerLog(server, async () => {
+      const url = await createUpload(server.endpoint, 10);
+      const id = new URL(url).pathname.split('/').pop();
+      const statuses = [];
+
+      const holder = await lockLedger(join(server.root, 'ledger.db'), 3_000);
+      await within(30_000, 'tus-js-client terminate', tus.Upload.terminate(url, {
+        retryDelays: [0, 1000, 3000, 5000],
+        onAfterResponse: (_, response) => {
+          statuses.push(response.getStatus());
+        },
+      }));
+      t.diagnostic(`DELETE answers: ${statuses.join(', ')}`);
+      const holderExit = await within(10_000, 'the ledger lock holder', holder.exited);
+      const head = await headUpload(url);
+      const status = await request(`${server.baseUrl}/uploads/${id}/status`);
+
+      assert.equal(holderExit, 0);
+      assert.equal(statuses[0], 503, `statuses: ${statuses.join(', ')}`);
+      assert.equal(statuses.at(-1), 204, `statuses: ${statuses.join(', ')}`);
+      assert.equal(head.status, 404);
+      assert.equal(JSON.parse(status.body.toString()).state, 'terminated');
+    });
+  });
 
   test('kill -9 in the middle of a 300 MiB PATCH, 10 times at random points: HEAD never overstates, resume ' +
     'from HEAD yields identical bytes', { timeout: 300_000 }, async (t) => {
