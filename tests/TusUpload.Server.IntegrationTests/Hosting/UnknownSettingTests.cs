@@ -1,12 +1,14 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Configuration;
 using TusUpload.Server.IntegrationTests.Harness;
 
 namespace TusUpload.Server.IntegrationTests.Hosting;
 
 /// <summary>
-/// A misspelt setting is named at start-up instead of being ignored without a word; every key of the README's
-/// tables, the Helm chart and the Compose file (a configuration shared with the worker) passes quietly.
+/// A misspelt setting is named at start-up instead of being ignored without a word; every key of the settings tables
+/// in README.md and docs/, the Helm chart and the Compose file (a configuration shared with the worker) passes quietly.
 /// </summary>
-public sealed class UnknownSettingTests
+public sealed partial class UnknownSettingTests
 {
     private const string Warning = "is not one the server knows";
 
@@ -48,4 +50,43 @@ public sealed class UnknownSettingTests
         Assert.Equal(1, server.CountLogLines(Warning, "Store:S3:Bukcet"));
         Assert.Equal(3, server.CountLogLines(Warning));
     }
+
+    [Fact]
+    public void Every_key_in_the_settings_tables_of_the_readme_and_docs_is_one_the_server_knows()
+    {
+        var keys = DocumentedKeys();
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(keys.Select(key => KeyValuePair.Create(key, (string?)"documented")))
+            .Build();
+
+        var unknown = ServerSettings.Catalog().UnknownKeys(configuration);
+
+        // The tables name about 75 keys; far fewer means the extraction broke, not that the docs shrank.
+        Assert.True(keys.Count >= 70, $"Only {keys.Count} keys found in the settings tables.");
+        Assert.Empty(unknown);
+    }
+
+    /// <summary>The full keys (<c>Section:Key</c>) in the first column of every table in README.md and docs/.</summary>
+    private static List<string> DocumentedKeys()
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "TusUpload.sln")))
+        {
+            root = root.Parent;
+        }
+
+        Assert.True(root is not null, "TusUpload.sln not found above " + AppContext.BaseDirectory);
+        var files = Directory.GetFiles(Path.Combine(root!.FullName, "docs"), "*.md")
+            .Append(Path.Combine(root.FullName, "README.md"));
+        return files
+            .SelectMany(File.ReadLines)
+            .Select(line => TableKey().Match(line))
+            .Where(match => match.Success)
+            .Select(match => match.Groups["key"].Value)
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+    }
+
+    [GeneratedRegex(@"^\| `(?<key>[A-Za-z][A-Za-z0-9]*(?::[A-Za-z0-9]+)+)`")]
+    private static partial Regex TableKey();
 }
