@@ -1,6 +1,11 @@
 using System.Collections;
 using System.Reflection;
 using Microsoft.Extensions.Configuration;
+using TusUpload.ClamAV;
+using TusUpload.Pipeline.Ledger;
+using TusUpload.Pipeline.Messaging.InProcess;
+using TusUpload.Pipeline.Messaging.RabbitMq;
+using TusUpload.Pipeline.Processing;
 
 namespace TusUpload.Pipeline;
 
@@ -29,6 +34,18 @@ public sealed class SettingsCatalog
         AddProperties(section, typeof(TOptions), depth: 0);
         return this;
     }
+
+    /// <summary>
+    /// The pipeline's own settings, which the server (for its in-process worker) and the worker process both read:
+    /// ledger, queue, worker and scanner.
+    /// </summary>
+    public SettingsCatalog KnowsPipeline() => this
+        .Knows<LedgerOptions>(LedgerOptions.SectionName)
+        .Knows<InProcessWorkerOptions>(InProcessWorkerOptions.SectionName)
+        .Knows<ProcessingOptions>(ProcessingOptions.SectionName)
+        .Knows<RabbitMqOptions>(RabbitMqOptions.SectionName)
+        .Knows<ScanningOptions>(ScanningOptions.SectionName)
+        .Knows<ClamdOptions>(ScanningOptions.SectionName);
 
     /// <summary>Keys read one by one (a store's kind), or another process's keys of the same deployment.</summary>
     public SettingsCatalog Knows(params string[] keys)

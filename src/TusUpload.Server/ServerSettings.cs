@@ -1,4 +1,3 @@
-using TusUpload.ClamAV;
 using TusUpload.Pipeline;
 using TusUpload.Pipeline.Ledger;
 using TusUpload.Pipeline.Messaging.InProcess;
@@ -36,13 +35,8 @@ internal static class ServerSettings
         .Knows<DiskStoreOptions>(DiskStoreOptions.SectionName)
         .Knows<S3StoreOptions>(S3StoreOptions.SectionName)
         .Knows<PostgresLockOptions>(PostgresLockOptions.SectionName)
-        .Knows<LedgerOptions>(LedgerOptions.SectionName)
         .Knows<PipelineOptions>(PipelineOptions.SectionName)
-        .Knows<InProcessWorkerOptions>(InProcessWorkerOptions.SectionName)
-        .Knows<ProcessingOptions>(ProcessingOptions.SectionName)
-        .Knows<RabbitMqOptions>(RabbitMqOptions.SectionName)
-        .Knows<ScanningOptions>(ScanningOptions.SectionName)
-        .Knows<ClamdOptions>(ScanningOptions.SectionName)
+        .KnowsPipeline()
         .Knows<PostgresOptions>(PostgresOptions.SectionName)
         .Knows(StoreRegistration.StoreKindKey, StoreRegistration.LockingKindKey)
         .Knows("Worker:MetricsHost", "Worker:MetricsPort");

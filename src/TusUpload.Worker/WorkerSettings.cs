@@ -1,7 +1,5 @@
-using TusUpload.ClamAV;
 using TusUpload.Pipeline;
 using TusUpload.Pipeline.Ledger;
-using TusUpload.Pipeline.Messaging.InProcess;
 using TusUpload.Pipeline.Messaging.RabbitMq;
 using TusUpload.Pipeline.Processing;
 using TusUpload.Postgres;
@@ -26,14 +24,9 @@ internal static class WorkerSettings
         .Checks(ScanningOptions.SectionName)
         .Checks(PostgresOptions.SectionName)
         .Knows<WorkerHostOptions>(WorkerHostOptions.SectionName)
-        .Knows<ProcessingOptions>(ProcessingOptions.SectionName)
-        .Knows<InProcessWorkerOptions>(InProcessWorkerOptions.SectionName)
+        .KnowsPipeline()
         .Knows<DiskStoreOptions>(DiskStoreOptions.SectionName)
         .Knows<S3StoreOptions>(S3StoreOptions.SectionName)
-        .Knows<LedgerOptions>(LedgerOptions.SectionName)
-        .Knows<RabbitMqOptions>(RabbitMqOptions.SectionName)
-        .Knows<ScanningOptions>(ScanningOptions.SectionName)
-        .Knows<ClamdOptions>(ScanningOptions.SectionName)
         .Knows<PostgresOptions>(PostgresOptions.SectionName)
         .Knows("Store:Kind");
 }

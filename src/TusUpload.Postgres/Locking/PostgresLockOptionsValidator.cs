@@ -8,12 +8,6 @@ public sealed class PostgresLockOptionsValidator : IValidateOptions<PostgresLock
 {
     private const string Section = PostgresLockOptions.SectionName;
 
-    /// <summary>The shortest period a <see cref="PeriodicTimer"/> takes.</summary>
-    public static readonly TimeSpan ShortestRenewInterval = TusOptionsValidator.ShortestTimer;
-
-    /// <summary>The longest period a <see cref="PeriodicTimer"/> takes.</summary>
-    public static readonly TimeSpan LongestRenewInterval = TusOptionsValidator.LongestTimer;
-
     public ValidateOptionsResult Validate(string? name, PostgresLockOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -24,13 +18,13 @@ public sealed class PostgresLockOptionsValidator : IValidateOptions<PostgresLock
 
         // Divided, not multiplied: three times a huge RenewInterval overflowed and stopped the start with a stack
         // trace. A periodic timer renews the lease; it takes 1 ms to ~49.7 days and threw on every lock otherwise.
-        if (options.RenewInterval < ShortestRenewInterval
-            || options.RenewInterval > LongestRenewInterval
+        if (options.RenewInterval < TusOptionsValidator.ShortestTimer
+            || options.RenewInterval > TusOptionsValidator.LongestTimer
             || options.RenewInterval > options.LeaseDuration / 3)
         {
             return ValidateOptionsResult.Fail(
-                $"{Section}:RenewInterval must be at least {ShortestRenewInterval}, at most {LongestRenewInterval} "
-                + "and at most a third of LeaseDuration.");
+                $"{Section}:RenewInterval must be at least {TusOptionsValidator.ShortestTimer}, at most "
+                + $"{TusOptionsValidator.LongestTimer} and at most a third of LeaseDuration.");
         }
 
         if (options.PollInterval <= TimeSpan.Zero || options.PollInterval > TimeSpan.FromSeconds(1))

@@ -1,4 +1,5 @@
 using TusUpload.Postgres.Locking;
+using TusUpload.Protocol;
 
 namespace TusUpload.Stores.IntegrationTests.Postgres;
 
@@ -46,7 +47,7 @@ public sealed class PostgresLockOptionsTests
     [Fact]
     public void The_longest_renew_interval_a_timer_takes_is_valid()
     {
-        var longest = PostgresLockOptionsValidator.LongestRenewInterval;
+        var longest = TusOptionsValidator.LongestTimer;
         using var timer = new PeriodicTimer(longest);
         var options = new PostgresLockOptions { LeaseDuration = TimeSpan.MaxValue, RenewInterval = longest };
 
