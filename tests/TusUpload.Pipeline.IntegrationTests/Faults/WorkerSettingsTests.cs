@@ -35,6 +35,21 @@ public sealed class WorkerSettingsTests
         Assert.Contains("Invalid configuration: Worker:ReadBufferSize must be", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Worker_names_a_misspelt_key_of_its_sections_and_not_a_known_one()
+    {
+        // The bad buffer size ends the start right after the check, without a broker.
+        var (exitCode, output) = await RunToExitAsync(
+            "--ClamAV:Enable=true",
+            "--Worker:ScannerRetryWindow=00:00:05",
+            "--Worker:ReadBufferSize=1");
+
+        Assert.Equal(2, exitCode);
+        // The worker logs JSON, its properties as fields of their own.
+        Assert.Contains("\"Key\":\"ClamAV:Enable\",\"EventId\":{\"Id\":6003", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"Key\":\"Worker:ScannerRetryWindow\"", output, StringComparison.Ordinal);
+    }
+
     private static async Task<(int ExitCode, string Output)> RunToExitAsync(params string[] settings)
     {
         var folder = Directory.CreateTempSubdirectory("tus-worker-settings-").FullName;
