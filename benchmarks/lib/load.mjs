@@ -1,52 +1,31 @@
 // Load drivers that speak plain tus 1.0.0 over keep-alive HTTP, the same way for every server under test.
-import http from 'node:http';
 import { randomFillSync, randomUUID } from 'node:crypto';
+import { WireConnection } from './wire.mjs';
 
 const MiB = 1024 * 1024;
 
 /** One random MiB, reused as the body pattern so that generating data costs nothing measurable. */
 const pattern = randomFillSync(Buffer.alloc(MiB));
 
-function request(agent, url, method, headers, body) {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, headers, agent }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.setTimeout(600_000, () => req.destroy(new Error(`${method} ${url} timed out`)));
-    if (body === undefined) {
-      req.end();
-      return;
-    }
-
-    writeBody(req, body).catch(reject);
-  });
+/** `totalBytes` of the shared pattern, a MiB at a time. */
+function* patternBytes(totalBytes) {
+  for (let left = totalBytes; left > 0; left -= pattern.length) {
+    yield left >= pattern.length ? pattern : pattern.subarray(0, left);
+  }
 }
 
-async function writeBody(req, totalBytes) {
-  // A Buffer body is sent as is: the pipeline benchmark needs distinct content per upload, or every upload
-  // after the first would be a duplicate and the worker would skip part of its work.
-  if (Buffer.isBuffer(totalBytes)) {
-    req.end(totalBytes);
-    return;
+/** The path and query of `url`, which must be on the connection's server. */
+function targetOf(connection, url) {
+  const parsed = new URL(url);
+  if (parsed.host !== connection.origin.host) {
+    throw new Error(`${url} is not on ${connection.origin.host}`);
   }
 
-  let left = totalBytes;
-  while (left > 0) {
-    const n = Math.min(left, pattern.length);
-    left -= n;
-    if (!req.write(n === pattern.length ? pattern : pattern.subarray(0, n))) {
-      await new Promise((resolve) => req.once('drain', resolve));
-    }
-  }
-
-  req.end();
+  return parsed.pathname + parsed.search;
 }
 
-async function createUpload(agent, baseUrl, length) {
-  const res = await request(agent, baseUrl, 'POST', {
+async function createUpload(connection, baseUrl, length) {
+  const res = await connection.request('POST', targetOf(connection, baseUrl), {
     'Tus-Resumable': '1.0.0',
     'Upload-Length': String(length),
     'Content-Length': '0',
@@ -58,15 +37,31 @@ async function createUpload(agent, baseUrl, length) {
   return new URL(res.headers.location, baseUrl).toString();
 }
 
-/** PATCH at `offset` with `body`: a byte count (sent from the shared pattern) or a Buffer sent as is. */
-async function patchUpload(agent, uploadUrl, offset, body) {
-  const length = Buffer.isBuffer(body) ? body.length : body;
-  const res = await request(agent, uploadUrl, 'PATCH', {
+/**
+ * PATCH at `offset` with `body`: a byte count (streamed from the shared pattern), a Buffer, or an array of
+ * Buffers sent back to back. Returns the answer.
+ */
+/** The byte count of a PATCH body: a count of pattern bytes, a Buffer, or an array of Buffers. */
+function lengthOf(body) {
+  return typeof body === 'number' ? body : [body].flat().reduce((n, part) => n + part.length, 0);
+}
+
+/**
+ * PATCH at `offset` with `body`: a byte count (streamed from the shared pattern), a Buffer, or an array of
+ * Buffers sent back to back. Throws unless the server took all of it.
+ */
+async function patchUpload(connection, uploadUrl, offset, body) {
+  const length = lengthOf(body);
+  const headers = {
     'Tus-Resumable': '1.0.0',
     'Upload-Offset': String(offset),
     'Content-Type': 'application/offset+octet-stream',
     'Content-Length': String(length),
-  }, body);
+  };
+  const target = targetOf(connection, uploadUrl);
+  const res = typeof body === 'number'
+    ? await connection.request('PATCH', target, headers, { source: patternBytes(body) })
+    : await connection.request('PATCH', target, headers, { body });
   if (res.status !== 204 || Number(res.headers['upload-offset']) !== offset + length) {
     throw new Error(`PATCH answered ${res.status} with offset ${res.headers['upload-offset']}`);
   }
@@ -74,41 +69,41 @@ async function patchUpload(agent, uploadUrl, offset, body) {
 
 /** One upload of `bytes` sent as a single PATCH; returns seconds from the PATCH's start to its 204. */
 export async function singlePatch(baseUrl, bytes) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const connection = new WireConnection(baseUrl);
   try {
-    const url = await createUpload(agent, baseUrl, bytes);
+    const url = await createUpload(connection, baseUrl, bytes);
     const started = process.hrtime.bigint();
-    await patchUpload(agent, url, 0, bytes);
+    await patchUpload(connection, url, 0, bytes);
     return Number(process.hrtime.bigint() - started) / 1e9;
   } finally {
-    agent.destroy();
+    connection.close();
   }
 }
 
 /** One upload sent as PATCHes of `chunkBytes`, as tus-js-client does with `chunkSize`; returns seconds. */
 export async function chunkedUpload(baseUrl, bytes, chunkBytes) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const connection = new WireConnection(baseUrl);
   try {
     const started = process.hrtime.bigint();
-    const url = await createUpload(agent, baseUrl, bytes);
+    const url = await createUpload(connection, baseUrl, bytes);
     for (let offset = 0; offset < bytes; offset += chunkBytes) {
-      await patchUpload(agent, url, offset, Math.min(chunkBytes, bytes - offset));
+      await patchUpload(connection, url, offset, Math.min(chunkBytes, bytes - offset));
     }
 
     return Number(process.hrtime.bigint() - started) / 1e9;
   } finally {
-    agent.destroy();
+    connection.close();
   }
 }
 
 /**
  * A spike of `count` uploads of `bytes` each (POST then one PATCH, as tus-js-client does by default), at most
- * `concurrency` at once. Every upload has its own content, as real users' files do: with one body for all, every
- * upload after the first would be a duplicate, and a server that deduplicates would be measured on that path only.
+ * `concurrency` at once, each lane on a keep-alive connection of its own as a browser's would be. Every upload has
+ * its own content, as real users' files do: with one body for all, every upload after the first would be a
+ * duplicate, and a server that deduplicates would be measured on that path only.
  * Returns wall time, per-upload latencies in ms and the errors seen.
  */
 export async function spike(baseUrl, count, bytes, concurrency, onProgress) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const latencies = [];
   const errors = [];
   const runTag = randomUUID();
@@ -116,13 +111,14 @@ export async function spike(baseUrl, count, bytes, concurrency, onProgress) {
   const started = process.hrtime.bigint();
 
   async function lane() {
+    const connection = new WireConnection(baseUrl);
     while (next < count) {
       next += 1;
       const body = distinctBody(bytes, `spike ${runTag} ${next}`);
       const t0 = process.hrtime.bigint();
       try {
-        const url = await createUpload(agent, baseUrl, bytes);
-        await patchUpload(agent, url, 0, body);
+        const url = await createUpload(connection, baseUrl, bytes);
+        await patchUpload(connection, url, 0, body);
         latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
       } catch (error) {
         errors.push(String(error.message ?? error));
@@ -132,10 +128,11 @@ export async function spike(baseUrl, count, bytes, concurrency, onProgress) {
         onProgress?.(latencies.length + errors.length, count);
       }
     }
+
+    connection.close();
   }
 
   await Promise.all(Array.from({ length: concurrency }, lane));
-  agent.destroy();
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   return { seconds, latencies, errors };
 }
@@ -145,11 +142,15 @@ export function epochMs() {
   return performance.timeOrigin + performance.now();
 }
 
-/** `bytes` of the shared pattern with `tag` written over the first bytes, so every upload has its own SHA-256. */
+/**
+ * `bytes` of the shared pattern with `tag` written over the first bytes, so every upload has its own SHA-256, as
+ * an array of Buffers: the tag's own 64 bytes, then the pattern from there on, which is not copied.
+ */
 export function distinctBody(bytes, tag) {
-  const body = Buffer.from(pattern.subarray(0, bytes));
-  body.write(tag, 0, Math.min(bytes, 64), 'utf8');
-  return body;
+  const head = Buffer.alloc(Math.min(bytes, 64));
+  pattern.copy(head, 0, 0, head.length);
+  head.write(tag, 0, head.length, 'utf8');
+  return bytes > head.length ? [head, pattern.subarray(head.length, bytes)] : [head];
 }
 
 /**
@@ -158,13 +159,13 @@ export function distinctBody(bytes, tag) {
  * Returns wall time and, per upload, its id and the epoch-ms instants of its POST start and its final PATCH's 204.
  */
 export async function timedUploads(baseUrl, { count, bytes, concurrency, ratePerSecond, tag, onProgress }) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const uploads = [];
   const errors = [];
   let next = 0;
   const started = epochMs();
 
   async function lane() {
+    const connection = new WireConnection(baseUrl);
     while (next < count) {
       const index = next;
       next += 1;
@@ -179,18 +180,9 @@ export async function timedUploads(baseUrl, { count, bytes, concurrency, ratePer
       const body = distinctBody(bytes, `${tag}:${index}:`);
       const startedAt = epochMs();
       try {
-        const url = await createUpload(agent, baseUrl, bytes);
-        const res = await request(agent, url, 'PATCH', {
-          'Tus-Resumable': '1.0.0',
-          'Upload-Offset': '0',
-          'Content-Type': 'application/offset+octet-stream',
-          'Content-Length': String(bytes),
-        }, body);
+        const url = await createUpload(connection, baseUrl, bytes);
+        await patchUpload(connection, url, 0, body);
         const patchDoneAt = epochMs();
-        if (res.status !== 204 || Number(res.headers['upload-offset']) !== bytes) {
-          throw new Error(`PATCH answered ${res.status} with offset ${res.headers['upload-offset']}`);
-        }
-
         uploads.push({ id: new URL(url).pathname.split('/').pop(), startedAt, patchDoneAt });
       } catch (error) {
         errors.push(String(error.message ?? error));
@@ -200,10 +192,11 @@ export async function timedUploads(baseUrl, { count, bytes, concurrency, ratePer
         onProgress?.(uploads.length + errors.length, count);
       }
     }
+
+    connection.close();
   }
 
   await Promise.all(Array.from({ length: concurrency }, lane));
-  agent.destroy();
   return { seconds: (epochMs() - started) / 1000, uploads, errors };
 }
 
