@@ -4,7 +4,7 @@
 // upload (the proxy costs both servers a little time per request, so throughput runs leave it out).
 import { parseArgs } from 'node:util';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,8 +27,34 @@ const { values } = parseArgs({
 });
 
 const quick = values.quick;
-const work = mkdtempSync(path.join(tmpdir(), 'tus-bench-'));
 const progress = (message) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+
+// A run deletes some ten thousand files when it ends. On ext4 without a journal (this machine's root file system)
+// the kernel will not reuse an inode within a minute of its deletion (six while its inode table block is still
+// dirty, which the flusher writes within about half a minute), and every file created meanwhile scans past all of
+// them first: in a run started right after another, creating
+// files took the server two to three times the kernel time per upload (perf: recently_deleted, find_inode_bit),
+// and more from whichever server is bound by CPU rather than by one thread. So a run waits out that window.
+const deletedStamp = path.join(tmpdir(), 'tus-bench-deleted-at');
+const settleMs = 120_000;
+
+async function waitForDeletedInodes() {
+  let deletedAt;
+  try {
+    deletedAt = statSync(deletedStamp).mtimeMs;
+  } catch {
+    return;
+  }
+
+  const wait = deletedAt + settleMs - Date.now();
+  if (wait > 0) {
+    progress(`waiting ${Math.ceil(wait / 1000)} s: the previous run deleted its files less than two minutes ago`);
+    await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+}
+
+await waitForDeletedInodes();
+const work = mkdtempSync(path.join(tmpdir(), 'tus-bench-'));
 
 function median(numbers) {
   return percentile(numbers, 50);
@@ -343,4 +369,5 @@ try {
   console.log(markdown);
 } finally {
   rmSync(work, { recursive: true, force: true });
+  writeFileSync(deletedStamp, `${new Date().toISOString()}\n`);
 }

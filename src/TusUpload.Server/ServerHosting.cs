@@ -1,3 +1,5 @@
+using System.Diagnostics.Metrics;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.FileProviders;
@@ -32,6 +34,9 @@ public static class ServerHosting
                 (host, server) => host.ShutdownTimeout = server.Value.ShutdownTimeout);
 
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        // Kestrel's transports take their pool from this factory: 64 KiB receives instead of 4 KiB ones.
+        builder.Services.AddSingleton(provider => new ReceiveBlockMetrics(provider.GetService<IMeterFactory>()));
+        builder.Services.AddSingleton<IMemoryPoolFactory<byte>, ReceiveBlockPoolFactory>();
         builder.Services.AddHealthChecks();
 
         // The libraries emit through System.Diagnostics.Metrics; the bridge republishes the TusUpload meters.

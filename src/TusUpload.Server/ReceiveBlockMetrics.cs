@@ -1,0 +1,52 @@
+using System.Diagnostics.Metrics;
+
+namespace TusUpload.Server;
+
+/// <summary>
+/// Instruments of the receive pools on the <c>TusUpload</c> meter, summed over every pool Kestrel made (one per
+/// transport): how often a block had to be allocated, and how many wait for reuse now.
+/// </summary>
+internal sealed class ReceiveBlockMetrics
+{
+    public const string MeterName = "TusUpload";
+
+    public const string Allocated = "tus_receive_blocks_allocated";
+
+    public const string Retained = "tus_receive_blocks_retained";
+
+    private readonly Counter<long>? _allocated;
+    private readonly List<ReceiveBlockPool> _pools = [];
+    private readonly Lock _poolsLock = new();
+
+    public ReceiveBlockMetrics(IMeterFactory? meterFactory)
+    {
+        var meter = meterFactory?.Create(MeterName);
+        _allocated = meter?.CreateCounter<long>(
+            Allocated,
+            unit: "{block}",
+            description: "64 KiB blocks Kestrel's receive pool allocated because none was free for reuse.");
+        meter?.CreateObservableGauge(
+            Retained,
+            RetainedBlocks,
+            unit: "{block}",
+            description: "64 KiB blocks kept for reuse by Kestrel's receive pool (at most 256 per pool).");
+    }
+
+    public void Track(ReceiveBlockPool pool)
+    {
+        lock (_poolsLock)
+        {
+            _pools.Add(pool);
+        }
+    }
+
+    public void BlockAllocated() => _allocated?.Add(1);
+
+    private long RetainedBlocks()
+    {
+        lock (_poolsLock)
+        {
+            return _pools.Sum(pool => (long)pool.RetainedCount);
+        }
+    }
+}

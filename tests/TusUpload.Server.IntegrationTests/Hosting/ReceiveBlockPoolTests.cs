@@ -1,0 +1,76 @@
+namespace TusUpload.Server.IntegrationTests.Hosting;
+
+/// <summary>The pool Kestrel receives into: 64 KiB blocks, reused, with a bounded number kept.</summary>
+public sealed class ReceiveBlockPoolTests
+{
+    [Fact]
+    public void A_rented_block_is_64_KiB_whatever_was_asked_for()
+    {
+        using var pool = new ReceiveBlockPool();
+
+        using var small = pool.Rent(1);
+        using var unspecified = pool.Rent();
+
+        Assert.Equal(64 * 1024, pool.MaxBufferSize);
+        Assert.Equal(64 * 1024, small.Memory.Length);
+        Assert.Equal(64 * 1024, unspecified.Memory.Length);
+    }
+
+    [Fact]
+    public void A_returned_block_is_lent_again_instead_of_a_new_one()
+    {
+        using var pool = new ReceiveBlockPool();
+        var first = pool.Rent();
+        var memory = first.Memory;
+
+        first.Dispose();
+        using var second = pool.Rent();
+
+        Assert.Same(first, second);
+        Assert.True(memory.Span.Overlaps(second.Memory.Span));
+        Assert.Equal(0, pool.RetainedCount);
+    }
+
+    [Fact]
+    public void At_most_256_returned_blocks_are_kept()
+    {
+        using var pool = new ReceiveBlockPool();
+        var blocks = Enumerable.Range(0, ReceiveBlockPool.MaxRetainedBlocks + 44).Select(_ => pool.Rent()).ToList();
+
+        Parallel.ForEach(blocks, block => block.Dispose());
+
+        Assert.Equal(ReceiveBlockPool.MaxRetainedBlocks, pool.RetainedCount);
+    }
+
+    [Fact]
+    public void A_request_for_more_than_a_block_is_refused()
+    {
+        using var pool = new ReceiveBlockPool();
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => pool.Rent((64 * 1024) + 1));
+    }
+
+    [Fact]
+    public void Returning_a_block_twice_is_refused_so_two_owners_never_share_it()
+    {
+        using var pool = new ReceiveBlockPool();
+        var block = pool.Rent();
+        block.Dispose();
+
+        Assert.Throws<InvalidOperationException>(block.Dispose);
+        Assert.Equal(1, pool.RetainedCount);
+    }
+
+    [Fact]
+    public void A_disposed_pool_lends_nothing_and_keeps_nothing()
+    {
+        var pool = new ReceiveBlockPool();
+        var block = pool.Rent();
+
+        pool.Dispose();
+        block.Dispose();
+
+        Assert.Equal(0, pool.RetainedCount);
+        Assert.Throws<ObjectDisposedException>(() => pool.Rent());
+    }
+}
