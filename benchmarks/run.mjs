@@ -29,12 +29,12 @@ const { values } = parseArgs({
 const quick = values.quick;
 const progress = (message) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 
-// A run deletes some ten thousand files when it ends. On ext4 without a journal (this machine's root file system)
-// the kernel will not reuse an inode within a minute of its deletion (six while its inode table block is still
-// dirty, which the flusher writes within about half a minute), and every file created meanwhile scans past all of
-// them first: in a run started right after another, creating
-// files took the server two to three times the kernel time per upload (perf: recently_deleted, find_inode_bit),
-// and more from whichever server is bound by CPU rather than by one thread. So a run waits out that window.
+// A run deletes thousands of files when it ends. On ext4 without a journal (this machine's root file system) the
+// kernel does not reuse an inode within a minute of its deletion (six while its inode table block is still dirty,
+// which the flusher writes within about half a minute), and every file created meanwhile scans past all of them
+// first: in a spike started right after another run's clean-up, the server spent two to three times the kernel
+// time per upload (perf: recently_deleted, find_inode_bit), which costs most the server that is bound by CPU
+// rather than by one thread. So a run waits out that window after the previous one.
 const deletedStamp = path.join(tmpdir(), 'tus-bench-deleted-at');
 const settleMs = 120_000;
 
