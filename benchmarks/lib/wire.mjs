@@ -110,7 +110,8 @@ export class WireConnection {
 
   async #stream(socket, source) {
     for await (const part of source) {
-      if (this.#socket !== socket) {
+      // The connection failed, or the server answered before taking the whole body (a refusal): stop sending.
+      if (this.#socket !== socket || this.#pending === null) {
         return;
       }
 

@@ -3,21 +3,33 @@ using System.Buffers;
 namespace TusUpload.Server;
 
 /// <summary>
-/// One pinned block of <see cref="ReceiveBlockPool"/>. Disposing it gives it back to the pool once; a second
-/// dispose of the same loan would let two owners share the memory, so it is refused loudly instead.
+/// One block lent by <see cref="ReceiveBlockPool"/>: a pinned 64 KiB block that goes back to its pool, or an
+/// unpooled one lent while the pool's large blocks are all out, left to the garbage collector. Disposing gives a
+/// loan back once; a second dispose of the same loan would let two owners share the memory, so it is refused.
 /// </summary>
 internal sealed class ReceiveBlock : IMemoryOwner<byte>
 {
-    private readonly ReceiveBlockPool _pool;
-    private readonly byte[] _bytes = GC.AllocateUninitializedArray<byte>(ReceiveBlockPool.BlockSize, pinned: true);
+    private readonly ReceiveBlockPool? _pool;
+    private readonly byte[] _bytes;
     private int _lent;
 
-    public ReceiveBlock(ReceiveBlockPool pool)
+    private ReceiveBlock(ReceiveBlockPool? pool, byte[] bytes)
     {
         _pool = pool;
+        _bytes = bytes;
     }
 
     public Memory<byte> Memory => _bytes;
+
+    public static ReceiveBlock Pooled(ReceiveBlockPool pool) =>
+        new(pool, GC.AllocateUninitializedArray<byte>(ReceiveBlockPool.BlockSize, pinned: true));
+
+    public static ReceiveBlock Unpooled(int size)
+    {
+        var block = new ReceiveBlock(null, GC.AllocateUninitializedArray<byte>(size));
+        block.Lend();
+        return block;
+    }
 
     internal void Lend() => Volatile.Write(ref _lent, 1);
 
@@ -28,6 +40,6 @@ internal sealed class ReceiveBlock : IMemoryOwner<byte>
             throw new InvalidOperationException("A pooled receive block was returned twice.");
         }
 
-        _pool.Return(this);
+        _pool?.Return(this);
     }
 }

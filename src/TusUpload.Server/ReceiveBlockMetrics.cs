@@ -14,7 +14,10 @@ internal sealed class ReceiveBlockMetrics
 
     public const string Retained = "tus_receive_blocks_retained";
 
+    public const string SmallLent = "tus_receive_small_blocks_lent";
+
     private readonly Counter<long>? _allocated;
+    private readonly Counter<long>? _smallLent;
     private readonly List<ReceiveBlockPool> _pools = [];
     private readonly Lock _poolsLock = new();
 
@@ -25,6 +28,10 @@ internal sealed class ReceiveBlockMetrics
             Allocated,
             unit: "{block}",
             description: "64 KiB blocks Kestrel's receive pool allocated because none was free for reuse.");
+        _smallLent = meter?.CreateCounter<long>(
+            SmallLent,
+            unit: "{block}",
+            description: "4 KiB blocks lent because 1024 blocks of 64 KiB were out at once (many slow requests).");
         meter?.CreateObservableGauge(
             Retained,
             RetainedBlocks,
@@ -41,6 +48,8 @@ internal sealed class ReceiveBlockMetrics
     }
 
     public void BlockAllocated() => _allocated?.Add(1);
+
+    public void SmallBlockLent() => _smallLent?.Add(1);
 
     private long RetainedBlocks()
     {

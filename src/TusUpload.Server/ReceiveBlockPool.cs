@@ -11,20 +11,29 @@ namespace TusUpload.Server;
 /// that are left to the garbage collector.
 /// </summary>
 /// <remarks>
-/// What Kestrel's own pool has and this one has not: it gives memory back after a quiet spell (this one keeps up to
-/// <see cref="MaxRetainedBlocks"/> blocks, 16 MiB, for the life of the process) and it reports the
-/// <c>Microsoft.AspNetCore.MemoryPool</c> metrics, which <c>/metrics</c> does not export; this one reports its own
-/// (<see cref="ReceiveBlockMetrics"/>).
+/// A connection that trickles its request holds the block its bytes arrived in until the request is whole, so
+/// each slow or idle-in-the-middle connection now holds 64 KiB instead of 4. To keep a crowd of such connections
+/// (a slowloris attack, a thousand phones on a bad network) from holding sixteen times the memory, at most
+/// <see cref="MaxLentBlocks"/> large blocks (64 MiB) are out at once; beyond that the pool lends 4 KiB blocks, as
+/// Kestrel's would, which are not kept. What Kestrel's own pool has and this one has not: it gives memory back after
+/// a quiet spell (this one keeps up to <see cref="MaxRetainedBlocks"/> blocks, 16 MiB, for the life of the process)
+/// and it reports the <c>Microsoft.AspNetCore.MemoryPool</c> metrics, which <c>/metrics</c> does not export; this
+/// one reports its own (<see cref="ReceiveBlockMetrics"/>).
 /// </remarks>
 internal sealed class ReceiveBlockPool : MemoryPool<byte>
 {
     public const int BlockSize = 64 * 1024;
+
+    public const int SmallBlockSize = 4 * 1024;
+
+    public const int MaxLentBlocks = 1024;
 
     public const int MaxRetainedBlocks = 256;
 
     private readonly ConcurrentQueue<ReceiveBlock> _retained = new();
     private readonly ReceiveBlockMetrics? _metrics;
     private int _retainedCount;
+    private int _lentCount;
     private volatile bool _disposed;
 
     public ReceiveBlockPool(ReceiveBlockMetrics? metrics = null)
@@ -35,13 +44,24 @@ internal sealed class ReceiveBlockPool : MemoryPool<byte>
 
     public override int MaxBufferSize => BlockSize;
 
-    /// <summary>Blocks waiting for reuse now.</summary>
+    /// <summary>Large blocks waiting for reuse now.</summary>
     public int RetainedCount => Volatile.Read(ref _retainedCount);
+
+    /// <summary>Large blocks lent out now.</summary>
+    public int LentCount => Volatile.Read(ref _lentCount);
 
     public override IMemoryOwner<byte> Rent(int minBufferSize = -1)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(minBufferSize, BlockSize);
+
+        // Kestrel asks for 4 KiB at most; a larger request over the cap still gets a large block, just not a kept one.
+        if (Interlocked.Increment(ref _lentCount) > MaxLentBlocks)
+        {
+            Interlocked.Decrement(ref _lentCount);
+            _metrics?.SmallBlockLent();
+            return ReceiveBlock.Unpooled(minBufferSize > SmallBlockSize ? BlockSize : SmallBlockSize);
+        }
 
         if (_retained.TryDequeue(out var block))
         {
@@ -51,13 +71,15 @@ internal sealed class ReceiveBlockPool : MemoryPool<byte>
         }
 
         _metrics?.BlockAllocated();
-        var fresh = new ReceiveBlock(this);
+        var fresh = ReceiveBlock.Pooled(this);
         fresh.Lend();
         return fresh;
     }
 
     internal void Return(ReceiveBlock block)
     {
+        Interlocked.Decrement(ref _lentCount);
+
         // Counted before the block is queued, so concurrent returns cannot overshoot the bound.
         if (_disposed || Interlocked.Increment(ref _retainedCount) > MaxRetainedBlocks)
         {

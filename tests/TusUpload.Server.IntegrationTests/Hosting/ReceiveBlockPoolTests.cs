@@ -43,6 +43,28 @@ public sealed class ReceiveBlockPoolTests
     }
 
     [Fact]
+    public void Beyond_1024_large_blocks_out_at_once_the_pool_lends_4_KiB_blocks_and_keeps_none_of_them()
+    {
+        using var pool = new ReceiveBlockPool();
+        var large = Enumerable.Range(0, ReceiveBlockPool.MaxLentBlocks).Select(_ => pool.Rent()).ToList();
+
+        var small = pool.Rent(4096);
+        var largeAskedFor = pool.Rent(8192);
+        small.Dispose();
+        largeAskedFor.Dispose();
+        large[0].Dispose();
+        using var again = pool.Rent();
+
+        Assert.All(large, block => Assert.Equal(64 * 1024, block.Memory.Length));
+        Assert.Equal(4 * 1024, small.Memory.Length);
+        Assert.Equal(64 * 1024, largeAskedFor.Memory.Length);
+        Assert.Same(large[0], again);
+        Assert.Equal(ReceiveBlockPool.MaxLentBlocks, pool.LentCount);
+        Assert.Equal(0, pool.RetainedCount);
+        Assert.Throws<InvalidOperationException>(small.Dispose);
+    }
+
+    [Fact]
     public void A_request_for_more_than_a_block_is_refused()
     {
         using var pool = new ReceiveBlockPool();
