@@ -230,6 +230,10 @@ export class WireConnection {
     }
 
     const length = Number(headers['content-length'] ?? 0);
+    if (!Number.isSafeInteger(length) || length < 0) {
+      throw new Error(`a Content-Length of ${headers['content-length']}`);
+    }
+
     return this.#received.length >= start + length ? start + length : undefined;
   }
 }
