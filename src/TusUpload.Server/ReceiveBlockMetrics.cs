@@ -4,7 +4,7 @@ namespace TusUpload.Server;
 
 /// <summary>
 /// Instruments of the receive pools on the <c>TusUpload</c> meter, summed over every pool Kestrel made (one per
-/// transport): how often a block had to be allocated, and how many wait for reuse now.
+/// I/O queue and listening socket): how often a block had to be allocated, and how many wait for reuse now.
 /// </summary>
 internal sealed class ReceiveBlockMetrics
 {

@@ -15,10 +15,12 @@ namespace TusUpload.Server;
 /// each slow or idle-in-the-middle connection now holds 64 KiB instead of 4. To keep a crowd of such connections
 /// (a slowloris attack, a thousand phones on a bad network) from holding sixteen times the memory, at most
 /// <see cref="MaxLentBlocks"/> large blocks (64 MiB) are out at once; beyond that the pool lends 4 KiB blocks, as
-/// Kestrel's would, which are not kept. What Kestrel's own pool has and this one has not: it gives memory back after
-/// a quiet spell (this one keeps up to <see cref="MaxRetainedBlocks"/> blocks, 16 MiB, for the life of the process)
-/// and it reports the <c>Microsoft.AspNetCore.MemoryPool</c> metrics, which <c>/metrics</c> does not export; this
-/// one reports its own (<see cref="ReceiveBlockMetrics"/>).
+/// Kestrel's would, which are not kept. Kestrel makes one pool per I/O queue and listening socket, so that bound
+/// is a <see cref="ReceiveBlockBudget"/> all pools of the <see cref="ReceiveBlockPoolFactory"/> share. What
+/// Kestrel's own pool has and this one has not: it gives memory back after a quiet spell (this one keeps up to
+/// <see cref="MaxRetainedBlocks"/> blocks, 16 MiB, per pool for the life of the process) and it reports the
+/// <c>Microsoft.AspNetCore.MemoryPool</c> metrics, which <c>/metrics</c> does not export; this one reports its own
+/// (<see cref="ReceiveBlockMetrics"/>).
 /// </remarks>
 internal sealed class ReceiveBlockPool : MemoryPool<byte>
 {
@@ -32,13 +34,19 @@ internal sealed class ReceiveBlockPool : MemoryPool<byte>
 
     private readonly ConcurrentQueue<ReceiveBlock> _retained = new();
     private readonly ReceiveBlockMetrics? _metrics;
+    private readonly ReceiveBlockBudget _budget;
     private int _retainedCount;
-    private int _lentCount;
     private volatile bool _disposed;
 
-    public ReceiveBlockPool(ReceiveBlockMetrics? metrics = null)
+    /// <param name="metrics">Where the pool reports; none in unit tests.</param>
+    /// <param name="budget">
+    /// The bound on large blocks out at once, shared with the other pools Kestrel made (see
+    /// <see cref="ReceiveBlockBudget"/>); without one the pool keeps a bound of its own.
+    /// </param>
+    public ReceiveBlockPool(ReceiveBlockMetrics? metrics = null, ReceiveBlockBudget? budget = null)
     {
         _metrics = metrics;
+        _budget = budget ?? new ReceiveBlockBudget(MaxLentBlocks);
         metrics?.Track(this);
     }
 
@@ -47,8 +55,8 @@ internal sealed class ReceiveBlockPool : MemoryPool<byte>
     /// <summary>Large blocks waiting for reuse now.</summary>
     public int RetainedCount => Volatile.Read(ref _retainedCount);
 
-    /// <summary>Large blocks lent out now.</summary>
-    public int LentCount => Volatile.Read(ref _lentCount);
+    /// <summary>Large blocks lent out now, by this pool and every other pool sharing its budget.</summary>
+    public int LentCount => _budget.Lent;
 
     public override IMemoryOwner<byte> Rent(int minBufferSize = -1)
     {
@@ -56,9 +64,8 @@ internal sealed class ReceiveBlockPool : MemoryPool<byte>
         ArgumentOutOfRangeException.ThrowIfGreaterThan(minBufferSize, BlockSize);
 
         // Kestrel asks for 4 KiB at most; a larger request over the cap still gets a large block, just not a kept one.
-        if (Interlocked.Increment(ref _lentCount) > MaxLentBlocks)
+        if (!_budget.TryTake())
         {
-            Interlocked.Decrement(ref _lentCount);
             _metrics?.SmallBlockLent();
             return ReceiveBlock.Unpooled(minBufferSize > SmallBlockSize ? BlockSize : SmallBlockSize);
         }
@@ -78,7 +85,7 @@ internal sealed class ReceiveBlockPool : MemoryPool<byte>
 
     internal void Return(ReceiveBlock block)
     {
-        Interlocked.Decrement(ref _lentCount);
+        _budget.Give();
 
         // Counted before the block is queued, so concurrent returns cannot overshoot the bound.
         if (_disposed || Interlocked.Increment(ref _retainedCount) > MaxRetainedBlocks)

@@ -65,6 +65,28 @@ public sealed class ReceiveBlockPoolTests
     }
 
     [Fact]
+    public void The_1024_block_bound_holds_over_every_pool_the_factory_made_for_Kestrel()
+    {
+        // Kestrel's socket transport asks for one pool per I/O queue (one per core) and per listening socket.
+        var factory = new ReceiveBlockPoolFactory(new ReceiveBlockMetrics(meterFactory: null));
+        using var first = (ReceiveBlockPool)factory.Create();
+        using var second = (ReceiveBlockPool)factory.Create();
+        var large = Enumerable.Range(0, ReceiveBlockPool.MaxLentBlocks).Select(_ => first.Rent()).ToList();
+
+        var overTheBound = second.Rent(4096);
+        large[0].Dispose();
+        var afterOneCameBack = second.Rent(4096);
+
+        Assert.Equal(4 * 1024, overTheBound.Memory.Length);
+        Assert.Equal(64 * 1024, afterOneCameBack.Memory.Length);
+        Assert.Equal(ReceiveBlockPool.MaxLentBlocks, second.LentCount);
+        overTheBound.Dispose();
+        afterOneCameBack.Dispose();
+        large.Skip(1).ToList().ForEach(block => block.Dispose());
+        Assert.Equal(0, first.LentCount);
+    }
+
+    [Fact]
     public void A_request_for_more_than_a_block_is_refused()
     {
         using var pool = new ReceiveBlockPool();
