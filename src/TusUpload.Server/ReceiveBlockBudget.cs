@@ -1,29 +1,42 @@
 namespace TusUpload.Server;
 
 /// <summary>
-/// How many 64 KiB blocks every <see cref="ReceiveBlockPool"/> of the process has lent out at once. Kestrel's socket
-/// transport asks the factory for one pool per I/O queue (one per core, up to 16) and per listening socket, so a
-/// bound kept by each pool alone multiplies with them: on 16 cores a crowd of trickling connections could hold
-/// 16 × 1024 blocks (1 GiB) where the bound promises 64 MiB. One budget shared by all pools keeps the promise.
+/// The bounds every <see cref="ReceiveBlockPool"/> of the process shares: how many 64 KiB blocks are lent out at
+/// once, and how many returned ones are kept for reuse. Kestrel's socket transport asks the factory for one pool per
+/// I/O queue (one per core, up to 16) and per listening socket, so bounds kept by each pool alone would multiply
+/// with them: on 16 cores a crowd of trickling connections could hold 16 × 1024 blocks (1 GiB) where the bound
+/// promises 64 MiB, and the pools would keep 16 × 16 MiB after a spike.
 /// </summary>
-internal sealed class ReceiveBlockBudget(int limit)
+internal sealed class ReceiveBlockBudget(int lentLimit, int keptLimit)
 {
     private int _lent;
+    private int _kept;
 
     /// <summary>Large blocks lent out now, over all pools sharing this budget.</summary>
     public int Lent => Volatile.Read(ref _lent);
 
-    /// <summary>Takes one block from the budget; false when <c>limit</c> blocks are out already.</summary>
-    public bool TryTake()
+    /// <summary>Large blocks kept for reuse now, over all pools sharing this budget.</summary>
+    public int Kept => Volatile.Read(ref _kept);
+
+    /// <summary>Takes one block from the budget; false when <c>lentLimit</c> blocks are out already.</summary>
+    public bool TryTake() => TryCount(ref _lent, lentLimit);
+
+    public void Give() => Interlocked.Decrement(ref _lent);
+
+    /// <summary>Counts one more kept block; false when <c>keptLimit</c> are kept already: drop it.</summary>
+    public bool TryKeep() => TryCount(ref _kept, keptLimit);
+
+    public void Unkeep() => Interlocked.Decrement(ref _kept);
+
+    // Counted before the caller acts, so concurrent callers cannot overshoot the limit.
+    private static bool TryCount(ref int count, int limit)
     {
-        if (Interlocked.Increment(ref _lent) > limit)
+        if (Interlocked.Increment(ref count) > limit)
         {
-            Interlocked.Decrement(ref _lent);
+            Interlocked.Decrement(ref count);
             return false;
         }
 
         return true;
     }
-
-    public void Give() => Interlocked.Decrement(ref _lent);
 }

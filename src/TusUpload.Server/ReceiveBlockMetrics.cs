@@ -36,7 +36,7 @@ internal sealed class ReceiveBlockMetrics
             Retained,
             RetainedBlocks,
             unit: "{block}",
-            description: "64 KiB blocks kept for reuse by Kestrel's receive pool (at most 256 per pool).");
+            description: "64 KiB blocks kept for reuse by Kestrel's receive pools (at most 256 in all).");
     }
 
     public void Track(ReceiveBlockPool pool)
@@ -44,6 +44,14 @@ internal sealed class ReceiveBlockMetrics
         lock (_poolsLock)
         {
             _pools.Add(pool);
+        }
+    }
+
+    public void Untrack(ReceiveBlockPool pool)
+    {
+        lock (_poolsLock)
+        {
+            _pools.Remove(pool);
         }
     }
 

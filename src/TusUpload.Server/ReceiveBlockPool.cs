@@ -15,10 +15,10 @@ namespace TusUpload.Server;
 /// each slow or idle-in-the-middle connection now holds 64 KiB instead of 4. To keep a crowd of such connections
 /// (a slowloris attack, a thousand phones on a bad network) from holding sixteen times the memory, at most
 /// <see cref="MaxLentBlocks"/> large blocks (64 MiB) are out at once; beyond that the pool lends 4 KiB blocks, as
-/// Kestrel's would, which are not kept. Kestrel makes one pool per I/O queue and listening socket, so that bound
-/// is a <see cref="ReceiveBlockBudget"/> all pools of the <see cref="ReceiveBlockPoolFactory"/> share. What
-/// Kestrel's own pool has and this one has not: it gives memory back after a quiet spell (this one keeps up to
-/// <see cref="MaxRetainedBlocks"/> blocks, 16 MiB, per pool for the life of the process) and it reports the
+/// Kestrel's would, which are not kept. Kestrel makes one pool per I/O queue and listening socket, so both bounds
+/// live in a <see cref="ReceiveBlockBudget"/> all pools of the <see cref="ReceiveBlockPoolFactory"/> share. What
+/// Kestrel's own pool has and this one has not: it gives memory back after a quiet spell (these keep up to
+/// <see cref="MaxRetainedBlocks"/> blocks, 16 MiB, over all pools for the life of the process) and it reports the
 /// <c>Microsoft.AspNetCore.MemoryPool</c> metrics, which <c>/metrics</c> does not export; this one reports its own
 /// (<see cref="ReceiveBlockMetrics"/>).
 /// </remarks>
@@ -40,19 +40,19 @@ internal sealed class ReceiveBlockPool : MemoryPool<byte>
 
     /// <param name="metrics">Where the pool reports; none in unit tests.</param>
     /// <param name="budget">
-    /// The bound on large blocks out at once, shared with the other pools Kestrel made (see
-    /// <see cref="ReceiveBlockBudget"/>); without one the pool keeps a bound of its own.
+    /// The bounds on large blocks lent and kept, shared with the other pools Kestrel made (see
+    /// <see cref="ReceiveBlockBudget"/>); without one the pool keeps bounds of its own.
     /// </param>
     public ReceiveBlockPool(ReceiveBlockMetrics? metrics = null, ReceiveBlockBudget? budget = null)
     {
         _metrics = metrics;
-        _budget = budget ?? new ReceiveBlockBudget(MaxLentBlocks);
+        _budget = budget ?? new ReceiveBlockBudget(MaxLentBlocks, MaxRetainedBlocks);
         metrics?.Track(this);
     }
 
     public override int MaxBufferSize => BlockSize;
 
-    /// <summary>Large blocks waiting for reuse now.</summary>
+    /// <summary>Large blocks waiting for reuse in this pool now.</summary>
     public int RetainedCount => Volatile.Read(ref _retainedCount);
 
     /// <summary>Large blocks lent out now, by this pool and every other pool sharing its budget.</summary>
@@ -70,9 +70,8 @@ internal sealed class ReceiveBlockPool : MemoryPool<byte>
             return ReceiveBlock.Unpooled(minBufferSize > SmallBlockSize ? BlockSize : SmallBlockSize);
         }
 
-        if (_retained.TryDequeue(out var block))
+        if (TryTakeRetained(out var block))
         {
-            Interlocked.Decrement(ref _retainedCount);
             block.Lend();
             return block;
         }
@@ -86,24 +85,44 @@ internal sealed class ReceiveBlockPool : MemoryPool<byte>
     internal void Return(ReceiveBlock block)
     {
         _budget.Give();
-
-        // Counted before the block is queued, so concurrent returns cannot overshoot the bound.
-        if (_disposed || Interlocked.Increment(ref _retainedCount) > MaxRetainedBlocks)
+        if (_disposed || !_budget.TryKeep())
         {
-            if (!_disposed)
-            {
-                Interlocked.Decrement(ref _retainedCount);
-            }
-
             return;
         }
 
+        Interlocked.Increment(ref _retainedCount);
         _retained.Enqueue(block);
+
+        // A return racing with Dispose may queue after Dispose emptied the queue: empty it again.
+        if (_disposed)
+        {
+            DropRetained();
+        }
     }
 
     protected override void Dispose(bool disposing)
     {
         _disposed = true;
-        _retained.Clear();
+        DropRetained();
+        _metrics?.Untrack(this);
+    }
+
+    private bool TryTakeRetained(out ReceiveBlock block)
+    {
+        if (!_retained.TryDequeue(out block!))
+        {
+            return false;
+        }
+
+        Interlocked.Decrement(ref _retainedCount);
+        _budget.Unkeep();
+        return true;
+    }
+
+    private void DropRetained()
+    {
+        while (TryTakeRetained(out _))
+        {
+        }
     }
 }

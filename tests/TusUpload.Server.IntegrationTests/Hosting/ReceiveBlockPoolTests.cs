@@ -87,6 +87,42 @@ public sealed class ReceiveBlockPoolTests
     }
 
     [Fact]
+    public void At_most_256_blocks_are_kept_over_every_pool_the_factory_made_for_Kestrel()
+    {
+        var factory = new ReceiveBlockPoolFactory(new ReceiveBlockMetrics(meterFactory: null));
+        using var first = (ReceiveBlockPool)factory.Create();
+        using var second = (ReceiveBlockPool)factory.Create();
+        var fromFirst = Enumerable.Range(0, ReceiveBlockPool.MaxRetainedBlocks).Select(_ => first.Rent()).ToList();
+        var fromSecond = Enumerable.Range(0, 10).Select(_ => second.Rent()).ToList();
+
+        fromFirst.ForEach(block => block.Dispose());
+        fromSecond.ForEach(block => block.Dispose());
+        using var reused = first.Rent();
+        var keptAfterOneWasReused = first.RetainedCount + second.RetainedCount;
+
+        Assert.Equal(ReceiveBlockPool.MaxRetainedBlocks - 1, first.RetainedCount);
+        Assert.Equal(0, second.RetainedCount);
+        Assert.Equal(ReceiveBlockPool.MaxRetainedBlocks - 1, keptAfterOneWasReused);
+    }
+
+    [Fact]
+    public void Disposing_a_pool_frees_its_share_of_the_kept_blocks_for_the_other_pools()
+    {
+        var factory = new ReceiveBlockPoolFactory(new ReceiveBlockMetrics(meterFactory: null));
+        var first = (ReceiveBlockPool)factory.Create();
+        using var second = (ReceiveBlockPool)factory.Create();
+        var fromFirst = Enumerable.Range(0, ReceiveBlockPool.MaxRetainedBlocks).Select(_ => first.Rent()).ToList();
+        var fromSecond = second.Rent();
+        fromFirst.ForEach(block => block.Dispose());
+
+        first.Dispose();
+        fromSecond.Dispose();
+
+        Assert.Equal(0, first.RetainedCount);
+        Assert.Equal(1, second.RetainedCount);
+    }
+
+    [Fact]
     public void A_request_for_more_than_a_block_is_refused()
     {
         using var pool = new ReceiveBlockPool();
