@@ -18,6 +18,12 @@ public enum ChunkEnd
     /// <summary>The client disconnected.</summary>
     ClientGone,
 
+    /// <summary>
+    /// The body broke HTTP's framing: a malformed chunk, or the connection half-closed before the promised
+    /// Content-Length (400). What arrived before is kept, as for a client that went away.
+    /// </summary>
+    Malformed,
+
     /// <summary>No byte arrived for the idle timeout.</summary>
     Idle,
 

@@ -8,7 +8,7 @@ namespace TusUpload.Protocol.Body;
 
 public sealed partial class ChunkReceiver
 {
-    private async Task<ChunkEnd> ReadBodyAsync(
+    private async Task<(ChunkEnd End, string? Reason)> ReadBodyAsync(
         HttpContext context,
         ChunkRequest request,
         IChunkWriter writer,
@@ -86,20 +86,25 @@ public sealed partial class ChunkReceiver
                 if (overrun || result.IsCompleted)
                 {
                     await FlushAsync(writer, checksum, buffer, filled);
-                    return overrun ? ChunkEnd.Overrun : ChunkEnd.Complete;
+                    return (overrun ? ChunkEnd.Overrun : ChunkEnd.Complete, null);
                 }
             }
         }
         catch (OperationCanceledException)
         {
             await FlushAsync(writer, checksum, buffer, filled);
-            return ClassifyCancellation(context, request);
+            return (ClassifyCancellation(context, request), null);
         }
-        catch (Exception exception) when (exception is IOException or ConnectionResetException
-                                           or BadHttpRequestException)
+        catch (BadHttpRequestException exception)
+        {
+            // Kestrel's message names what was wrong with the framing ("Bad chunk size data.") on one line.
+            await FlushAsync(writer, checksum, buffer, filled);
+            return (ChunkEnd.Malformed, "The request body is malformed: " + exception.Message);
+        }
+        catch (Exception exception) when (exception is IOException or ConnectionResetException)
         {
             await FlushAsync(writer, checksum, buffer, filled);
-            return ChunkEnd.ClientGone;
+            return (ChunkEnd.ClientGone, null);
         }
         finally
         {

@@ -57,17 +57,20 @@ public sealed partial class ChunkReceiver(
 
         metrics.BodyStarted();
         ChunkEnd end;
+        string? readReason;
         try
         {
-            end = await ReadBodyAsync(context, request, writer, checksum);
+            (end, readReason) = await ReadBodyAsync(context, request, writer, checksum);
         }
         finally
         {
             metrics.BodyEnded();
         }
 
-        var (verdict, reason) = Verify(context, request, trailerPossible, checksum, end);
-        LogEnd(upload.Id, verdict, writer.BytesWritten, request.MaxBytes);
+        var (verdict, reason) = end == ChunkEnd.Complete
+            ? Verify(context, request, trailerPossible, checksum)
+            : (end, readReason);
+        LogEnd(upload.Id, verdict, writer.BytesWritten, request.MaxBytes, reason);
 
         // A declared length is stored by the commit alone, so an accepted body that brought no byte still commits
         // (to store it), and a discarded one leaves the upload's length as undeclared as it found it.
@@ -100,12 +103,11 @@ public sealed partial class ChunkReceiver(
         HttpContext context,
         ChunkRequest request,
         bool trailerPossible,
-        ChunkChecksum? checksum,
-        ChunkEnd end)
+        ChunkChecksum? checksum)
     {
-        if (end != ChunkEnd.Complete || checksum is null)
+        if (checksum is null)
         {
-            return (end, null);
+            return (ChunkEnd.Complete, null);
         }
 
         var expected = request.Checksum;
@@ -145,12 +147,15 @@ public sealed partial class ChunkReceiver(
         return values.Count == 1 ? values[0] : null;
     }
 
-    private void LogEnd(string uploadId, ChunkEnd end, long bytes, long maxBytes)
+    private void LogEnd(string uploadId, ChunkEnd end, long bytes, long maxBytes, string? reason)
     {
         switch (end)
         {
             case ChunkEnd.ClientGone:
                 TusLog.ClientGone(logger, uploadId, bytes);
+                break;
+            case ChunkEnd.Malformed:
+                TusLog.MalformedBody(logger, uploadId, bytes, reason!);
                 break;
             case ChunkEnd.Idle:
                 TusLog.IdleTimeout(logger, uploadId, _options.IdleTimeout);

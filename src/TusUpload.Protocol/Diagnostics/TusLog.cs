@@ -77,4 +77,7 @@ internal static partial class TusLog
 
     [LoggerMessage(1022, LogLevel.Warning, "Timed out while handling {Method} {Path}")]
     public static partial void TimedOut(ILogger logger, Exception exception, string method, string path);
+
+    [LoggerMessage(1023, LogLevel.Debug, "Body of upload {UploadId} malformed after {Bytes} bytes: {Reason}")]
+    public static partial void MalformedBody(ILogger logger, string uploadId, long bytes, string reason);
 }

@@ -31,13 +31,21 @@ internal static class BodyAnswers
                 response.Headers.Connection = "close";
                 await ErrorAsync(context, 503, "The server is restarting; resume shortly.");
                 break;
+            case ChunkEnd.Malformed:
+                // The rest of the stream cannot be framed into requests: answer, then end the connection.
+                response.Headers.Connection = "close";
+                await ErrorAsync(context, 400, result.Reason!);
+                break;
             case ChunkEnd.Idle:
             case ChunkEnd.HandedOver:
                 // The client is silent or superseded: end the connection rather than wait for its body.
                 context.Abort();
                 break;
             default:
-                // The client is gone; there is no one to answer.
+                // The client is gone; there is no one to answer. Aborting also keeps Kestrel from draining the
+                // rest of the body through a reader a reset connection left marked as reading, which logged an
+                // error ("Reading is already in progress") for a client that merely went away.
+                context.Abort();
                 break;
         }
     }

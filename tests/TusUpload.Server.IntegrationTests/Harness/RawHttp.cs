@@ -95,6 +95,16 @@ public sealed class RawHttp : IAsyncDisposable
         }
     }
 
+    /// <summary>Ends the connection with a reset (RST) instead of an orderly close, as a dying client would.</summary>
+    public void Reset()
+    {
+        _client.Client.LingerState = new LingerOption(true, 0);
+        _client.Close();
+    }
+
+    /// <summary>Closes the sending side only (FIN): the server sees the body end early and may still answer.</summary>
+    public void CloseSending() => _client.Client.Shutdown(SocketShutdown.Send);
+
     public ValueTask DisposeAsync()
     {
         _client.Dispose();
