@@ -37,7 +37,7 @@ internal sealed class ReceiveBlock : IMemoryOwner<byte>
     {
         if (Interlocked.Exchange(ref _lent, 0) == 0)
         {
-            throw new InvalidOperationException("A pooled receive block was returned twice.");
+            throw new InvalidOperationException("A receive block was returned twice.");
         }
 
         _pool?.Return(this);

@@ -15,9 +15,6 @@ internal sealed class ReceiveBlockBudget(int lentLimit, int keptLimit)
     /// <summary>Large blocks lent out now, over all pools sharing this budget.</summary>
     public int Lent => Volatile.Read(ref _lent);
 
-    /// <summary>Large blocks kept for reuse now, over all pools sharing this budget.</summary>
-    public int Kept => Volatile.Read(ref _kept);
-
     /// <summary>Takes one block from the budget; false when <c>lentLimit</c> blocks are out already.</summary>
     public bool TryTake() => TryCount(ref _lent, lentLimit);
 
