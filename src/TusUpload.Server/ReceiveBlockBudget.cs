@@ -12,8 +12,15 @@ internal sealed class ReceiveBlockBudget(int lentLimit, int keptLimit)
     private int _lent;
     private int _kept;
 
+    /// <summary>The budget the server runs with: 1024 blocks lent (64 MiB) and 256 kept (16 MiB) at most.</summary>
+    public static ReceiveBlockBudget Default() =>
+        new(ReceiveBlockPool.MaxLentBlocks, ReceiveBlockPool.MaxRetainedBlocks);
+
     /// <summary>Large blocks lent out now, over all pools sharing this budget.</summary>
     public int Lent => Volatile.Read(ref _lent);
+
+    /// <summary>Large blocks kept for reuse now, over all pools sharing this budget.</summary>
+    public int Kept => Volatile.Read(ref _kept);
 
     /// <summary>Takes one block from the budget; false when <c>lentLimit</c> blocks are out already.</summary>
     public bool TryTake() => TryCount(ref _lent, lentLimit);

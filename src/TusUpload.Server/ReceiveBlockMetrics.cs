@@ -3,8 +3,9 @@ using System.Diagnostics.Metrics;
 namespace TusUpload.Server;
 
 /// <summary>
-/// Instruments of the receive pools on the <c>TusUpload</c> meter, summed over every pool Kestrel made (one per
-/// I/O queue and listening socket): how often a block had to be allocated, and how many wait for reuse now.
+/// Instruments of the receive pools on the <c>TusUpload</c> meter, over every pool Kestrel made (one per I/O queue
+/// and listening socket): how often a block had to be allocated, and how many wait for reuse now (read from the
+/// <see cref="ReceiveBlockBudget"/> they share).
 /// </summary>
 internal sealed class ReceiveBlockMetrics
 {
@@ -18,11 +19,10 @@ internal sealed class ReceiveBlockMetrics
 
     private readonly Counter<long>? _allocated;
     private readonly Counter<long>? _smallLent;
-    private readonly List<ReceiveBlockPool> _pools = [];
-    private readonly Lock _poolsLock = new();
-
-    public ReceiveBlockMetrics(IMeterFactory? meterFactory)
+    public ReceiveBlockMetrics(IMeterFactory? meterFactory, ReceiveBlockBudget budget)
     {
+        ArgumentNullException.ThrowIfNull(budget);
+
         var meter = meterFactory?.Create(MeterName);
         _allocated = meter?.CreateCounter<long>(
             Allocated,
@@ -34,36 +34,12 @@ internal sealed class ReceiveBlockMetrics
             description: "4 KiB blocks lent because 1024 blocks of 64 KiB were out at once (many slow requests).");
         meter?.CreateObservableGauge(
             Retained,
-            RetainedBlocks,
+            () => budget.Kept,
             unit: "{block}",
             description: "64 KiB blocks kept for reuse by Kestrel's receive pools (at most 256 in all).");
-    }
-
-    public void Track(ReceiveBlockPool pool)
-    {
-        lock (_poolsLock)
-        {
-            _pools.Add(pool);
-        }
-    }
-
-    public void Untrack(ReceiveBlockPool pool)
-    {
-        lock (_poolsLock)
-        {
-            _pools.Remove(pool);
-        }
     }
 
     public void BlockAllocated() => _allocated?.Add(1);
 
     public void SmallBlockLent() => _smallLent?.Add(1);
-
-    private long RetainedBlocks()
-    {
-        lock (_poolsLock)
-        {
-            return _pools.Sum(pool => (long)pool.RetainedCount);
-        }
-    }
 }

@@ -35,7 +35,6 @@ internal sealed class ReceiveBlockPool : MemoryPool<byte>
     private readonly ConcurrentQueue<ReceiveBlock> _retained = new();
     private readonly ReceiveBlockMetrics? _metrics;
     private readonly ReceiveBlockBudget _budget;
-    private int _retainedCount;
     private volatile bool _disposed;
 
     /// <param name="metrics">Where the pool reports; none in unit tests.</param>
@@ -46,14 +45,13 @@ internal sealed class ReceiveBlockPool : MemoryPool<byte>
     public ReceiveBlockPool(ReceiveBlockMetrics? metrics = null, ReceiveBlockBudget? budget = null)
     {
         _metrics = metrics;
-        _budget = budget ?? new ReceiveBlockBudget(MaxLentBlocks, MaxRetainedBlocks);
-        metrics?.Track(this);
+        _budget = budget ?? ReceiveBlockBudget.Default();
     }
 
     public override int MaxBufferSize => BlockSize;
 
     /// <summary>Large blocks waiting for reuse in this pool now.</summary>
-    public int RetainedCount => Volatile.Read(ref _retainedCount);
+    public int RetainedCount => _retained.Count;
 
     /// <summary>Large blocks lent out now, by this pool and every other pool sharing its budget.</summary>
     public int LentCount => _budget.Lent;
@@ -90,7 +88,6 @@ internal sealed class ReceiveBlockPool : MemoryPool<byte>
             return;
         }
 
-        Interlocked.Increment(ref _retainedCount);
         _retained.Enqueue(block);
 
         // A return racing with Dispose may queue after Dispose emptied the queue: empty it again.
@@ -104,7 +101,6 @@ internal sealed class ReceiveBlockPool : MemoryPool<byte>
     {
         _disposed = true;
         DropRetained();
-        _metrics?.Untrack(this);
     }
 
     private bool TryTakeRetained(out ReceiveBlock block)
@@ -114,7 +110,6 @@ internal sealed class ReceiveBlockPool : MemoryPool<byte>
             return false;
         }
 
-        Interlocked.Decrement(ref _retainedCount);
         _budget.Unkeep();
         return true;
     }

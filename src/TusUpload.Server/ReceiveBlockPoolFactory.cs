@@ -8,10 +8,8 @@ namespace TusUpload.Server;
 /// for one pool per I/O queue (one per core, up to 16) and per listening socket; all of them share one
 /// <see cref="ReceiveBlockBudget"/>, so the bounds on 64 KiB blocks lent and kept hold for the process, not per pool.
 /// </summary>
-internal sealed class ReceiveBlockPoolFactory(ReceiveBlockMetrics metrics) : IMemoryPoolFactory<byte>
+internal sealed class ReceiveBlockPoolFactory(ReceiveBlockMetrics metrics, ReceiveBlockBudget budget)
+    : IMemoryPoolFactory<byte>
 {
-    private readonly ReceiveBlockBudget _budget =
-        new(ReceiveBlockPool.MaxLentBlocks, ReceiveBlockPool.MaxRetainedBlocks);
-
-    public MemoryPool<byte> Create(MemoryPoolOptions? options = null) => new ReceiveBlockPool(metrics, _budget);
+    public MemoryPool<byte> Create(MemoryPoolOptions? options = null) => new ReceiveBlockPool(metrics, budget);
 }

@@ -35,7 +35,10 @@ public static class ServerHosting
 
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
         // Kestrel's transports take their pool from this factory: 64 KiB receives instead of 4 KiB ones.
-        builder.Services.AddSingleton(provider => new ReceiveBlockMetrics(provider.GetService<IMeterFactory>()));
+        builder.Services.AddSingleton(ReceiveBlockBudget.Default());
+        builder.Services.AddSingleton(provider => new ReceiveBlockMetrics(
+            provider.GetService<IMeterFactory>(),
+            provider.GetRequiredService<ReceiveBlockBudget>()));
         builder.Services.AddSingleton<IMemoryPoolFactory<byte>, ReceiveBlockPoolFactory>();
         builder.Services.AddHealthChecks();
 

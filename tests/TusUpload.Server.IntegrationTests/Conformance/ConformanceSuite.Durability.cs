@@ -44,6 +44,17 @@ public abstract partial class ConformanceSuite
         Assert.Equal(TusClient.Sha256(body), TusClient.Sha256(await secondClient.DownloadAsync(resumed)));
     }
 
+    /// <summary>Waits until <paramref name="server"/> is streaming some PATCH body into its store.</summary>
+    private static async Task WaitUntilReadingABodyAsync(TusServerProcess server)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (MetricsScrape.Sum(await MetricsScrape.ScrapeAsync(server), "tus_patches_in_flight") < 1)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The server did not begin reading the PATCH body in 20 seconds.");
+            await Task.Delay(50);
+        }
+    }
+
     [Fact]
     public async Task P3_one_patch_larger_than_kestrels_default_body_limit_is_stored_whole()
     {

@@ -71,17 +71,6 @@ public abstract partial class ConformanceSuite : IDisposable
             "http_request_duration_seconds_count",
             "method=\"PATCH\"");
 
-    /// <summary>Waits until <paramref name="server"/> is streaming some PATCH body into its store.</summary>
-    protected static async Task WaitUntilReadingABodyAsync(TusServerProcess server)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (MetricsScrape.Sum(await MetricsScrape.ScrapeAsync(server), "tus_patches_in_flight") < 1)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "The server did not begin reading the PATCH body in 20 seconds.");
-            await Task.Delay(50);
-        }
-    }
-
     /// <summary>
     /// The upload's offset once the server has finished <paramref name="patches"/> PATCHes in all (see
     /// <see cref="FinishedPatchesAsync"/>), that is after a cut-off writer saved what it had and let go. Waiting

@@ -68,7 +68,7 @@ public sealed class ReceiveBlockPoolTests
     public void The_1024_block_bound_holds_over_every_pool_the_factory_made_for_Kestrel()
     {
         // Kestrel's socket transport asks for one pool per I/O queue (one per core) and per listening socket.
-        var factory = new ReceiveBlockPoolFactory(new ReceiveBlockMetrics(meterFactory: null));
+        var factory = NewFactory();
         using var first = (ReceiveBlockPool)factory.Create();
         using var second = (ReceiveBlockPool)factory.Create();
         var large = Enumerable.Range(0, ReceiveBlockPool.MaxLentBlocks).Select(_ => first.Rent()).ToList();
@@ -89,7 +89,7 @@ public sealed class ReceiveBlockPoolTests
     [Fact]
     public void At_most_256_blocks_are_kept_over_every_pool_the_factory_made_for_Kestrel()
     {
-        var factory = new ReceiveBlockPoolFactory(new ReceiveBlockMetrics(meterFactory: null));
+        var factory = NewFactory();
         using var first = (ReceiveBlockPool)factory.Create();
         using var second = (ReceiveBlockPool)factory.Create();
         var fromFirst = Enumerable.Range(0, ReceiveBlockPool.MaxRetainedBlocks).Select(_ => first.Rent()).ToList();
@@ -108,7 +108,7 @@ public sealed class ReceiveBlockPoolTests
     [Fact]
     public void Disposing_a_pool_frees_its_share_of_the_kept_blocks_for_the_other_pools()
     {
-        var factory = new ReceiveBlockPoolFactory(new ReceiveBlockMetrics(meterFactory: null));
+        var factory = NewFactory();
         var first = (ReceiveBlockPool)factory.Create();
         using var second = (ReceiveBlockPool)factory.Create();
         var fromFirst = Enumerable.Range(0, ReceiveBlockPool.MaxRetainedBlocks).Select(_ => first.Rent()).ToList();
@@ -152,5 +152,12 @@ public sealed class ReceiveBlockPoolTests
 
         Assert.Equal(0, pool.RetainedCount);
         Assert.Throws<ObjectDisposedException>(() => pool.Rent());
+    }
+
+    /// <summary>A factory as the server builds it: one budget for every pool it makes.</summary>
+    private static ReceiveBlockPoolFactory NewFactory()
+    {
+        var budget = ReceiveBlockBudget.Default();
+        return new ReceiveBlockPoolFactory(new ReceiveBlockMetrics(meterFactory: null, budget), budget);
     }
 }
