@@ -7,6 +7,12 @@ namespace TusUpload.Protocol.Handlers;
 /// <summary>Answers a request whose body was streamed, according to why the stream ended.</summary>
 internal static class BodyAnswers
 {
+    /// <summary>
+    /// nginx's "client closed request": recorded (never sent) for requests whose client went away, so that request
+    /// metrics tell them from answered ones.
+    /// </summary>
+    public const int ClientClosedRequest = 499;
+
     public static async Task AnswerAsync(HttpContext context, ChunkResult result, int successStatus)
     {
         var response = context.Response;
@@ -37,14 +43,21 @@ internal static class BodyAnswers
                 await ErrorAsync(context, 400, result.Reason!);
                 break;
             case ChunkEnd.Idle:
+                // The client went silent: end the connection rather than wait for its body. Nobody receives the
+                // status; it is set for the request metrics and log, which would otherwise count this as a 200.
+                response.StatusCode = StatusCodes.Status408RequestTimeout;
+                context.Abort();
+                break;
             case ChunkEnd.HandedOver:
-                // The client is silent or superseded: end the connection rather than wait for its body.
+                // Superseded by the same client's newer request: abandoned by the client, as a disconnect is.
+                response.StatusCode = ClientClosedRequest;
                 context.Abort();
                 break;
             default:
                 // The client is gone; there is no one to answer. Aborting also keeps Kestrel from draining the
                 // rest of the body through a reader a reset connection left marked as reading, which logged an
                 // error ("Reading is already in progress") for a client that merely went away.
+                response.StatusCode = ClientClosedRequest;
                 context.Abort();
                 break;
         }

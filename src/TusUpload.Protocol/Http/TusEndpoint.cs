@@ -152,8 +152,15 @@ public sealed class TusEndpoint(
     {
         var request = context.Request;
         var (statusCode, reason) = Classify(context, exception);
-        if (statusCode == 0 || context.Response.HasStarted)
+        if (context.Response.HasStarted)
         {
+            return;
+        }
+
+        if (statusCode == 0)
+        {
+            // Nobody to answer; the status is only what the request metrics and log record.
+            context.Response.StatusCode = BodyAnswers.ClientClosedRequest;
             return;
         }
 

@@ -12,6 +12,7 @@ public abstract partial class ConformanceSuite
         var body = TusClient.RandomBytes(500_000);
         var upload = await Client.CreateAsync(body.Length);
         var patches = await FinishedPatchesAsync();
+        var timedOut = PatchesWithStatus(await MetricsScrape.ScrapeAsync(Client.Server), 408);
         await using var silent = await RawHttp.ConnectAsync(Client.Server.BaseAddress);
         await silent.SendAsync(PatchHead(upload, 0, body.Length));
         await silent.SendAsync(body[..120_000]);
@@ -28,6 +29,9 @@ public abstract partial class ConformanceSuite
         Assert.Equal(120_000, kept);
         Assert.Equal(HttpStatusCode.NoContent, rest.StatusCode);
         Assert.Equal(TusClient.Sha256(body), TusClient.Sha256(await Client.DownloadAsync(upload)));
+
+        // Nobody was answered; the request metrics record the cut-off as a timeout, not as a 200.
+        Assert.Equal(timedOut + 1, PatchesWithStatus(await MetricsScrape.ScrapeAsync(Client.Server), 408));
     }
 
     [Fact]
@@ -55,6 +59,7 @@ public abstract partial class ConformanceSuite
         Assert.Equal(HttpStatusCode.NoContent, resumed.StatusCode);
         Assert.True(stalledClosed, "The superseded writer's connection was not ended.");
         MetricsScrape.AssertGrew(metricsBefore, metricsAfter, "tus_writer_handovers", 1);
+        Assert.Equal(PatchesWithStatus(metricsBefore, 499) + 1, PatchesWithStatus(metricsAfter, 499));
         MetricsScrape.AssertGrew(metricsBefore, metricsAfter, "tus_lock_wait_seconds_count", 3);
         var stored = await Client.DownloadAsync(upload);
         Assert.Equal(first[..100_000], stored[..100_000]);

@@ -96,6 +96,7 @@ public abstract partial class ConformanceSuite
     {
         var body = TusClient.RandomBytes(1_000_000);
         var uploads = new List<(Uri Upload, int Sent)>();
+        var metricsBefore = await MetricsScrape.ScrapeAsync(Client.Server);
 
         // As tus-js-client does: POST, then PATCH on the same connection, then the client dies while sending
         // (a reset) or stops sending (a half-close), without waiting for the server to begin reading.
@@ -120,6 +121,18 @@ public abstract partial class ConformanceSuite
         }
 
         await WaitUntilNoPatchIsRunningAsync();
+
+        // Nobody received an answer to the cut PATCHes, but the request metrics record each that reached the server
+        // (a reset can discard a request Kestrel had not read yet): a half-closed body is malformed (400), a reset
+        // one was abandoned (499); none may count as the 200 nobody was sent.
+        var metricsAfter = await MetricsScrape.ScrapeAsync(Client.Server);
+        double Grew(int status) => PatchesWithStatus(metricsAfter, status) - PatchesWithStatus(metricsBefore, status);
+        Assert.Equal(0, Grew(200));
+        var finished = MetricsScrape.Sum(metricsAfter, "http_request_duration_seconds_count", "method=\"PATCH\"")
+            - MetricsScrape.Sum(metricsBefore, "http_request_duration_seconds_count", "method=\"PATCH\"");
+        Assert.Equal(finished, Grew(400) + Grew(499));
+        Assert.True(Grew(499) >= 1, metricsAfter);
+
         for (var i = 0; i < uploads.Count; i++)
         {
             var (upload, sent) = uploads[i];

@@ -71,6 +71,13 @@ public abstract partial class ConformanceSuite : IDisposable
             "http_request_duration_seconds_count",
             "method=\"PATCH\"");
 
+    /// <summary>Finished PATCH requests recorded with <paramref name="status"/> in a <c>/metrics</c> scrape.</summary>
+    protected static double PatchesWithStatus(string exposition, int status) =>
+        MetricsScrape.Sum(
+            exposition,
+            "http_request_duration_seconds_count",
+            string.Create(CultureInfo.InvariantCulture, $"code=\"{status}\",method=\"PATCH\""));
+
     /// <summary>
     /// The upload's offset once the server has finished <paramref name="patches"/> PATCHes in all (see
     /// <see cref="FinishedPatchesAsync"/>), that is after a cut-off writer saved what it had and let go. Waiting
