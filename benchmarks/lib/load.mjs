@@ -37,10 +37,6 @@ async function createUpload(connection, baseUrl, length) {
   return new URL(res.headers.location, baseUrl).toString();
 }
 
-/**
- * PATCH at `offset` with `body`: a byte count (streamed from the shared pattern), a Buffer, or an array of
- * Buffers sent back to back. Returns the answer.
- */
 /** The byte count of a PATCH body: a count of pattern bytes, a Buffer, or an array of Buffers. */
 function lengthOf(body) {
   return typeof body === 'number' ? body : [body].flat().reduce((n, part) => n + part.length, 0);
