@@ -3,8 +3,9 @@ using System.Buffers;
 namespace TusUpload.Server;
 
 /// <summary>
-/// One block lent by <see cref="ReceiveBlockPool"/>: a pinned 64 KiB block that goes back to its pool, or an
-/// unpooled one lent while the pool's large blocks are all out, left to the garbage collector. Disposing gives a
+/// One block lent by <see cref="ReceiveBlockPool"/>: a pinned block that goes back to its pool (64 KiB, or 4 KiB
+/// while the pool's large blocks are all out), or an unpooled 64 KiB one, left to the garbage collector, for a request
+/// of more than 4 KiB in that state. Disposing gives a
 /// loan back once; a second dispose of the same loan would let two owners share the memory, so it is refused.
 /// </summary>
 internal sealed class ReceiveBlock : IMemoryOwner<byte>
@@ -21,8 +22,11 @@ internal sealed class ReceiveBlock : IMemoryOwner<byte>
 
     public Memory<byte> Memory => _bytes;
 
-    public static ReceiveBlock Pooled(ReceiveBlockPool pool) =>
-        new(pool, GC.AllocateUninitializedArray<byte>(ReceiveBlockPool.BlockSize, pinned: true));
+    public static ReceiveBlock Pooled(ReceiveBlockPool pool, int size = ReceiveBlockPool.BlockSize) =>
+        new(pool, GC.AllocateUninitializedArray<byte>(size, pinned: true));
+
+    /// <summary>A 4 KiB block, lent while the pool's large blocks are all out; kept apart from those.</summary>
+    public bool IsSmall => _bytes.Length == ReceiveBlockPool.SmallBlockSize;
 
     public static ReceiveBlock Unpooled(int size)
     {

@@ -7,14 +7,21 @@ namespace TusUpload.Server;
 /// with them: on 16 cores a crowd of trickling connections could hold 16 × 1024 blocks (1 GiB) where the bound
 /// promises 64 MiB, and the pools would keep 16 × 16 MiB after a spike.
 /// </summary>
-internal sealed class ReceiveBlockBudget(int lentLimit, int keptLimit)
+internal sealed class ReceiveBlockBudget(int lentLimit, int keptLimit, int smallKeptLimit)
 {
     private int _lent;
     private int _kept;
+    private int _smallKept;
 
-    /// <summary>The budget the server runs with: 1024 blocks lent (64 MiB) and 256 kept (16 MiB) at most.</summary>
+    /// <summary>
+    /// The budget the server runs with: 1024 blocks lent (64 MiB) and 256 kept (16 MiB) at most, and up to 1024 of
+    /// the 4 KiB blocks lent beyond that kept (4 MiB).
+    /// </summary>
     public static ReceiveBlockBudget Default() =>
-        new(ReceiveBlockPool.MaxLentBlocks, ReceiveBlockPool.MaxRetainedBlocks);
+        new(
+            ReceiveBlockPool.MaxLentBlocks,
+            ReceiveBlockPool.MaxRetainedBlocks,
+            ReceiveBlockPool.MaxRetainedSmallBlocks);
 
     /// <summary>Large blocks lent out now, over all pools sharing this budget.</summary>
     public int Lent => Volatile.Read(ref _lent);
@@ -31,6 +38,11 @@ internal sealed class ReceiveBlockBudget(int lentLimit, int keptLimit)
     public bool TryKeep() => TryCount(ref _kept, keptLimit);
 
     public void Unkeep() => Interlocked.Decrement(ref _kept);
+
+    /// <summary>Counts one more kept 4 KiB block; false when <c>smallKeptLimit</c> are kept already: drop it.</summary>
+    public bool TryKeepSmall() => TryCount(ref _smallKept, smallKeptLimit);
+
+    public void UnkeepSmall() => Interlocked.Decrement(ref _smallKept);
 
     // Counted before the caller acts, so concurrent callers cannot overshoot the limit.
     private static bool TryCount(ref int count, int limit)

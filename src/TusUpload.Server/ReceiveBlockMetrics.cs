@@ -31,7 +31,7 @@ internal sealed class ReceiveBlockMetrics
         _smallLent = meter?.CreateCounter<long>(
             SmallLent,
             unit: "{block}",
-            description: "4 KiB blocks lent because 1024 blocks of 64 KiB were out at once (many slow requests).");
+            description: "4 KiB blocks lent (reused if returned) because 1024 blocks of 64 KiB were out at once.");
         meter?.CreateObservableGauge(
             Retained,
             () => budget.Kept,

@@ -15,8 +15,10 @@ namespace TusUpload.Server;
 /// each slow or idle-in-the-middle connection now holds 64 KiB instead of 4. To keep a crowd of such connections
 /// (a slowloris attack, a thousand phones on a bad network) from holding sixteen times the memory, at most
 /// <see cref="MaxLentBlocks"/> large blocks (64 MiB) are out at once; beyond that the pool lends 4 KiB blocks, as
-/// Kestrel's would, which are not kept. Kestrel makes one pool per I/O queue and listening socket, so both bounds
-/// live in a <see cref="ReceiveBlockBudget"/> all pools of the <see cref="ReceiveBlockPoolFactory"/> share. What
+/// Kestrel's would, and keeps up to <see cref="MaxRetainedSmallBlocks"/> of those for reuse, so that a crowd that
+/// outlasts the bound makes no garbage per receive. Kestrel makes one pool per I/O queue and listening socket, so
+/// the bounds live in a <see cref="ReceiveBlockBudget"/> all pools of the <see cref="ReceiveBlockPoolFactory"/>
+/// share. What
 /// Kestrel's own pool has and this one has not: it gives memory back after a quiet spell (these keep up to
 /// <see cref="MaxRetainedBlocks"/> blocks, 16 MiB, over all pools for the life of the process) and it reports the
 /// <c>Microsoft.AspNetCore.MemoryPool</c> metrics, which <c>/metrics</c> does not export; this one reports its own
@@ -32,7 +34,11 @@ internal sealed class ReceiveBlockPool : MemoryPool<byte>
 
     public const int MaxRetainedBlocks = 256;
 
+    public const int MaxRetainedSmallBlocks = 1024;
+
     private readonly ConcurrentQueue<ReceiveBlock> _retained = new();
+
+    private readonly ConcurrentQueue<ReceiveBlock> _retainedSmall = new();
     private readonly ReceiveBlockMetrics? _metrics;
     private readonly ReceiveBlockBudget _budget;
     private volatile bool _disposed;
@@ -53,6 +59,9 @@ internal sealed class ReceiveBlockPool : MemoryPool<byte>
     /// <summary>Large blocks waiting for reuse in this pool now.</summary>
     public int RetainedCount => _retained.Count;
 
+    /// <summary>4 KiB blocks waiting for reuse in this pool now.</summary>
+    public int RetainedSmallCount => _retainedSmall.Count;
+
     /// <summary>Large blocks lent out now, by this pool and every other pool sharing its budget.</summary>
     public int LentCount => _budget.Lent;
 
@@ -61,11 +70,9 @@ internal sealed class ReceiveBlockPool : MemoryPool<byte>
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(minBufferSize, BlockSize);
 
-        // Kestrel asks for 4 KiB at most; a larger request over the cap still gets a large block, just not a kept one.
         if (!_budget.TryTake())
         {
-            _metrics?.SmallBlockLent();
-            return ReceiveBlock.Unpooled(minBufferSize > SmallBlockSize ? BlockSize : SmallBlockSize);
+            return RentSmall(minBufferSize);
         }
 
         if (TryTakeRetained(out var block))
@@ -82,6 +89,12 @@ internal sealed class ReceiveBlockPool : MemoryPool<byte>
 
     internal void Return(ReceiveBlock block)
     {
+        if (block.IsSmall)
+        {
+            ReturnSmall(block);
+            return;
+        }
+
         _budget.Give();
         if (_disposed || !_budget.TryKeep())
         {
@@ -103,6 +116,42 @@ internal sealed class ReceiveBlockPool : MemoryPool<byte>
         DropRetained();
     }
 
+    private IMemoryOwner<byte> RentSmall(int minBufferSize)
+    {
+        // Kestrel asks for 4 KiB at most; a larger request over the cap still gets a large block, just not a kept one.
+        if (minBufferSize > SmallBlockSize)
+        {
+            return ReceiveBlock.Unpooled(BlockSize);
+        }
+
+        _metrics?.SmallBlockLent();
+        if (_retainedSmall.TryDequeue(out var block))
+        {
+            _budget.UnkeepSmall();
+        }
+        else
+        {
+            block = ReceiveBlock.Pooled(this, SmallBlockSize);
+        }
+
+        block.Lend();
+        return block;
+    }
+
+    private void ReturnSmall(ReceiveBlock block)
+    {
+        if (_disposed || !_budget.TryKeepSmall())
+        {
+            return;
+        }
+
+        _retainedSmall.Enqueue(block);
+        if (_disposed)
+        {
+            DropRetained();
+        }
+    }
+
     private bool TryTakeRetained(out ReceiveBlock block)
     {
         if (!_retained.TryDequeue(out block!))
@@ -118,6 +167,11 @@ internal sealed class ReceiveBlockPool : MemoryPool<byte>
     {
         while (TryTakeRetained(out _))
         {
+        }
+
+        while (_retainedSmall.TryDequeue(out _))
+        {
+            _budget.UnkeepSmall();
         }
     }
 }

@@ -43,7 +43,7 @@ public sealed class ReceiveBlockPoolTests
     }
 
     [Fact]
-    public void Beyond_1024_large_blocks_out_at_once_the_pool_lends_4_KiB_blocks_and_keeps_none_of_them()
+    public void Beyond_1024_large_blocks_out_at_once_the_pool_lends_4_KiB_blocks_and_reuses_them()
     {
         using var pool = new ReceiveBlockPool();
         var large = Enumerable.Range(0, ReceiveBlockPool.MaxLentBlocks).Select(_ => pool.Rent()).ToList();
@@ -51,17 +51,40 @@ public sealed class ReceiveBlockPoolTests
         var small = pool.Rent(4096);
         var largeAskedFor = pool.Rent(8192);
         small.Dispose();
+        var keptSmall = pool.RetainedSmallCount;
+        using var smallAgain = pool.Rent();
         largeAskedFor.Dispose();
         large[0].Dispose();
         using var again = pool.Rent();
 
         Assert.All(large, block => Assert.Equal(64 * 1024, block.Memory.Length));
         Assert.Equal(4 * 1024, small.Memory.Length);
+        Assert.Equal(1, keptSmall);
+        Assert.Same(small, smallAgain);
         Assert.Equal(64 * 1024, largeAskedFor.Memory.Length);
         Assert.Same(large[0], again);
         Assert.Equal(ReceiveBlockPool.MaxLentBlocks, pool.LentCount);
         Assert.Equal(0, pool.RetainedCount);
-        Assert.Throws<InvalidOperationException>(small.Dispose);
+        Assert.Equal(0, pool.RetainedSmallCount);
+        Assert.Throws<InvalidOperationException>(largeAskedFor.Dispose);
+    }
+
+    [Fact]
+    public void At_most_1024_returned_4_KiB_blocks_are_kept_over_every_pool_the_factory_made_for_Kestrel()
+    {
+        var factory = NewFactory();
+        var pools = Enumerable.Range(0, 2).Select(_ => (ReceiveBlockPool)factory.Create()).ToList();
+        var large = Enumerable.Range(0, ReceiveBlockPool.MaxLentBlocks).Select(_ => pools[0].Rent()).ToList();
+        var small = Enumerable.Range(0, ReceiveBlockPool.MaxRetainedSmallBlocks + 100)
+            .Select(i => pools[i % 2].Rent())
+            .ToList();
+
+        Parallel.ForEach(small, block => block.Dispose());
+
+        Assert.All(small, block => Assert.Equal(4 * 1024, block.Memory.Length));
+        Assert.Equal(ReceiveBlockPool.MaxRetainedSmallBlocks, pools.Sum(pool => pool.RetainedSmallCount));
+        large.ForEach(block => block.Dispose());
+        pools.ForEach(pool => pool.Dispose());
     }
 
     [Fact]
@@ -146,11 +169,17 @@ public sealed class ReceiveBlockPoolTests
     {
         var pool = new ReceiveBlockPool();
         var block = pool.Rent();
+        var overTheBound = new ReceiveBlockPool(budget: new ReceiveBlockBudget(0, 0, smallKeptLimit: 10));
+        var small = overTheBound.Rent();
 
         pool.Dispose();
         block.Dispose();
+        overTheBound.Dispose();
+        small.Dispose();
 
         Assert.Equal(0, pool.RetainedCount);
+        Assert.Equal(4 * 1024, small.Memory.Length);
+        Assert.Equal(0, overTheBound.RetainedSmallCount);
         Assert.Throws<ObjectDisposedException>(() => pool.Rent());
     }
 
