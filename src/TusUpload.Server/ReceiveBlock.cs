@@ -4,9 +4,9 @@ namespace TusUpload.Server;
 
 /// <summary>
 /// One block lent by <see cref="ReceiveBlockPool"/>: a pinned block that goes back to its pool (64 KiB, or 4 KiB
-/// while the pool's large blocks are all out), or an unpooled 64 KiB one, left to the garbage collector, for a request
-/// of more than 4 KiB in that state. Disposing gives a
-/// loan back once; a second dispose of the same loan would let two owners share the memory, so it is refused.
+/// while the pool's large blocks are all out), or an unpooled 64 KiB one, left to the garbage collector, for a
+/// request of more than 4 KiB in that state. Disposing gives a loan back once; a second dispose of the same loan
+/// would let two owners share the memory, so it is refused.
 /// </summary>
 internal sealed class ReceiveBlock : IMemoryOwner<byte>
 {

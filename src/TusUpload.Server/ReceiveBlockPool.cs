@@ -18,8 +18,7 @@ namespace TusUpload.Server;
 /// Kestrel's would, and keeps up to <see cref="MaxRetainedSmallBlocks"/> of those for reuse, so that a crowd that
 /// outlasts the bound makes no garbage per receive. Kestrel makes one pool per I/O queue and listening socket, so
 /// the bounds live in a <see cref="ReceiveBlockBudget"/> all pools of the <see cref="ReceiveBlockPoolFactory"/>
-/// share. What
-/// Kestrel's own pool has and this one has not: it gives memory back after a quiet spell (these keep up to
+/// share. What Kestrel's own pool has and this one has not: it gives memory back after a quiet spell (these keep up to
 /// <see cref="MaxRetainedBlocks"/> blocks, 16 MiB, over all pools for the life of the process) and it reports the
 /// <c>Microsoft.AspNetCore.MemoryPool</c> metrics, which <c>/metrics</c> does not export; this one reports its own
 /// (<see cref="ReceiveBlockMetrics"/>).
@@ -39,6 +38,7 @@ internal sealed class ReceiveBlockPool : MemoryPool<byte>
     private readonly ConcurrentQueue<ReceiveBlock> _retained = new();
 
     private readonly ConcurrentQueue<ReceiveBlock> _retainedSmall = new();
+
     private readonly ReceiveBlockMetrics? _metrics;
     private readonly ReceiveBlockBudget _budget;
     private volatile bool _disposed;
