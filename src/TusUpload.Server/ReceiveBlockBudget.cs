@@ -29,6 +29,9 @@ internal sealed class ReceiveBlockBudget(int lentLimit, int keptLimit, int small
     /// <summary>Large blocks kept for reuse now, over all pools sharing this budget.</summary>
     public int Kept => Volatile.Read(ref _kept);
 
+    /// <summary>4 KiB blocks kept for reuse now, over all pools sharing this budget.</summary>
+    public int SmallKept => Volatile.Read(ref _smallKept);
+
     /// <summary>Takes one block from the budget; false when <c>lentLimit</c> blocks are out already.</summary>
     public bool TryTake() => TryCount(ref _lent, lentLimit);
 

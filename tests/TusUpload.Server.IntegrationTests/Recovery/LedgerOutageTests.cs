@@ -61,6 +61,7 @@ public sealed class LedgerOutageTests(DiskServers servers) : IAsyncLifetime
         Assert.Equal("The upload could not be registered; retry.\n", await refused.Content.ReadAsStringAsync());
         Assert.Null(refused.Headers.Location);
         refused.Dispose();
+        await AssertRefusedBecauseLockedAsync();
         Assert.Equal(HttpStatusCode.Created, retried.StatusCode);
         var id = TusClient.IdOf(retried.Headers.Location!);
         Assert.Equal(["created"], await AuditStatesAsync(id));
@@ -91,6 +92,7 @@ public sealed class LedgerOutageTests(DiskServers servers) : IAsyncLifetime
             "The upload is stored but its completion could not be recorded; retry.\n",
             await refused.Content.ReadAsStringAsync());
         refused.Dispose();
+        await AssertRefusedBecauseLockedAsync();
         Assert.Equal(body.Length, offsetDuringOutage);
         Assert.Equal(HttpStatusCode.NoContent, retried.StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, again.StatusCode);
@@ -100,6 +102,20 @@ public sealed class LedgerOutageTests(DiskServers servers) : IAsyncLifetime
         Assert.Equal(1, await OutboxRowsAsync(id));
         Assert.Equal(1, (await AuditStatesAsync(id)).Count(state => state == "received"));
         Assert.Equal(TusClient.Sha256(body), TusClient.Sha256(await Client.DownloadAsync(upload)));
+    }
+
+    /// <summary>
+    /// The 503s come from catch-alls (any ledger exception, a timeout included): pins that the cause was the held
+    /// lock, SQLite's busy error, and not some other failure that the retry happened to outlast.
+    /// </summary>
+    private async Task AssertRefusedBecauseLockedAsync()
+    {
+        var busy = await _server!.WaitForLogLinesAsync(
+            1,
+            TimeSpan.FromSeconds(5),
+            "SQLite Error 5",
+            "database is locked");
+        Assert.True(busy >= 1, "The server logged no SQLITE_BUSY failure:\n" + _server.Output);
     }
 
     /// <summary>
