@@ -1,4 +1,7 @@
+using System.Globalization;
 using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
 using Microsoft.Data.Sqlite;
 
 namespace TusUpload.Pipeline.IntegrationTests.Embedded;
@@ -6,7 +9,8 @@ namespace TusUpload.Pipeline.IntegrationTests.Embedded;
 /// <summary>
 /// Another process holding the SQLite ledger's write lock (a backup, a separate worker) makes a creation answer a
 /// retryable 503 within about twice <c>Ledger:BusyTimeout</c>, instead of hanging past the proxies in front; a
-/// DELETE answers 503 too, and its retry records the termination the first could not.
+/// completion answers 503 with its bytes kept, and a DELETE answers 503 too; their retries record what the first
+/// could not, once.
 /// </summary>
 public sealed class LedgerBusyTests
 {
@@ -29,6 +33,43 @@ public sealed class LedgerBusyTests
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, busy);
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_completion_behind_a_foreign_lock_keeps_its_bytes_and_the_retry_records_it_once()
+    {
+        await using var server = await EmbeddedServerProcess.StartAsync("--Ledger:BusyTimeout=00:00:01");
+        using var client = ClientOf(server);
+        var content = RandomNumberGenerator.GetBytes(300_000);
+        using var created = await PostAsync(client, content.Length);
+        var upload = created.Headers.Location!;
+
+        HttpStatusCode first;
+        string reason;
+        string? offsetDuringLock;
+        await using (await LockLedgerAsync(server))
+        {
+            using var refused = await PatchAsync(client, upload, 0, content);
+            first = refused.StatusCode;
+            reason = await refused.Content.ReadAsStringAsync();
+            Assert.NotNull(refused.Headers.RetryAfter);
+            offsetDuringLock = await OffsetAsync(client, upload);
+        }
+
+        // tus-js-client's retry of a final PATCH that failed: an empty PATCH at the offset HEAD reported.
+        using var retried = await PatchAsync(client, upload, content.Length, []);
+        using var again = await PatchAsync(client, upload, content.Length, []);
+        var uploadId = upload.Segments[^1];
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, first);
+        Assert.Equal("The upload is stored but its completion could not be recorded; retry.\n", reason);
+        Assert.Contains("database is locked", server.Output, StringComparison.Ordinal);
+        Assert.Equal(content.Length.ToString(CultureInfo.InvariantCulture), offsetDuringLock);
+        Assert.Equal(HttpStatusCode.NoContent, retried.StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, again.StatusCode);
+        Assert.Equal("available", (await server.SettledStatusAsync(uploadId, TimeSpan.FromSeconds(30))).State);
+        Assert.Equal(content, await client.GetByteArrayAsync(upload));
+        Assert.Equal(1, CountReceived(server, uploadId));
     }
 
     [Fact]
@@ -91,11 +132,39 @@ public sealed class LedgerBusyTests
         return await client.SendAsync(delete);
     }
 
-    private static async Task<HttpResponseMessage> PostAsync(HttpClient client)
+    private static async Task<HttpResponseMessage> PostAsync(HttpClient client, int length = 10)
     {
         using var create = new HttpRequestMessage(HttpMethod.Post, new Uri("files/", UriKind.Relative));
         create.Headers.Add("Tus-Resumable", "1.0.0");
-        create.Headers.Add("Upload-Length", "10");
+        create.Headers.Add("Upload-Length", length.ToString(CultureInfo.InvariantCulture));
         return await client.SendAsync(create);
+    }
+
+    private static async Task<HttpResponseMessage> PatchAsync(HttpClient client, Uri upload, long offset, byte[] body)
+    {
+        using var patch = new HttpRequestMessage(HttpMethod.Patch, upload) { Content = new ByteArrayContent(body) };
+        patch.Headers.Add("Tus-Resumable", "1.0.0");
+        patch.Headers.Add("Upload-Offset", offset.ToString(CultureInfo.InvariantCulture));
+        patch.Content.Headers.ContentType = new MediaTypeHeaderValue("application/offset+octet-stream");
+        return await client.SendAsync(patch);
+    }
+
+    private static async Task<string?> OffsetAsync(HttpClient client, Uri upload)
+    {
+        using var head = new HttpRequestMessage(HttpMethod.Head, upload);
+        head.Headers.Add("Tus-Resumable", "1.0.0");
+        using var response = await client.SendAsync(head);
+        return response.Headers.TryGetValues("Upload-Offset", out var values) ? values.Single() : null;
+    }
+
+    /// <summary>The upload's "received" transitions in the ledger's audit trail: exactly one per completion.</summary>
+    private static long CountReceived(EmbeddedServerProcess server, string uploadId)
+    {
+        using var reader = new SqliteConnection($"Data Source={server.LedgerPath};Mode=ReadOnly;Pooling=False");
+        reader.Open();
+        using var count = reader.CreateCommand();
+        count.CommandText = "SELECT COUNT(*) FROM ledger_audit WHERE upload_id = $id AND to_state = 'received'";
+        count.Parameters.AddWithValue("$id", uploadId);
+        return (long)count.ExecuteScalar()!;
     }
 }
