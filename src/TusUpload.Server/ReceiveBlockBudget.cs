@@ -37,15 +37,14 @@ internal sealed class ReceiveBlockBudget(int lentLimit, int keptLimit, int small
 
     public void Give() => Interlocked.Decrement(ref _lent);
 
-    /// <summary>Counts one more kept block; false when <c>keptLimit</c> are kept already: drop it.</summary>
-    public bool TryKeep() => TryCount(ref _kept, keptLimit);
+    /// <summary>
+    /// Counts one more kept block of its size (4 KiB when <paramref name="small"/>); false when as many as that size
+    /// may keep are kept already: drop it.
+    /// </summary>
+    public bool TryKeep(bool small) =>
+        small ? TryCount(ref _smallKept, smallKeptLimit) : TryCount(ref _kept, keptLimit);
 
-    public void Unkeep() => Interlocked.Decrement(ref _kept);
-
-    /// <summary>Counts one more kept 4 KiB block; false when <c>smallKeptLimit</c> are kept already: drop it.</summary>
-    public bool TryKeepSmall() => TryCount(ref _smallKept, smallKeptLimit);
-
-    public void UnkeepSmall() => Interlocked.Decrement(ref _smallKept);
+    public void Unkeep(bool small) => Interlocked.Decrement(ref small ? ref _smallKept : ref _kept);
 
     // Counted before the caller acts, so concurrent callers cannot overshoot the limit.
     private static bool TryCount(ref int count, int limit)

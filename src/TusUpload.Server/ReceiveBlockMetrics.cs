@@ -20,7 +20,9 @@ internal sealed class ReceiveBlockMetrics
     public const string SmallRetained = "tus_receive_small_blocks_retained";
 
     private readonly Counter<long>? _allocated;
+
     private readonly Counter<long>? _smallLent;
+
     public ReceiveBlockMetrics(IMeterFactory? meterFactory, ReceiveBlockBudget budget)
     {
         ArgumentNullException.ThrowIfNull(budget);

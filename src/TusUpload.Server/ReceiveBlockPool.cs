@@ -40,7 +40,9 @@ internal sealed class ReceiveBlockPool : MemoryPool<byte>
     private readonly ConcurrentQueue<ReceiveBlock> _retainedSmall = new();
 
     private readonly ReceiveBlockMetrics? _metrics;
+
     private readonly ReceiveBlockBudget _budget;
+
     private volatile bool _disposed;
 
     /// <param name="metrics">Where the pool reports; none in unit tests.</param>
@@ -75,7 +77,7 @@ internal sealed class ReceiveBlockPool : MemoryPool<byte>
             return RentSmall(minBufferSize);
         }
 
-        if (TryTakeRetained(out var block))
+        if (TryTakeRetained(small: false, out var block))
         {
             block.Lend();
             return block;
@@ -89,19 +91,18 @@ internal sealed class ReceiveBlockPool : MemoryPool<byte>
 
     internal void Return(ReceiveBlock block)
     {
-        if (block.IsSmall)
+        // Only large blocks count against the lent bound; each size is kept within its own bound.
+        if (!block.IsSmall)
         {
-            ReturnSmall(block);
+            _budget.Give();
+        }
+
+        if (_disposed || !_budget.TryKeep(block.IsSmall))
+        {
             return;
         }
 
-        _budget.Give();
-        if (_disposed || !_budget.TryKeep())
-        {
-            return;
-        }
-
-        _retained.Enqueue(block);
+        ShelfFor(block.IsSmall).Enqueue(block);
 
         // A return racing with Dispose may queue after Dispose emptied the queue: empty it again.
         if (_disposed)
@@ -125,11 +126,7 @@ internal sealed class ReceiveBlockPool : MemoryPool<byte>
         }
 
         _metrics?.SmallBlockLent();
-        if (_retainedSmall.TryDequeue(out var block))
-        {
-            _budget.UnkeepSmall();
-        }
-        else
+        if (!TryTakeRetained(small: true, out var block))
         {
             block = ReceiveBlock.Pooled(this, SmallBlockSize);
         }
@@ -138,40 +135,23 @@ internal sealed class ReceiveBlockPool : MemoryPool<byte>
         return block;
     }
 
-    private void ReturnSmall(ReceiveBlock block)
-    {
-        if (_disposed || !_budget.TryKeepSmall())
-        {
-            return;
-        }
+    private ConcurrentQueue<ReceiveBlock> ShelfFor(bool small) => small ? _retainedSmall : _retained;
 
-        _retainedSmall.Enqueue(block);
-        if (_disposed)
-        {
-            DropRetained();
-        }
-    }
-
-    private bool TryTakeRetained(out ReceiveBlock block)
+    private bool TryTakeRetained(bool small, out ReceiveBlock block)
     {
-        if (!_retained.TryDequeue(out block!))
+        if (!ShelfFor(small).TryDequeue(out block!))
         {
             return false;
         }
 
-        _budget.Unkeep();
+        _budget.Unkeep(small);
         return true;
     }
 
     private void DropRetained()
     {
-        while (TryTakeRetained(out _))
+        while (TryTakeRetained(small: false, out _) || TryTakeRetained(small: true, out _))
         {
-        }
-
-        while (_retainedSmall.TryDequeue(out _))
-        {
-            _budget.UnkeepSmall();
         }
     }
 }

@@ -43,24 +43,30 @@ internal static class BodyAnswers
                 await ErrorAsync(context, 400, result.Reason!);
                 break;
             case ChunkEnd.Idle:
-                // The client went silent: end the connection rather than wait for its body. Nobody receives the
-                // status; it is set for the request metrics and log, which would otherwise count this as a 200.
-                response.StatusCode = StatusCodes.Status408RequestTimeout;
-                context.Abort();
+                // The client went silent: end the connection rather than wait for its body.
+                EndUnanswered(context, StatusCodes.Status408RequestTimeout);
                 break;
             case ChunkEnd.HandedOver:
                 // Superseded by the same client's newer request: abandoned by the client, as a disconnect is.
-                response.StatusCode = ClientClosedRequest;
-                context.Abort();
+                EndUnanswered(context, ClientClosedRequest);
                 break;
             default:
                 // The client is gone; there is no one to answer. Aborting also keeps Kestrel from draining the
                 // rest of the body through a reader a reset connection left marked as reading, which logged an
                 // error ("Reading is already in progress") for a client that merely went away.
-                response.StatusCode = ClientClosedRequest;
-                context.Abort();
+                EndUnanswered(context, ClientClosedRequest);
                 break;
         }
+    }
+
+    /// <summary>
+    /// Aborts the connection without an answer. Nobody receives <paramref name="recordedStatus"/>; it is set for the
+    /// request metrics and log, which would otherwise count the request as a 200.
+    /// </summary>
+    private static void EndUnanswered(HttpContext context, int recordedStatus)
+    {
+        context.Response.StatusCode = recordedStatus;
+        context.Abort();
     }
 
     // The body was cut short or refused; the answer goes out on the connection's own lifetime.

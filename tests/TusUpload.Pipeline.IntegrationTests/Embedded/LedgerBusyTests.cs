@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using Microsoft.Data.Sqlite;
+using static TusUpload.Pipeline.IntegrationTests.Embedded.TusRequests;
 
 namespace TusUpload.Pipeline.IntegrationTests.Embedded;
 
@@ -24,12 +24,12 @@ public sealed class LedgerBusyTests
         await using (await LockLedgerAsync(server))
         {
             // Within the client's 20 s; before the busy timeout was bounded this took about 60 s.
-            using var refused = await PostAsync(client);
+            using var refused = await CreateAsync(client, 10);
             busy = refused.StatusCode;
             Assert.NotNull(refused.Headers.RetryAfter);
         }
 
-        using var created = await PostAsync(client);
+        using var created = await CreateAsync(client, 10);
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, busy);
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
@@ -41,7 +41,7 @@ public sealed class LedgerBusyTests
         await using var server = await EmbeddedServerProcess.StartAsync("--Ledger:BusyTimeout=00:00:01");
         using var client = ClientOf(server);
         var content = RandomNumberGenerator.GetBytes(300_000);
-        using var created = await PostAsync(client, content.Length);
+        using var created = await CreateAsync(client, content.Length);
         var upload = created.Headers.Location!;
 
         HttpStatusCode first;
@@ -53,7 +53,8 @@ public sealed class LedgerBusyTests
             first = refused.StatusCode;
             reason = await refused.Content.ReadAsStringAsync();
             Assert.NotNull(refused.Headers.RetryAfter);
-            offsetDuringLock = await OffsetAsync(client, upload);
+            using var head = await HeadAsync(client, upload);
+            offsetDuringLock = Header(head, "Upload-Offset");
         }
 
         // tus-js-client's retry of a final PATCH that failed: an empty PATCH at the offset HEAD reported.
@@ -77,7 +78,7 @@ public sealed class LedgerBusyTests
     {
         await using var server = await EmbeddedServerProcess.StartAsync("--Ledger:BusyTimeout=00:00:01");
         using var client = ClientOf(server);
-        using var created = await PostAsync(client);
+        using var created = await CreateAsync(client, 10);
         var upload = created.Headers.Location!;
 
         HttpStatusCode first;
@@ -123,38 +124,6 @@ public sealed class LedgerBusyTests
             await foreign.DisposeAsync();
             throw;
         }
-    }
-
-    private static async Task<HttpResponseMessage> DeleteAsync(HttpClient client, Uri upload)
-    {
-        using var delete = new HttpRequestMessage(HttpMethod.Delete, upload);
-        delete.Headers.Add("Tus-Resumable", "1.0.0");
-        return await client.SendAsync(delete);
-    }
-
-    private static async Task<HttpResponseMessage> PostAsync(HttpClient client, int length = 10)
-    {
-        using var create = new HttpRequestMessage(HttpMethod.Post, new Uri("files/", UriKind.Relative));
-        create.Headers.Add("Tus-Resumable", "1.0.0");
-        create.Headers.Add("Upload-Length", length.ToString(CultureInfo.InvariantCulture));
-        return await client.SendAsync(create);
-    }
-
-    private static async Task<HttpResponseMessage> PatchAsync(HttpClient client, Uri upload, long offset, byte[] body)
-    {
-        using var patch = new HttpRequestMessage(HttpMethod.Patch, upload) { Content = new ByteArrayContent(body) };
-        patch.Headers.Add("Tus-Resumable", "1.0.0");
-        patch.Headers.Add("Upload-Offset", offset.ToString(CultureInfo.InvariantCulture));
-        patch.Content.Headers.ContentType = new MediaTypeHeaderValue("application/offset+octet-stream");
-        return await client.SendAsync(patch);
-    }
-
-    private static async Task<string?> OffsetAsync(HttpClient client, Uri upload)
-    {
-        using var head = new HttpRequestMessage(HttpMethod.Head, upload);
-        head.Headers.Add("Tus-Resumable", "1.0.0");
-        using var response = await client.SendAsync(head);
-        return response.Headers.TryGetValues("Upload-Offset", out var values) ? values.Single() : null;
     }
 
     /// <summary>The upload's "received" transitions in the ledger's audit trail: exactly one per completion.</summary>

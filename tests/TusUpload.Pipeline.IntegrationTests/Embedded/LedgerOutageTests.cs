@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Security.Cryptography;
+using static TusUpload.Pipeline.IntegrationTests.Embedded.TusRequests;
 
 namespace TusUpload.Pipeline.IntegrationTests.Embedded;
 
@@ -13,8 +13,6 @@ namespace TusUpload.Pipeline.IntegrationTests.Embedded;
 /// </summary>
 public sealed class LedgerOutageTests
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
-
     [Fact]
     public async Task A_ledger_outage_answers_503_loses_no_bytes_and_a_retry_completes_once()
     {
@@ -29,13 +27,13 @@ public sealed class LedgerOutageTests
 
         await database.ExecuteAsync("ALTER TABLE ledger_uploads RENAME TO ledger_uploads_away");
         using var refusedCreation = await CreateAsync(server.Client, 10);
-        using var refusedCompletion = await PatchAsync(server.Client, location, content, 0);
+        using var refusedCompletion = await PatchAsync(server.Client, location, 0, content);
         using var headDuringOutage = await HeadAsync(server.Client, location);
         using var statusDuringOutage = await server.Client
             .GetAsync(new Uri($"uploads/{location.Segments[^1]}/status", UriKind.Relative))
             .WaitAsync(Wait);
         await database.ExecuteAsync("ALTER TABLE ledger_uploads_away RENAME TO ledger_uploads");
-        using var retried = await PatchAsync(server.Client, location, [], content.Length);
+        using var retried = await PatchAsync(server.Client, location, content.Length, []);
 
         await AssertRetryableAsync(refusedCreation);
         await AssertRetryableAsync(refusedCompletion);
@@ -59,33 +57,5 @@ public sealed class LedgerOutageTests
         Assert.NotNull(response.Headers.RetryAfter);
         Assert.Matches(@"^[^\r\n]+\n$", reason);
         Assert.Equal("1.0.0", Header(response, "Tus-Resumable"));
-    }
-
-    private static string? Header(HttpResponseMessage response, string name) =>
-        response.Headers.TryGetValues(name, out var values) ? values.Single() : null;
-
-    private static async Task<HttpResponseMessage> CreateAsync(HttpClient client, int length)
-    {
-        using var create = new HttpRequestMessage(HttpMethod.Post, new Uri("files/", UriKind.Relative));
-        create.Headers.Add("Tus-Resumable", "1.0.0");
-        create.Headers.Add("Upload-Length", length.ToString(CultureInfo.InvariantCulture));
-        return await client.SendAsync(create).WaitAsync(Wait);
-    }
-
-    private static async Task<HttpResponseMessage> PatchAsync(HttpClient client, Uri location, byte[] body, int offset)
-    {
-        using var patch = new HttpRequestMessage(HttpMethod.Patch, location);
-        patch.Headers.Add("Tus-Resumable", "1.0.0");
-        patch.Headers.Add("Upload-Offset", offset.ToString(CultureInfo.InvariantCulture));
-        patch.Content = new ByteArrayContent(body);
-        patch.Content.Headers.ContentType = new MediaTypeHeaderValue("application/offset+octet-stream");
-        return await client.SendAsync(patch).WaitAsync(Wait);
-    }
-
-    private static async Task<HttpResponseMessage> HeadAsync(HttpClient client, Uri location)
-    {
-        using var head = new HttpRequestMessage(HttpMethod.Head, location);
-        head.Headers.Add("Tus-Resumable", "1.0.0");
-        return await client.SendAsync(head).WaitAsync(Wait);
     }
 }

@@ -66,10 +66,11 @@ public abstract partial class ConformanceSuite : IDisposable
     /// returned, so also a cut-off one whose received bytes were committed. Tests of a collection run one at a time.
     /// </summary>
     protected async Task<double> FinishedPatchesAsync() =>
-        MetricsScrape.Sum(
-            await MetricsScrape.ScrapeAsync(Client.Server),
-            "http_request_duration_seconds_count",
-            "method=\"PATCH\"");
+        FinishedPatches(await MetricsScrape.ScrapeAsync(Client.Server));
+
+    /// <summary>Finished PATCH requests, whatever their status, in a <c>/metrics</c> scrape.</summary>
+    protected static double FinishedPatches(string exposition) =>
+        MetricsScrape.Sum(exposition, "http_request_duration_seconds_count", "method=\"PATCH\"");
 
     /// <summary>Finished PATCH requests recorded with <paramref name="status"/> in a <c>/metrics</c> scrape.</summary>
     protected static double PatchesWithStatus(string exposition, int status) =>
