@@ -4,12 +4,17 @@ using TusUpload.Protocol.Storage;
 namespace TusUpload.Protocol.Tests.Handlers;
 
 /// <summary>
-/// A lifecycle that only remembers which uploads it was told were terminated or expired. Like the SQLite ledger, it
-/// refuses a notification whose token is cancelled already, so a record attempted on a spent token is not counted.
-/// It can fail its first records (a ledger outage) and report a state for uploads it has no end for.
+/// A lifecycle that only remembers which uploads it was told were created, completed, terminated or expired. Like
+/// the SQLite ledger, it refuses a record whose token is cancelled already, so a record attempted on a spent token
+/// is not counted. It can fail its first termination or expiry records (a ledger outage) and report a state for
+/// uploads it has no end for.
 /// </summary>
 internal sealed class RecordingLifecycle : IUploadLifecycle
 {
+    public List<string> Created { get; } = [];
+
+    public List<string> Completed { get; } = [];
+
     public List<string> Terminated { get; } = [];
 
     public List<string> Expired { get; } = [];
@@ -28,11 +33,20 @@ internal sealed class RecordingLifecycle : IUploadLifecycle
         return Task.CompletedTask;
     }
 
-    public Task CreatedAsync(UploadInfo upload, CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task CreatedAsync(UploadInfo upload, CancellationToken cancellationToken)
+    {
+        Created.Add(upload.Id);
+        return Task.CompletedTask;
+    }
 
     public Task ReceivingAsync(UploadInfo upload, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task CompletedAsync(UploadInfo upload, CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task CompletedAsync(UploadInfo upload, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        Completed.Add(upload.Id);
+        return Task.CompletedTask;
+    }
 
     public Task ExpiredAsync(string uploadId, CancellationToken cancellationToken)
     {
