@@ -30,13 +30,14 @@ const quick = values.quick;
 const progress = (message) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 
 // A run deletes thousands of files when it ends. On ext4 without a journal (this machine's root file system) the
-// kernel does not reuse an inode within a minute of its deletion (six while its inode table block is still dirty,
-// which the flusher writes within about half a minute), and every file created meanwhile scans past all of them
-// first: in a spike started right after another run's clean-up, the server spent two to three times the kernel
-// time per upload (perf: recently_deleted, find_inode_bit), which costs most the server that is bound by CPU
-// rather than by one thread. So a run waits out that window after the previous one.
+// kernel does not reuse an inode within a minute of its deletion, or six minutes while its inode table block is
+// dirty, and every file created meanwhile scans past all of them first. The next run's own creations dirty those
+// blocks again, so the six minutes are what counts: a spike 130 s after a run's clean-up ran at 767 uploads/s with
+// a p99 of 225 ms (perf: recently_deleted and find_inode_bit, 18 % of the server's samples), the same spike 400 s
+// after it at 1,225 uploads/s with a p99 of 118 ms. That costs most the server that is bound by CPU rather than by
+// one thread, and it comes and goes within a run. So a run waits out the whole window after the previous one.
 const deletedStamp = path.join(tmpdir(), 'tus-bench-deleted-at');
-const settleMs = 120_000;
+const settleMs = 400_000;
 
 async function waitForDeletedInodes() {
   let deletedAt;
@@ -48,7 +49,7 @@ async function waitForDeletedInodes() {
 
   const wait = deletedAt + settleMs - Date.now();
   if (wait > 0) {
-    progress(`waiting ${Math.ceil(wait / 1000)} s: the previous run deleted its files less than two minutes ago`);
+    progress(`waiting ${Math.ceil(wait / 1000)} s: the previous run deleted its files less than 400 s ago`);
     await new Promise((resolve) => setTimeout(resolve, wait));
   }
 }
