@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using Microsoft.Data.Sqlite;
@@ -13,7 +12,7 @@ namespace TusUpload.Pipeline.IntegrationTests.Embedded;
 /// </summary>
 public sealed class EmbeddedPipelineTests
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Wait = TusRequests.Wait;
 
     [Fact]
     public async Task Same_file_uploaded_twice_ends_available_and_duplicate_with_one_blob_counted_twice()
@@ -127,9 +126,7 @@ public sealed class EmbeddedPipelineTests
 
         // The same request names the same final: made again, it was complete, unprocessed and never downloadable.
         using var again = await FinalAsync(server.Client, partials, idempotencyKey: null);
-        using var head = new HttpRequestMessage(HttpMethod.Head, new Uri($"files/{finalId}", UriKind.Relative));
-        head.Headers.Add("Tus-Resumable", "1.0.0");
-        using var headed = await server.Client.SendAsync(head).WaitAsync(Wait);
+        using var headed = await TusRequests.HeadAsync(server.Client, UploadUri(finalId));
 
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
         Assert.StartsWith(
@@ -182,13 +179,11 @@ public sealed class EmbeddedPipelineTests
     }
 
     private static Task<byte[]> DownloadAsync(HttpClient client, string uploadId) =>
-        client.GetByteArrayAsync(new Uri($"files/{uploadId}", UriKind.Relative)).WaitAsync(Wait);
+        client.GetByteArrayAsync(UploadUri(uploadId)).WaitAsync(Wait);
 
     private static async Task<HttpStatusCode> DeleteAsync(HttpClient client, string uploadId)
     {
-        using var delete = new HttpRequestMessage(HttpMethod.Delete, new Uri($"files/{uploadId}", UriKind.Relative));
-        delete.Headers.Add("Tus-Resumable", "1.0.0");
-        using var response = await client.SendAsync(delete).WaitAsync(Wait);
+        using var response = await TusRequests.DeleteAsync(client, UploadUri(uploadId));
         return response.StatusCode;
     }
 
@@ -197,56 +192,35 @@ public sealed class EmbeddedPipelineTests
 
     private static async Task<string> UploadAsync(HttpClient client, byte[] content)
     {
-        using var create = new HttpRequestMessage(HttpMethod.Post, new Uri("files/", UriKind.Relative));
-        create.Headers.Add("Tus-Resumable", "1.0.0");
-        create.Headers.Add("Upload-Length", content.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        using var created = await client.SendAsync(create).WaitAsync(Wait);
+        using var created = await TusRequests.CreateAsync(client, content.Length);
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var location = created.Headers.Location!;
-        var uploadId = location.Segments[^1];
 
         // Two PATCHes, so that the upload passes through "receiving" as a real client's would.
         var half = content.Length / 2;
-        await PatchAsync(client, location, content, 0, half);
-        await PatchAsync(client, location, content, half, content.Length - half);
-        return uploadId;
+        await PatchAsync(client, location, content[..half], 0);
+        await PatchAsync(client, location, content[half..], half);
+        return location.Segments[^1];
     }
 
     /// <summary>A complete partial upload of <paramref name="content"/>; returns its path for a final's list.</summary>
     private static async Task<string> PartialAsync(HttpClient client, byte[] content)
     {
-        using var create = new HttpRequestMessage(HttpMethod.Post, new Uri("files/", UriKind.Relative));
-        create.Headers.Add("Tus-Resumable", "1.0.0");
-        create.Headers.Add("Upload-Length", content.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        create.Headers.Add("Upload-Concat", "partial");
-        using var created = await client.SendAsync(create).WaitAsync(Wait);
+        using var created = await TusRequests.CreateAsync(client, content.Length, ("Upload-Concat", "partial"));
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
 
-        await PatchAsync(client, created.Headers.Location!, content, 0, content.Length);
+        await PatchAsync(client, created.Headers.Location!, content, 0);
         return created.Headers.Location!.AbsolutePath;
     }
 
-    private static async Task<HttpResponseMessage> FinalAsync(HttpClient client, string concat, string? idempotencyKey)
-    {
-        using var create = new HttpRequestMessage(HttpMethod.Post, new Uri("files/", UriKind.Relative));
-        create.Headers.Add("Tus-Resumable", "1.0.0");
-        create.Headers.Add("Upload-Concat", concat);
-        if (idempotencyKey is not null)
-        {
-            create.Headers.Add("Idempotency-Key", idempotencyKey);
-        }
+    private static Task<HttpResponseMessage> FinalAsync(HttpClient client, string concat, string? idempotencyKey) =>
+        idempotencyKey is null
+            ? TusRequests.CreateAsync(client, null, ("Upload-Concat", concat))
+            : TusRequests.CreateAsync(client, null, ("Upload-Concat", concat), ("Idempotency-Key", idempotencyKey));
 
-        return await client.SendAsync(create).WaitAsync(Wait);
-    }
-
-    private static async Task PatchAsync(HttpClient client, Uri location, byte[] content, int offset, int count)
+    private static async Task PatchAsync(HttpClient client, Uri location, byte[] body, int offset)
     {
-        using var patch = new HttpRequestMessage(HttpMethod.Patch, location);
-        patch.Headers.Add("Tus-Resumable", "1.0.0");
-        patch.Headers.Add("Upload-Offset", offset.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        patch.Content = new ByteArrayContent(content, offset, count);
-        patch.Content.Headers.ContentType = new MediaTypeHeaderValue("application/offset+octet-stream");
-        using var patched = await client.SendAsync(patch).WaitAsync(Wait);
+        using var patched = await TusRequests.PatchAsync(client, location, offset, body);
         Assert.Equal(HttpStatusCode.NoContent, patched.StatusCode);
     }
 
@@ -255,11 +229,11 @@ public sealed class EmbeddedPipelineTests
 
     private static async Task<string?> ProcessingHeaderAsync(HttpClient client, string uploadId)
     {
-        using var head = new HttpRequestMessage(HttpMethod.Head, new Uri($"files/{uploadId}", UriKind.Relative));
-        head.Headers.Add("Tus-Resumable", "1.0.0");
-        using var response = await client.SendAsync(head).WaitAsync(Wait);
-        return response.Headers.TryGetValues("Upload-Processing-State", out var values) ? values.Single() : null;
+        using var response = await TusRequests.HeadAsync(client, UploadUri(uploadId));
+        return TusRequests.Header(response, "Upload-Processing-State");
     }
+
+    private static Uri UploadUri(string uploadId) => new($"files/{uploadId}", UriKind.Relative);
 
     private static async Task<(long Blobs, long References)> BlobRowsAsync(string ledgerPath)
     {

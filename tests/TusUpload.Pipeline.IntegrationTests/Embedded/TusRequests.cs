@@ -8,11 +8,24 @@ internal static class TusRequests
 {
     public static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
 
-    public static async Task<HttpResponseMessage> CreateAsync(HttpClient client, long length)
+    /// <summary>A creation POST; <paramref name="length"/> null for a final upload, which takes its partials'.</summary>
+    public static async Task<HttpResponseMessage> CreateAsync(
+        HttpClient client,
+        long? length,
+        params (string Name, string Value)[] headers)
     {
         using var create = new HttpRequestMessage(HttpMethod.Post, new Uri("files/", UriKind.Relative));
         create.Headers.Add("Tus-Resumable", "1.0.0");
-        create.Headers.Add("Upload-Length", length.ToString(CultureInfo.InvariantCulture));
+        if (length is { } declared)
+        {
+            create.Headers.Add("Upload-Length", declared.ToString(CultureInfo.InvariantCulture));
+        }
+
+        foreach (var (name, value) in headers)
+        {
+            create.Headers.Add(name, value);
+        }
+
         return await client.SendAsync(create).WaitAsync(Wait);
     }
 
