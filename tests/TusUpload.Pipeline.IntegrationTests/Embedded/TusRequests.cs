@@ -8,7 +8,7 @@ internal static class TusRequests
 {
     public static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
 
-    /// <summary>A creation POST; <paramref name="length"/> null for a final upload, which takes its partials'.</summary>
+    /// <summary>A creation POST; no <paramref name="length"/> for a final upload, which takes its partials'.</summary>
     public static async Task<HttpResponseMessage> CreateAsync(
         HttpClient client,
         long? length,
