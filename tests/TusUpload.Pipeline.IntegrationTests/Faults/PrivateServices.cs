@@ -24,10 +24,8 @@ internal sealed class PrivateServices : IAsyncDisposable
     public static async Task<PrivateServices> StartClamdAsync()
     {
         var services = new PrivateServices("clamav") { ClamdPort = FreeLoopbackPort() };
-        services._environment["TUS_CLAMD_PORT"] =
-            services.ClamdPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        await services.StartAsync();
-        return services;
+        services._environment["TUS_CLAMD_PORT"] = Text(services.ClamdPort);
+        return await StartedOrCleanedUpAsync(services);
     }
 
     public int RabbitMqPort { get; private set; }
@@ -37,17 +35,45 @@ internal sealed class PrivateServices : IAsyncDisposable
     /// <summary>A private broker: its own node, state folder, AMQP, distribution, epmd and CLI ports.</summary>
     public static async Task<PrivateServices> StartRabbitMqAsync()
     {
-        var services = new PrivateServices("rabbitmq") { RabbitMqPort = FreeLoopbackPort() };
-        services._environment["TUS_RABBITMQ_PORT"] = Text(services.RabbitMqPort);
-        services._environment["TUS_RABBITMQ_DIST_PORT"] = Text(FreeLoopbackPort());
-        services._environment["TUS_RABBITMQ_EPMD_PORT"] = Text(FreeLoopbackPort());
-        services._environment["TUS_RABBITMQ_PROMETHEUS_PORT"] = Text(FreeLoopbackPort());
-        services._environment["TUS_RABBITMQ_CTL_PORT"] = Text(FreeLoopbackRange(5));
-        await services.StartAsync();
-        return services;
+        // Four distinct ports: asked for one at a time, the kernel may hand out a port it just released again, and
+        // a broker whose distribution port is its own port mapper's dies at boot (dist_port_already_used).
+        var ports = FreeLoopbackPorts(4);
+        var services = new PrivateServices("rabbitmq") { RabbitMqPort = ports[0] };
+        services._environment["TUS_RABBITMQ_PORT"] = Text(ports[0]);
+        services._environment["TUS_RABBITMQ_DIST_PORT"] = Text(ports[1]);
+        services._environment["TUS_RABBITMQ_EPMD_PORT"] = Text(ports[2]);
+        services._environment["TUS_RABBITMQ_PROMETHEUS_PORT"] = Text(ports[3]);
+        services._environment["TUS_RABBITMQ_CTL_PORT"] = Text(FreeLoopbackRange(5, ports));
+        return await StartedOrCleanedUpAsync(services);
     }
 
     public Task StartAsync() => RunAsync("start");
+
+    /// <summary>
+    /// A start that fails can leave part of the service running (the broker's port mapper) and its state folder
+    /// behind; both are removed before the failure is reported.
+    /// </summary>
+    private static async Task<PrivateServices> StartedOrCleanedUpAsync(PrivateServices services)
+    {
+        try
+        {
+            await services.StartAsync();
+            return services;
+        }
+        catch
+        {
+            try
+            {
+                await services.DisposeAsync();
+            }
+            catch (Exception cleanup) when (cleanup is not OutOfMemoryException)
+            {
+                // The start's failure is the one worth reporting; the clean-up's is secondary.
+            }
+
+            throw;
+        }
+    }
 
     public Task StopAsync() => RunAsync("stop");
 
@@ -99,13 +125,15 @@ internal sealed class PrivateServices : IAsyncDisposable
 
     private static string Text(int port) => port.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    // The broker's CLI takes a range of ports; find a base with every port of the range free (bounded tries).
-    private static int FreeLoopbackRange(int count)
+    // The broker's CLI takes a range of ports; find a base with every port of the range free and none of the ports
+    // already chosen for the broker itself (bounded tries).
+    private static int FreeLoopbackRange(int count, IReadOnlyCollection<int> taken)
     {
         for (var attempt = 0; attempt < 50; attempt++)
         {
             var first = Random.Shared.Next(40_000, 60_000);
-            if (Enumerable.Range(first, count).All(IsFree))
+            var range = Enumerable.Range(first, count).ToList();
+            if (!range.Any(taken.Contains) && range.All(IsFree))
             {
                 return first;
             }
@@ -128,10 +156,29 @@ internal sealed class PrivateServices : IAsyncDisposable
         }
     }
 
-    public static int FreeLoopbackPort()
+    public static int FreeLoopbackPort() => FreeLoopbackPorts(1)[0];
+
+    /// <summary><paramref name="count"/> free loopback ports, all different: every one is held until all are.</summary>
+    private static int[] FreeLoopbackPorts(int count)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var listeners = new List<TcpListener>(count);
+        try
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var listener = new TcpListener(IPAddress.Loopback, 0);
+                listeners.Add(listener);
+                listener.Start();
+            }
+
+            return listeners.Select(listener => ((IPEndPoint)listener.LocalEndpoint).Port).ToArray();
+        }
+        finally
+        {
+            foreach (var listener in listeners)
+            {
+                listener.Dispose();
+            }
+        }
     }
 }
