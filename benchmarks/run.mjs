@@ -125,6 +125,7 @@ async function sideBySide(label, rounds, starters, measure, warmBytes) {
       try {
         progress(`${label}: round ${round + 1}/${rounds} on ${server.name}`);
         if (warmBytes) {
+          progress(`  warming the page cache with ${Math.round(warmBytes / MiB)} MiB`);
           warmPageCache(work, warmBytes);
         }
 
@@ -175,6 +176,7 @@ async function diskScenario() {
   // how fast each one's JIT (.NET's or V8's) settles in the first second after a start.
   const warmUpCount = quick ? 50 : 200;
   const burst = await sideBySide('spike', rounds, starters, async (server) => {
+    progress(`  ${server.name}: unmeasured warm-up spike of ${warmUpCount} uploads`);
     await spike(server.url, warmUpCount, 256 * 1024, 100);
     return spikeFigures(await spike(server.url, spikeCount, 256 * 1024, 100, (done, total) =>
       progress(`  ${server.name}: ${done}/${total} uploads`)));
