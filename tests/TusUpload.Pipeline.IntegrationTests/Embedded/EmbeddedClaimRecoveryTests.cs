@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Microsoft.Data.Sqlite;
 using TusUpload.Pipeline.Status;
@@ -196,12 +195,7 @@ public sealed class EmbeddedClaimRecoveryTests : IDisposable
 
     private static async Task<string> UploadAsync(HttpClient client, byte[] content)
     {
-        using var create = new HttpRequestMessage(HttpMethod.Post, new Uri("files/", UriKind.Relative));
-        create.Headers.Add("Tus-Resumable", "1.0.0");
-        create.Headers.Add("Upload-Length", content.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        create.Content = new ByteArrayContent(content);
-        create.Content.Headers.ContentType = new MediaTypeHeaderValue("application/offset+octet-stream");
-        using var created = await client.SendAsync(create).WaitAsync(Wait);
+        using var created = await TusRequests.CreateWithUploadAsync(client, content);
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         return created.Headers.Location!.Segments[^1];
     }

@@ -29,6 +29,19 @@ internal static class TusRequests
         return await client.SendAsync(create).WaitAsync(Wait);
     }
 
+    /// <summary>A creation POST that carries the whole <paramref name="body"/> (creation-with-upload).</summary>
+    public static async Task<HttpResponseMessage> CreateWithUploadAsync(HttpClient client, byte[] body)
+    {
+        using var create = new HttpRequestMessage(HttpMethod.Post, new Uri("files/", UriKind.Relative))
+        {
+            Content = new ByteArrayContent(body),
+        };
+        create.Headers.Add("Tus-Resumable", "1.0.0");
+        create.Headers.Add("Upload-Length", body.Length.ToString(CultureInfo.InvariantCulture));
+        create.Content.Headers.ContentType = new MediaTypeHeaderValue("application/offset+octet-stream");
+        return await client.SendAsync(create).WaitAsync(Wait);
+    }
+
     public static async Task<HttpResponseMessage> PatchAsync(HttpClient client, Uri upload, long offset, byte[] body)
     {
         using var patch = new HttpRequestMessage(HttpMethod.Patch, upload) { Content = new ByteArrayContent(body) };

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 using TusUpload.Pipeline.IntegrationTests.Embedded;
 using TusUpload.Pipeline.Ledger;
 
@@ -80,16 +79,11 @@ public sealed class BrokerOutageTests
     // One POST with the whole body (creation-with-upload): the upload completes in the request.
     private static async Task<string> UploadAsync(HttpClient client, byte[] content)
     {
-        using var create = new HttpRequestMessage(HttpMethod.Post, new Uri("files/", UriKind.Relative));
-        create.Headers.Add("Tus-Resumable", "1.0.0");
-        create.Headers.Add("Upload-Length", content.Length.ToString(CultureInfo.InvariantCulture));
-        create.Content = new ByteArrayContent(content);
-        create.Content.Headers.ContentType = new MediaTypeHeaderValue("application/offset+octet-stream");
-        using var created = await client.SendAsync(create).WaitAsync(Wait);
+        using var created = await TusRequests.CreateWithUploadAsync(client, content);
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         Assert.Equal(
             content.Length.ToString(CultureInfo.InvariantCulture),
-            created.Headers.GetValues("Upload-Offset").Single());
+            TusRequests.Header(created, "Upload-Offset"));
         return created.Headers.Location!.Segments[^1];
     }
 
