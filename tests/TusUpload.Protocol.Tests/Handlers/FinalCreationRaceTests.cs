@@ -7,9 +7,10 @@ using TusUpload.Protocol.Storage;
 namespace TusUpload.Protocol.Tests.Handlers;
 
 /// <summary>
-/// Two server instances on one store can take the same final creation (a client retrying against another
-/// instance) without a lock that spans both: the final's id is the same on both, and one of them finds the final
-/// gone on its read and present on its create.
+/// Two server instances on one store can take the same final creation at once (a client retrying against another
+/// instance) when their upload locks do not exclude each other (in-process locks, or a distributed lock that
+/// lapsed): the final's id is the same on both, and one of them finds the final gone on its read and present on
+/// its create.
 /// </summary>
 public sealed class FinalCreationRaceTests
 {
