@@ -277,6 +277,34 @@ public sealed class CompletionProcessorTests
         Assert.Equal(content, stored.ToArray());
     }
 
+    [Fact]
+    public async Task Redelivery_that_finds_the_blob_and_the_data_both_gone_fails_every_time_and_changes_nothing()
+    {
+        // Arrange: as above, but before the redeliveries the upload's data is gone as well, so nothing is left to
+        // restore the blob from: the content is lost.
+        await using var host = ProcessingTestHost.StartWithBlobs(
+            scan: false,
+            inner => new ScriptedBlobStore(inner) { FailingReleases = 1 },
+            ("Worker:MaxDeliveries", "3"));
+        var content = Encoding.UTF8.GetBytes("lost between two deliveries " + Guid.NewGuid());
+        var sha256 = ProcessingTestHost.Sha256Hex(content);
+        var id = await host.ReceiveAsync(content);
+        await Assert.ThrowsAnyAsync<Exception>(() => host.ProcessAsync(id, deliveryCount: 1));
+        await host.Blobs.DeleteAsync(sha256, CancellationToken.None);
+        File.Delete(Path.Combine(host.Root, "uploads", id + ".data"));
+
+        // Act
+        var second = await Assert.ThrowsAnyAsync<Exception>(() => host.ProcessAsync(id, deliveryCount: 2));
+        var last = await Assert.ThrowsAnyAsync<Exception>(() => host.ProcessAsync(id, deliveryCount: 3));
+
+        // Assert: every delivery fails (so the queue dead-letters the message), saying why. The ledger cannot
+        // take an available upload to failed, so it keeps saying available: a known shortcoming.
+        Assert.Contains(id, second.Message, StringComparison.Ordinal);
+        Assert.Equal(second.Message, last.Message);
+        Assert.False(await host.Blobs.ExistsAsync(sha256, CancellationToken.None));
+        Assert.Equal(UploadState.Available, (await host.GetAsync(id)).State);
+    }
+
     [Theory]
     [InlineData("2147483647")]
     [InlineData("0")]

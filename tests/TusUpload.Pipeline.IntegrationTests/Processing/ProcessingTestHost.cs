@@ -49,8 +49,11 @@ internal sealed class ProcessingTestHost : IAsyncDisposable
         Build(scan, clamdEndpoint: null, decorateStore, decorateBlobs: null, []);
 
     /// <summary>A host whose blob store is the disk one seen through <paramref name="decorateBlobs"/>.</summary>
-    public static ProcessingTestHost StartWithBlobs(bool scan, Func<IBlobStore, IBlobStore> decorateBlobs) =>
-        Build(scan, clamdEndpoint: null, decorateStore: null, decorateBlobs, []);
+    public static ProcessingTestHost StartWithBlobs(
+        bool scan,
+        Func<IBlobStore, IBlobStore> decorateBlobs,
+        params (string Key, string Value)[] extra) =>
+        Build(scan, clamdEndpoint: null, decorateStore: null, decorateBlobs, extra);
 
     private static ProcessingTestHost Build(
         bool scan,
