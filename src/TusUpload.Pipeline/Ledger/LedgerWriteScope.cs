@@ -2,9 +2,15 @@ using System.Data.Common;
 
 namespace TusUpload.Pipeline.Ledger;
 
-/// <summary>A connection with an open write transaction, plus whatever else must be released when it ends.</summary>
-public sealed class LedgerWriteScope(DbConnection connection, DbTransaction transaction, IDisposable? release)
-    : IAsyncDisposable
+/// <summary>
+/// A connection with an open write transaction, plus whatever else must be released when it ends. The connection is
+/// closed with the scope unless <paramref name="keepConnection"/> (a ledger that keeps one for all its writes).
+/// </summary>
+public sealed class LedgerWriteScope(
+    DbConnection connection,
+    DbTransaction transaction,
+    IDisposable? release,
+    bool keepConnection = false) : IAsyncDisposable
 {
     public DbConnection Connection { get; } = connection;
 
@@ -22,7 +28,10 @@ public sealed class LedgerWriteScope(DbConnection connection, DbTransaction tran
         {
             try
             {
-                await Connection.DisposeAsync();
+                if (!keepConnection)
+                {
+                    await Connection.DisposeAsync();
+                }
             }
             finally
             {

@@ -12,7 +12,8 @@ namespace TusUpload.Pipeline.IntegrationTests.Ledger;
 /// Failures of a group commit's transaction as a whole, on a real SQLite file with a table of its own: a BEGIN that
 /// fails (injected through the begin delegate) and a transaction that SQLite ends under the batch, as it does on an
 /// I/O error or a full disk (injected by a write that rolls it back and throws). Every write of that batch must fail
-/// and none be kept, and the next batch must commit as usual.
+/// and none be kept, the connection must be reported suspect once (a ledger that keeps its write connection replaces
+/// it then), and the next batch must commit as usual.
 /// </summary>
 public sealed class SqliteGroupCommitFailureTests : IAsyncLifetime
 {
@@ -24,13 +25,16 @@ public sealed class SqliteGroupCommitFailureTests : IAsyncLifetime
 
     private Exception? _failNextBegin;
 
+    private int _suspected;
+
     public SqliteGroupCommitFailureTests()
     {
         _groupCommit = new SqliteGroupCommit(
             BeginAsync,
             64,
             new SqliteLedgerMetrics(_commits.MeterFactory),
-            NullLogger.Instance);
+            NullLogger.Instance,
+            () => Interlocked.Increment(ref _suspected));
     }
 
     private string ConnectionString => $"Data Source={Path.Combine(_folder, "items.db")};Pooling=True";
@@ -71,6 +75,7 @@ public sealed class SqliteGroupCommitFailureTests : IAsyncLifetime
         await _groupCommit.WriteAsync(Insert("c"), CancellationToken.None).WaitAsync(Wait);
         Assert.Equal(["c", "held"], await ItemsAsync());
         Assert.Equal([1, 1], _commits.Sizes);
+        Assert.Equal(1, _suspected);
     }
 
     [Fact]
@@ -106,6 +111,7 @@ public sealed class SqliteGroupCommitFailureTests : IAsyncLifetime
         await _groupCommit.WriteAsync(Insert("d"), CancellationToken.None).WaitAsync(Wait);
         Assert.Equal(["d", "held"], await ItemsAsync());
         Assert.Equal([1, 1], _commits.Sizes);
+        Assert.Equal(1, _suspected);
     }
 
     private static Func<DbConnection, DbTransaction, CancellationToken, Task<int>> Insert(string name) =>

@@ -9,12 +9,15 @@ namespace TusUpload.Pipeline.Ledger.Sqlite;
 /// up to <see cref="LedgerOptions.MaxWritesPerCommit"/> of them in queue order, each inside its own savepoint, and
 /// commits them together. No write waits for company: one that finds the ledger idle starts a transaction at once.
 /// Each caller learns its own result (or exception) only after the COMMIT returned, that is, once it is durable.
+/// A transaction that failed as a whole, or whose end failed, calls <paramref name="connectionSuspect"/>: a ledger
+/// that keeps its write connection then opens a new one rather than trust it with the next batch.
 /// </summary>
 internal sealed class SqliteGroupCommit(
     Func<CancellationToken, Task<LedgerWriteScope>> beginWrite,
     int maxWritesPerCommit,
     SqliteLedgerMetrics metrics,
-    ILogger logger)
+    ILogger logger,
+    Action? connectionSuspect = null)
 {
     // Released after every write that succeeded and rolled back to after one that threw, so one name serves all.
     private const string WriteSavepoint = "ledger_write";
@@ -171,6 +174,7 @@ internal sealed class SqliteGroupCommit(
         }
         catch (Exception exception) when (!committed)
         {
+            connectionSuspect?.Invoke();
             LedgerLog.CommitFailed(logger, batch.Count, exception.Message);
             foreach (var write in batch)
             {
@@ -181,7 +185,9 @@ internal sealed class SqliteGroupCommit(
         }
         catch (Exception exception)
         {
-            // Only returning the connection failed, after the COMMIT: the writes are durable and are reported so.
+            // Only ending the transaction or returning the connection failed, after the COMMIT: the writes are
+            // durable and are reported so.
+            connectionSuspect?.Invoke();
             LedgerLog.CloseAfterCommitFailed(logger, exception.Message);
         }
 

@@ -12,15 +12,19 @@ namespace TusUpload.Pipeline.Ledger.Sqlite;
 /// <c>BEGIN IMMEDIATE</c> transactions, so a transition's read and update can never interleave with another's;
 /// writes that queue while a commit runs share the next transaction and its one fsync (see
 /// <see cref="SqliteGroupCommit"/>). A second process on the same file (a separate worker) waits on SQLite's busy
-/// timeout instead.
+/// timeout instead. The transactions run on one connection kept open for them (see
+/// <see cref="SqliteWriteConnection"/>).
 /// </summary>
-public sealed class SqliteUploadLedger : SqlUploadLedger
+public sealed class SqliteUploadLedger : SqlUploadLedger, IAsyncDisposable
 {
     private readonly string _connectionString;
 
     private readonly SqliteGroupCommit _groupCommit;
 
     private readonly Lazy<Task> _schema;
+
+    // Opened by the first write; only the group commit uses it, one transaction at a time.
+    private SqliteWriteConnection? _writer;
 
     // The meter factory is optional so that a host without metrics still gets a ledger (and records nothing).
     public SqliteUploadLedger(
@@ -47,7 +51,8 @@ public sealed class SqliteUploadLedger : SqlUploadLedger
             BeginWriteAsync,
             options.Value.MaxWritesPerCommit,
             new SqliteLedgerMetrics(meterFactory),
-            logger);
+            logger,
+            DiscardWriter);
     }
 
     public string DatabasePath => new SqliteConnectionStringBuilder(_connectionString).DataSource;
@@ -118,7 +123,21 @@ public sealed class SqliteUploadLedger : SqlUploadLedger
     /// <summary>Called by the group commit only, so at most one runs at a time in this process.</summary>
     protected override async Task<LedgerWriteScope> BeginWriteAsync(CancellationToken cancellationToken)
     {
-        var connection = await OpenAsync(cancellationToken);
+        var writer = _writer ??= await OpenWriterAsync(cancellationToken);
+        try
+        {
+            return new LedgerWriteScope(writer, writer.BeginImmediate(), null, keepConnection: true);
+        }
+        catch
+        {
+            DiscardWriter();
+            throw;
+        }
+    }
+
+    private async Task<SqliteWriteConnection> OpenWriterAsync(CancellationToken cancellationToken)
+    {
+        var connection = (SqliteConnection)await OpenAsync(cancellationToken);
         try
         {
             // Durability rests on this, so it is set here rather than trusting the build's default: in WAL mode
@@ -127,17 +146,22 @@ public sealed class SqliteUploadLedger : SqlUploadLedger
             await connection.ExecuteAsync(new CommandDefinition(
                 "PRAGMA synchronous = FULL",
                 cancellationToken: cancellationToken));
-
-            // Microsoft.Data.Sqlite begins IMMEDIATE unless asked for a deferred transaction: the write lock is
-            // taken up front, so no transaction has to upgrade a read lock and fail with SQLITE_BUSY half-way.
-            var transaction = ((SqliteConnection)connection).BeginTransaction(deferred: false);
-            return new LedgerWriteScope(connection, transaction, null);
+            return new SqliteWriteConnection(connection);
         }
         catch
         {
             await connection.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>Closes the write connection after a failed transaction; the next write opens a new one.</summary>
+    private void DiscardWriter() => Interlocked.Exchange(ref _writer, null)?.Dispose();
+
+    public ValueTask DisposeAsync()
+    {
+        DiscardWriter();
+        return ValueTask.CompletedTask;
     }
 
     protected override object ToDb(DateTimeOffset instant) => instant.ToUnixTimeMilliseconds();
