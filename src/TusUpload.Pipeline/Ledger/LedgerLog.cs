@@ -52,4 +52,10 @@ public static partial class LedgerLog
 
     [LoggerMessage(4012, LogLevel.Warning, "Pruning sent outbox rows failed; trying again in {Interval}")]
     public static partial void OutboxPruneFailed(ILogger logger, Exception exception, TimeSpan interval);
+
+    [LoggerMessage(
+        4013,
+        LogLevel.Warning,
+        "The ledger file is locked by another process; failing {Writes} queued writes with the transaction before them")]
+    public static partial void QueuedWritesFailed(ILogger logger, int writes);
 }

@@ -37,7 +37,13 @@ public sealed class SqliteGroupCommitFailureTests : IAsyncLifetime
             () => Interlocked.Increment(ref _suspected));
     }
 
-    private string ConnectionString => $"Data Source={Path.Combine(_folder, "items.db")};Pooling=True";
+    private readonly TaskCompletionSource _firstBegin = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private int _begins;
+
+    // A busy timeout of one second, so that a BEGIN behind another connection's lock fails soon.
+    private string ConnectionString =>
+        $"Data Source={Path.Combine(_folder, "items.db")};Pooling=True;Default Timeout=1";
 
     public async Task InitializeAsync()
     {
@@ -114,6 +120,34 @@ public sealed class SqliteGroupCommitFailureTests : IAsyncLifetime
         Assert.Equal(1, _suspected);
     }
 
+    [Fact]
+    public async Task A_transaction_that_finds_the_file_locked_fails_the_writes_queued_behind_it_without_waiting_again()
+    {
+        // Another connection, as another process would, holds the file's write lock throughout.
+        await using var other = new SqliteConnection(ConnectionString);
+        await other.OpenAsync();
+        await using var held = other.BeginTransaction(deferred: false);
+
+        var first = Task.Run(() => _groupCommit.WriteAsync(Insert("a"), CancellationToken.None));
+        await _firstBegin.Task.WaitAsync(Wait);
+        var queued = Enumerable.Range(0, 70)
+            .Select(i => _groupCommit.WriteAsync(Insert($"q{i}"), CancellationToken.None))
+            .ToList();
+
+        foreach (var write in queued.Prepend(first))
+        {
+            var failure = await Assert.ThrowsAsync<LedgerBatchFailedException>(() => write.WaitAsync(Wait));
+            Assert.Equal(5, Assert.IsType<SqliteException>(failure.InnerException).SqliteErrorCode);
+        }
+
+        // One BEGIN waited out the busy timeout; without failing the queue, batches of 64 and 6 would each wait again.
+        Assert.Equal(1, _begins);
+        await held.RollbackAsync();
+        await _groupCommit.WriteAsync(Insert("z"), CancellationToken.None).WaitAsync(Wait);
+        Assert.Equal(["z"], await ItemsAsync());
+        Assert.Equal(2, _begins);
+    }
+
     private static Func<DbConnection, DbTransaction, CancellationToken, Task<int>> Insert(string name) =>
         (connection, transaction, cancellationToken) => connection.ExecuteAsync(new CommandDefinition(
             "INSERT INTO items (name) VALUES (@name)",
@@ -123,6 +157,8 @@ public sealed class SqliteGroupCommitFailureTests : IAsyncLifetime
 
     private async Task<LedgerWriteScope> BeginAsync(CancellationToken cancellationToken)
     {
+        Interlocked.Increment(ref _begins);
+        _firstBegin.TrySetResult();
         if (Interlocked.Exchange(ref _failNextBegin, null) is { } failure)
         {
             throw failure;

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
 namespace TusUpload.Pipeline.Ledger.Sqlite;
@@ -10,7 +11,10 @@ namespace TusUpload.Pipeline.Ledger.Sqlite;
 /// commits them together. No write waits for company: one that finds the ledger idle starts a transaction at once.
 /// Each caller learns its own result (or exception) only after the COMMIT returned, that is, once it is durable.
 /// A transaction that failed as a whole, or whose end failed, calls <paramref name="connectionSuspect"/>: a ledger
-/// that keeps its write connection then opens a new one rather than trust it with the next batch.
+/// that keeps its write connection then opens a new one rather than trust it with the next batch. One that failed
+/// because another process holds the file's lock (SQLite's busy timeout ran out) fails the writes queued behind it
+/// too: each batch of them would wait the whole busy timeout again, and a creation queued far back answered its 503
+/// only after several (75 s at the default 15 s, with 200 creations queued), past what proxies commonly allow.
 /// </summary>
 internal sealed class SqliteGroupCommit(
     Func<CancellationToken, Task<LedgerWriteScope>> beginWrite,
@@ -21,6 +25,10 @@ internal sealed class SqliteGroupCommit(
 {
     // Released after every write that succeeded and rolled back to after one that threw, so one name serves all.
     private const string WriteSavepoint = "ledger_write";
+
+    private const int SqliteBusy = 5;
+
+    private const int SqliteLocked = 6;
 
     private readonly Lock _lock = new();
 
@@ -181,6 +189,11 @@ internal sealed class SqliteGroupCommit(
                 write.BatchFailed(exception, batch.Count);
             }
 
+            if (IsLockedByAnother(exception))
+            {
+                FailQueued(exception);
+            }
+
             return;
         }
         catch (Exception exception)
@@ -199,6 +212,31 @@ internal sealed class SqliteGroupCommit(
         foreach (var write in batch)
         {
             write.ReportOutcome();
+        }
+    }
+
+    /// <summary>SQLITE_BUSY or SQLITE_LOCKED: the busy timeout ran out while another connection held the lock.</summary>
+    private static bool IsLockedByAnother(Exception exception) =>
+        exception is SqliteException { SqliteErrorCode: SqliteBusy or SqliteLocked };
+
+    private void FailQueued(Exception exception)
+    {
+        List<SqliteQueuedWrite> queued;
+        lock (_lock)
+        {
+            queued = [.. _queue];
+            _queue.Clear();
+        }
+
+        if (queued.Count == 0)
+        {
+            return;
+        }
+
+        LedgerLog.QueuedWritesFailed(logger, queued.Count);
+        foreach (var write in queued)
+        {
+            write.BatchFailed(exception, queued.Count);
         }
     }
 

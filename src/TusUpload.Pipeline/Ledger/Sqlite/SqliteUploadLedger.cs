@@ -137,9 +137,16 @@ public sealed class SqliteUploadLedger : SqlUploadLedger, IAsyncDisposable
 
     private async Task<SqliteWriteConnection> OpenWriterAsync(CancellationToken cancellationToken)
     {
-        var connection = (SqliteConnection)await OpenAsync(cancellationToken);
+        await InitializeAsync(cancellationToken);
+
+        // Not from the pool: a connection closed after a failed transaction must take its SQLite handle with it, so
+        // that the next one starts afresh; one kept open for the ledger's life gains nothing from pooling anyway.
+        var connection = new SqliteConnection(
+            new SqliteConnectionStringBuilder(_connectionString) { Pooling = false }.ToString());
         try
         {
+            await connection.OpenAsync(cancellationToken);
+
             // Durability rests on this, so it is set here rather than trusting the build's default: in WAL mode
             // FULL syncs the log at every COMMIT, and a commit that returned survives a power loss. (NORMAL would
             // sync only at checkpoints and could lose the last commits.) It costs no I/O of its own.
