@@ -56,6 +56,6 @@ public static partial class LedgerLog
     [LoggerMessage(
         4013,
         LogLevel.Warning,
-        "The ledger file is locked by another process; failing {Writes} queued writes with the transaction before them")]
+        "The ledger file is locked by another process; {Writes} queued writes fail with the transaction before them")]
     public static partial void QueuedWritesFailed(ILogger logger, int writes);
 }

@@ -215,7 +215,7 @@ internal sealed class SqliteGroupCommit(
         }
     }
 
-    /// <summary>SQLITE_BUSY or SQLITE_LOCKED: the busy timeout ran out while another connection held the lock.</summary>
+    /// <summary>SQLITE_BUSY or SQLITE_LOCKED: the busy timeout ran out while another connection held a lock.</summary>
     private static bool IsLockedByAnother(Exception exception) =>
         exception is SqliteException { SqliteErrorCode: SqliteBusy or SqliteLocked };
 
