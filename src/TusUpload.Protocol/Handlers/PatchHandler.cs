@@ -1,3 +1,4 @@
+using System.IO.Pipelines;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using TusUpload.Protocol.Body;
@@ -32,6 +33,13 @@ public sealed class PatchHandler(
 
         var hasBody = RequestHeaders.HasBody(context);
         var durable = await access.LoadAsync(uploadId, cancellationToken);
+        if (hasBody && durable.IsComplete && request.ContentLength is null)
+        {
+            // A retried final PATCH may come chunked with nothing in it (P6); only reading the body tells that apart
+            // from one that would run past the length.
+            hasBody = !await IsEmptyAsync(request.BodyReader, cancellationToken);
+        }
+
         RequireAcceptable(durable, offset, hasBody, request.ContentLength);
         if (!hasBody)
         {
@@ -81,6 +89,15 @@ public sealed class PatchHandler(
         }
 
         return (checksum, inTrailer);
+    }
+
+    /// <summary>True when the body ended without a byte; what was read is left for the reader's next call.</summary>
+    private static async Task<bool> IsEmptyAsync(PipeReader body, CancellationToken cancellationToken)
+    {
+        var read = await body.ReadAsync(cancellationToken);
+        var empty = read.IsCompleted && read.Buffer.IsEmpty;
+        body.AdvanceTo(read.Buffer.Start);
+        return empty;
     }
 
     /// <summary>Bytes the upload may still take: up to its length, or up to the size limit while deferred.</summary>

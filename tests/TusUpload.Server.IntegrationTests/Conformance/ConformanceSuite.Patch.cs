@@ -261,6 +261,34 @@ public abstract partial class ConformanceSuite
         Assert.Equal(1, Completions(Client.Server, upload));
     }
 
+    [Fact]
+    public async Task P6_retried_final_patch_with_an_empty_chunked_body_returns_204_and_a_byte_in_one_413()
+    {
+        var upload = await UploadAsync([1, 2, 3, 4, 5]);
+
+        await using (var raw = await RawHttp.ConnectAsync(Client.Server.BaseAddress))
+        {
+            await raw.SendAsync(PatchHead(upload, 5, contentLength: null));
+            await raw.SendAsync("0\r\n\r\n");
+            var empty = await raw.ReadResponseAsync();
+
+            Assert.Equal(204, empty!.StatusCode);
+            Assert.Equal("5", empty.Header("Upload-Offset"));
+        }
+
+        await using (var raw = await RawHttp.ConnectAsync(Client.Server.BaseAddress))
+        {
+            await raw.SendAsync(PatchHead(upload, 5, contentLength: null));
+            await raw.SendAsync(Chunked([6], 1));
+            await raw.SendAsync("0\r\n\r\n");
+            var overrun = await raw.ReadResponseAsync();
+
+            Assert.Equal(413, overrun!.StatusCode);
+        }
+
+        Assert.Equal([1, 2, 3, 4, 5], await Client.DownloadAsync(upload));
+    }
+
     /// <summary>The head of a PATCH request; a null length means a chunked body.</summary>
     protected static string PatchHead(Uri upload, long offset, long? contentLength, string? extra = null)
     {
