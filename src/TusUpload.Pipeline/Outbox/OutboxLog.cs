@@ -21,7 +21,8 @@ public static partial class OutboxLog
         TimeSpan delay,
         string uploadId);
 
-    [LoggerMessage(4103, LogLevel.Error, "The outbox relay could not read the ledger; retrying in {Delay}")]
+    // Claiming, marking sent and releasing rows are all writes, so the message does not say "read".
+    [LoggerMessage(4103, LogLevel.Error, "The outbox relay's call to the ledger failed; retrying in {Delay}")]
     public static partial void LedgerFailed(ILogger logger, Exception exception, TimeSpan delay);
 
     [LoggerMessage(4104, LogLevel.Information,
