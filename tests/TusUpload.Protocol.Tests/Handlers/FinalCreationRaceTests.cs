@@ -34,7 +34,7 @@ public sealed class FinalCreationRaceTests
 
         var location = context.Response.Headers.Location.ToString();
         var finalId = location[(location.LastIndexOf('/') + 1)..];
-        var final = store.Stored(finalId);
+        var final = await store.GetAsync(finalId, CancellationToken.None);
         Assert.Equal(StatusCodes.Status201Created, context.Response.StatusCode);
         Assert.Equal(1, store.CreateAttempts);
         Assert.Equal(otherInstanceCreatedAt, Assert.Single(store.Concatenated).CreatedAt);

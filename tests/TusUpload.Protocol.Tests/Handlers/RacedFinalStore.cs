@@ -20,8 +20,6 @@ internal sealed class RacedFinalStore(IEnumerable<UploadInfo> partials, DateTime
     /// <summary>The final uploads given to <see cref="ConcatenateAsync"/>, in order.</summary>
     public List<UploadInfo> Concatenated { get; } = [];
 
-    public UploadInfo? Stored(string uploadId) => _uploads.GetValueOrDefault(uploadId);
-
     public Task<UploadInfo?> GetAsync(string uploadId, CancellationToken cancellationToken) =>
         Task.FromResult(_uploads.GetValueOrDefault(uploadId));
 

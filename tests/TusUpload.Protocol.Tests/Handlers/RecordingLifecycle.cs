@@ -5,8 +5,8 @@ namespace TusUpload.Protocol.Tests.Handlers;
 
 /// <summary>
 /// A lifecycle that only remembers which uploads it was told were created, completed, terminated or expired. Like
-/// the SQLite ledger, it refuses a record whose token is cancelled already, so a record attempted on a spent token
-/// is not counted. It can fail its first termination or expiry records (a ledger outage) and report a state for
+/// the SQLite ledger, it refuses a completion, termination or expiry whose token is cancelled already, so a record
+/// attempted on a spent token is not counted. It can fail its first termination or expiry records (a ledger outage) and report a state for
 /// uploads it has no end for.
 /// </summary>
 internal sealed class RecordingLifecycle : IUploadLifecycle

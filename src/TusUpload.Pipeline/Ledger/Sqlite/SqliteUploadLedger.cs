@@ -120,19 +120,14 @@ public sealed class SqliteUploadLedger : SqlUploadLedger, IAsyncDisposable
         CancellationToken cancellationToken) =>
         _groupCommit.WriteAsync(work, cancellationToken);
 
-    /// <summary>Called by the group commit only, so at most one runs at a time in this process.</summary>
+    /// <summary>
+    /// Called by the group commit only, so at most one runs at a time in this process; a BEGIN that fails is that
+    /// transaction's failure, after which the group commit discards the connection.
+    /// </summary>
     protected override async Task<LedgerWriteScope> BeginWriteAsync(CancellationToken cancellationToken)
     {
         var writer = _writer ??= await OpenWriterAsync(cancellationToken);
-        try
-        {
-            return new LedgerWriteScope(writer, writer.BeginImmediate(), null, keepConnection: true);
-        }
-        catch
-        {
-            DiscardWriter();
-            throw;
-        }
+        return new LedgerWriteScope(writer, writer.BeginImmediate(), null, keepConnection: true);
     }
 
     private async Task<SqliteWriteConnection> OpenWriterAsync(CancellationToken cancellationToken)
