@@ -180,7 +180,7 @@ public sealed partial class DiskUploadStore : IUploadStore
         {
             // The info file goes first: once it is gone the upload no longer exists, whatever a crash leaves.
             var infoPath = _layout.InfoPath(uploadId);
-            File.Delete(infoPath);
+            DeleteInfo(uploadId, infoPath);
             File.Delete(_layout.DataPath(uploadId));
             _infos.Forget(uploadId);
         }
@@ -190,6 +190,29 @@ public sealed partial class DiskUploadStore : IUploadStore
         }
 
         return FlushDeletionAsync(uploadId);
+    }
+
+    /// <summary>
+    /// Deletes the info file, or an empty folder that stands in its place (damage from outside, which DELETE must
+    /// still clear, as it clears an unreadable file). A folder with something in it is left to the operator: what
+    /// it holds is not the store's, so it is never removed wholesale.
+    /// </summary>
+    private static void DeleteInfo(string uploadId, string infoPath)
+    {
+        if (!Directory.Exists(infoPath))
+        {
+            File.Delete(infoPath);
+            return;
+        }
+
+        if (Directory.EnumerateFileSystemEntries(infoPath).Any())
+        {
+            throw new UploadStoreException(
+                UploadStoreError.Damaged,
+                $"A folder with content stands in place of the info file of upload {uploadId}; remove it by hand.");
+        }
+
+        Directory.Delete(infoPath, recursive: false);
     }
 
     private async Task FlushDeletionAsync(string uploadId)

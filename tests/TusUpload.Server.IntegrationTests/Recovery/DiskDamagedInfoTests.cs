@@ -5,8 +5,9 @@ using TusUpload.Store.Disk;
 namespace TusUpload.Server.IntegrationTests.Recovery;
 
 /// <summary>
-/// An info file damaged in both slots (storage gone bad, not a crash): requests for that upload answer 500 with a
-/// one-line reason and the process carries on; DELETE still removes what is left, so it can always be cleared.
+/// An info file damaged in both slots (storage gone bad, not a crash), or replaced by a folder (an operator's
+/// mistake): requests for that upload answer 500 with a one-line reason naming the damage and the process carries
+/// on; DELETE still removes what is left, so it can always be cleared.
 /// </summary>
 [Collection(DiskCollection.Name)]
 public sealed class DiskDamagedInfoTests(DiskServers servers)
@@ -42,6 +43,37 @@ public sealed class DiskDamagedInfoTests(DiskServers servers)
         Assert.Equal(HttpStatusCode.NotFound, headAfter.StatusCode);
         Assert.Equal(HttpStatusCode.OK, otherUpload.StatusCode);
         Assert.False(File.Exists(infoPath));
+        Assert.False(File.Exists(Path.ChangeExtension(infoPath, ".data")));
+    }
+
+    [Fact]
+    public async Task An_info_file_replaced_by_a_folder_answers_as_damaged_yet_DELETE_removes_it()
+    {
+        using var client = new TusClient(servers.Main);
+        var upload = await client.CreateAsync(10);
+        using (var patched = await client.PatchAsync(upload, 0, [1, 2, 3]))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, patched.StatusCode);
+        }
+
+        var id = TusClient.IdOf(upload);
+        var infoPath = Path.Combine(DiskServers.DataDirectory(servers.Main), id + DiskStoreLayout.InfoSuffix);
+        File.Delete(infoPath);
+        Directory.CreateDirectory(infoPath);
+
+        using var head = await client.HeadAsync(upload);
+        using var patch = await client.PatchAsync(upload, 3, [4]);
+        var reason = await patch.Content.ReadAsStringAsync();
+        using var deleted = await client.DeleteAsync(upload);
+        using var headAfter = await client.HeadAsync(upload);
+
+        // The damaged answer, not the generic "Internal server error." of an unclassified fault.
+        Assert.Equal(HttpStatusCode.InternalServerError, head.StatusCode);
+        Assert.Equal(HttpStatusCode.InternalServerError, patch.StatusCode);
+        Assert.Matches(@"^[^\r\n]*stored state is damaged[^\r\n]*\n$", reason);
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, headAfter.StatusCode);
+        Assert.False(Directory.Exists(infoPath));
         Assert.False(File.Exists(Path.ChangeExtension(infoPath, ".data")));
     }
 }
