@@ -33,7 +33,11 @@ public static class ServerHosting
             .Configure<IOptions<ServerHostingOptions>>(
                 (host, server) => host.ShutdownTimeout = server.Value.ShutdownTimeout);
 
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.ConfigureEndpointDefaults(listen => listen.Use(HalfClosedConnection.Wrap));
+        });
         // Kestrel's transports take their pool from this factory: 64 KiB receives instead of 4 KiB ones.
         builder.Services.AddSingleton(ReceiveBlockBudget.Default());
         builder.Services.AddSingleton(provider => new ReceiveBlockMetrics(
