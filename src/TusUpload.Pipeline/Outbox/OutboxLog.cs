@@ -37,4 +37,8 @@ public static partial class OutboxLog
         int count,
         int attempt,
         string uploadId);
+
+    [LoggerMessage(4106, LogLevel.Information,
+        "A completion committed while the outbox relay waited after a ledger failure; retrying now")]
+    public static partial void BackoffEndedByCompletion(ILogger logger);
 }

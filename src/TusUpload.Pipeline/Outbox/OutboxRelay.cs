@@ -37,6 +37,10 @@ public sealed class OutboxRelay(
         {
             while (!stoppingToken.IsCancellationRequested)
             {
+                // This pass answers any wake-up already pending, so only a completion committed from now on can
+                // cut a backoff after it short.
+                signal.Discard();
+
                 int published;
                 try
                 {
@@ -160,8 +164,35 @@ public sealed class OutboxRelay(
         else
         {
             OutboxLog.LedgerFailed(logger, exception, delay);
+            await WaitForLedgerAsync(delay, cancellationToken);
+            return;
         }
 
+        // A completion says nothing about the broker, so it does not end this wait: in a broker outage with
+        // uploads still arriving, every completion would otherwise send the relay back to a broker that is down.
         await Task.Delay(delay, time, cancellationToken);
+    }
+
+    /// <summary>
+    /// Waits out the backoff after a ledger failure, or less: a completion that committed meanwhile (it notifies
+    /// the signal after its commit) proves the ledger takes writes again, and its event should not wait for the
+    /// rest of a backoff that may have grown to <c>Pipeline:RelayMaxBackoff</c>. With nothing committed the whole
+    /// backoff is waited, so an outage is still retried at the backoff's pace.
+    /// </summary>
+    private async Task WaitForLedgerAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        using var race = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var backoff = Task.Delay(delay, time, race.Token);
+        var completion = signal.WaitAsync(Timeout.InfiniteTimeSpan, race.Token);
+
+        var first = await Task.WhenAny(backoff, completion);
+        await race.CancelAsync();
+        await Task.WhenAll(backoff, completion).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+
+        cancellationToken.ThrowIfCancellationRequested();
+        if (first == completion)
+        {
+            OutboxLog.BackoffEndedByCompletion(logger);
+        }
     }
 }

@@ -22,6 +22,14 @@ public sealed class OutboxSignal
         }
     }
 
+    /// <summary>
+    /// Drops a pending wake-up. The relay calls it as a pass begins: that pass's claim sees every completion that
+    /// committed before it, so the wake-up is answered, and only one that arrives later is news (see
+    /// <see cref="OutboxRelay"/>'s backoff). A <see cref="Notify"/> that found this wake-up still pending and so
+    /// added none is answered by the same pass, since its completion committed before it notified.
+    /// </summary>
+    public void Discard() => _pending.Wait(0);
+
     /// <summary>Waits for a notification or for <paramref name="timeout"/>, whichever comes first.</summary>
     public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
         _pending.WaitAsync(timeout, cancellationToken);

@@ -17,7 +17,8 @@ internal sealed class SqliteLedgerFactory : IAsyncDisposable
         TimeSpan? claimLease = null,
         IMeterFactory? meterFactory = null,
         int maxWritesPerCommit = 64,
-        TimeProvider? time = null)
+        TimeProvider? time = null,
+        TimeSpan? busyTimeout = null)
     {
         var options = new LedgerOptions
         {
@@ -25,6 +26,11 @@ internal sealed class SqliteLedgerFactory : IAsyncDisposable
             OutboxClaimLease = claimLease ?? TimeSpan.FromSeconds(60),
             MaxWritesPerCommit = maxWritesPerCommit,
         };
+        if (busyTimeout is { } timeout)
+        {
+            options.BusyTimeout = timeout;
+        }
+
         return new SqliteUploadLedger(
             Options.Create(options),
             time ?? TimeProvider.System,

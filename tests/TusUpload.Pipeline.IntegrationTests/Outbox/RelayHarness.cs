@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using TusUpload.Pipeline.Ledger;
@@ -28,6 +29,31 @@ internal static class RelayHarness
             }),
             TimeProvider.System,
             NullLogger<OutboxRelay>.Instance);
+
+    /// <summary>
+    /// A relay whose every backoff is <paramref name="backoff"/> (its jitter makes it half to all of that), woken
+    /// by <paramref name="signal"/> as a server's is by its completions.
+    /// </summary>
+    public static OutboxRelay Create(
+        IUploadLedger ledger,
+        IEventPublisher publisher,
+        OutboxSignal signal,
+        TimeSpan backoff,
+        ILogger<OutboxRelay> logger) =>
+        new(
+            ledger,
+            publisher,
+            signal,
+            new OutboxMetrics(Metrics.GetRequiredService<IMeterFactory>()),
+            Options.Create(new PipelineOptions
+            {
+                OutboxBatchSize = 10,
+                OutboxPollInterval = TimeSpan.FromMilliseconds(50),
+                RelayInitialBackoff = backoff,
+                RelayMaxBackoff = backoff,
+            }),
+            TimeProvider.System,
+            logger);
 
     /// <summary>
     /// Polls until <paramref name="done"/> holds, at most <paramref name="limit"/>; false on time-out.
