@@ -97,6 +97,7 @@ public sealed class EmbeddedPipelineTests
     [InlineData("--Logging:LogLevel:TusUpload=42", "Logging:LogLevel:TusUpload must be one of")]
     [InlineData("--Tus:BasePath=/a?/", "Tus:BasePath must")]
     [InlineData("--Tus:SweepInterval=00:00:00.0001", "Tus:SweepInterval must be at least 00:00:00.0010000")]
+    [InlineData("--Tus:CommitTimeout=00:00:00.001", "Tus:CommitTimeout must be at least 00:00:01 (")]
     [InlineData("--Pipeline:RelayMaxBackoff=60.00:00:00", "Pipeline:RelayMaxBackoff must be at most 01:00:00")]
     public async Task Server_refuses_to_start_with_a_bad_setting_naming_it_without_a_stack_trace(
         string setting,

@@ -16,7 +16,8 @@ public sealed class UploadCompletionTests
         var after = before with { Offset = 4 };
         var lifecycle = new StuckLifecycle();
         var store = new SingleUploadStore(after);
-        await using var services = ProtocolServices.Build(store, lifecycle, TimeSpan.FromMilliseconds(200));
+        await using var services =
+            ProtocolServices.Build(store, lifecycle, TusOptionsValidator.ShortestCommitTimeout);
 
         // The bytes are durable and the notice is best effort, as when the ledger fails: the client is answered
         // with its new offset, not a 503 that sends it back to HEAD for bytes that were stored.

@@ -34,7 +34,8 @@ public sealed class DeleteHandlerTests
         var upload = new UploadInfo { Id = "fedcba9876543210fedcba9876543210", Length = 10, Offset = 4 };
         var store = new SingleUploadStore(upload);
         var lifecycle = new StuckLifecycle();
-        await using var services = ProtocolServices.Build(store, lifecycle, TimeSpan.FromMilliseconds(200));
+        await using var services =
+            ProtocolServices.Build(store, lifecycle, TusOptionsValidator.ShortestCommitTimeout);
         var context = new DefaultHttpContext();
 
         // The client stays connected, so only the commit timeout can end the wait. The data is gone by then, but a
@@ -125,7 +126,8 @@ public sealed class DeleteHandlerTests
         var upload = new UploadInfo { Id = "ffeeddccbbaa99887766554433221100", Length = 10, Offset = 0 };
         var store = new SingleUploadStore(upload, deleteHangs: true);
         var lifecycle = new RecordingLifecycle();
-        await using var services = ProtocolServices.Build(store, lifecycle, TimeSpan.FromMilliseconds(200));
+        await using var services =
+            ProtocolServices.Build(store, lifecycle, TusOptionsValidator.ShortestCommitTimeout);
         var context = new DefaultHttpContext();
         context.Request.Method = HttpMethods.Delete;
         context.Request.Headers["Tus-Resumable"] = "1.0.0";
@@ -143,7 +145,8 @@ public sealed class DeleteHandlerTests
         var upload = new UploadInfo { Id = "0f1e2d3c4b5a69780f1e2d3c4b5a6978", Length = 10, Offset = 4 };
         var store = new SingleUploadStore(upload, hangAfterRemoving: true);
         var lifecycle = new RecordingLifecycle();
-        await using var services = ProtocolServices.Build(store, lifecycle, TimeSpan.FromMilliseconds(200));
+        await using var services =
+            ProtocolServices.Build(store, lifecycle, TusOptionsValidator.ShortestCommitTimeout);
         var context = new DefaultHttpContext();
 
         // A retry would find nothing to free (404) and could never record the termination, so this one must.

@@ -53,7 +53,8 @@ public sealed class UploadSweeperTests
         var upload = ExpiredUpload("ffeeddccbbaa99887766554433221100");
         var store = new SingleUploadStore(upload, deleteHangs: true);
         var lifecycle = new RecordingLifecycle();
-        await using var services = ProtocolServices.Build(store, lifecycle, TimeSpan.FromMilliseconds(200));
+        await using var services =
+            ProtocolServices.Build(store, lifecycle, TusOptionsValidator.ShortestCommitTimeout);
 
         // The removal's own bound ends the wait; the sweep logs it and goes on, the next sweep tries again. The
         // expiry was recorded before the delete began, and stays true.
