@@ -38,6 +38,12 @@ public interface IUploadLedger
         Func<string, CancellationToken, Task>? deleteUnreferencedBlob,
         CancellationToken cancellationToken);
 
+    /// <summary>
+    /// created|receiving → terminated, by the server: the creation was cut off before its answer was sent, so no
+    /// client knows the upload. Never touches an upload that got further; the audit row says why.
+    /// </summary>
+    Task RecordAbandonedAsync(string uploadId, CancellationToken cancellationToken);
+
     Task RecordExpiredAsync(string uploadId, CancellationToken cancellationToken);
 
     Task<LedgerUpload?> GetAsync(string uploadId, CancellationToken cancellationToken);

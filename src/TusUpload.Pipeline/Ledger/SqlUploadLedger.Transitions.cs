@@ -7,6 +7,9 @@ namespace TusUpload.Pipeline.Ledger;
 /// <summary>The changes the tus server reports: created, receiving, received, terminated, expired.</summary>
 public abstract partial class SqlUploadLedger
 {
+    /// <summary>The audit reason of a creation cut off before its answer: the server ended it, not a client.</summary>
+    public const string AbandonedReason = "creation cut off before its answer; no client knows it";
+
     private static readonly UploadState[] Unfinished = [UploadState.Created, UploadState.Receiving];
 
     private static readonly UploadState[] Terminable =
@@ -107,6 +110,19 @@ public abstract partial class SqlUploadLedger
 
                 return release;
             },
+            cancellationToken);
+
+    public Task RecordAbandonedAsync(string uploadId, CancellationToken cancellationToken) =>
+        WriteAsync(
+            (connection, transaction, cancellationToken) => TransitionAsync(
+                connection,
+                transaction,
+                uploadId,
+                Unfinished,
+                UploadState.Terminated,
+                LedgerActors.Server,
+                AbandonedReason,
+                cancellationToken),
             cancellationToken);
 
     public Task RecordExpiredAsync(string uploadId, CancellationToken cancellationToken) =>

@@ -46,6 +46,9 @@ public sealed class LedgerUploadLifecycle(
     public Task ExpiredAsync(string uploadId, CancellationToken cancellationToken) =>
         ledger.RecordExpiredAsync(uploadId, cancellationToken);
 
+    public Task AbandonedAsync(string uploadId, CancellationToken cancellationToken) =>
+        ledger.RecordAbandonedAsync(uploadId, cancellationToken);
+
     public async Task<UploadProcessingStatus?> GetStatusAsync(string uploadId, CancellationToken cancellationToken)
     {
         var upload = await ledger.GetAsync(uploadId, cancellationToken);

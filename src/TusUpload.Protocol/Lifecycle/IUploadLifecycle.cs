@@ -24,6 +24,12 @@ public interface IUploadLifecycle
 
     Task ExpiredAsync(string uploadId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The server removes an unfinished upload whose creation was cut off before its answer was sent: no client
+    /// knows its URL, so nobody could resume or delete it. Its end is terminated, recorded as the server's doing.
+    /// </summary>
+    Task AbandonedAsync(string uploadId, CancellationToken cancellationToken);
+
     /// <summary>Processing state of a complete upload, or null when nothing downstream tracks it.</summary>
     Task<UploadProcessingStatus?> GetStatusAsync(string uploadId, CancellationToken cancellationToken);
 }

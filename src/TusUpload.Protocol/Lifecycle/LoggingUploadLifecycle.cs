@@ -25,6 +25,9 @@ public sealed class LoggingUploadLifecycle(ILogger<LoggingUploadLifecycle> logge
     public Task ExpiredAsync(string uploadId, CancellationToken cancellationToken) =>
         Log(uploadId, "expired");
 
+    public Task AbandonedAsync(string uploadId, CancellationToken cancellationToken) =>
+        Log(uploadId, "abandoned");
+
     public Task<UploadProcessingStatus?> GetStatusAsync(string uploadId, CancellationToken cancellationToken) =>
         Task.FromResult<UploadProcessingStatus?>(null);
 

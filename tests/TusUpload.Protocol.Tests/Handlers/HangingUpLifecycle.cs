@@ -27,6 +27,8 @@ internal sealed class HangingUpLifecycle(CancellationTokenSource client) : IUplo
 
     public Task ExpiredAsync(string uploadId, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    public Task AbandonedAsync(string uploadId, CancellationToken cancellationToken) => Task.CompletedTask;
+
     public Task<UploadProcessingStatus?> GetStatusAsync(string uploadId, CancellationToken cancellationToken) =>
         Task.FromResult<UploadProcessingStatus?>(null);
 }

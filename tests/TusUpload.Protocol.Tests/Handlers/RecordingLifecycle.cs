@@ -4,7 +4,8 @@ using TusUpload.Protocol.Storage;
 namespace TusUpload.Protocol.Tests.Handlers;
 
 /// <summary>
-/// A lifecycle that only remembers which uploads it was told were created, completed, terminated or expired. Like
+/// A lifecycle that only remembers which uploads it was told were created, completed, terminated, abandoned
+/// or expired. Like
 /// the SQLite ledger, it refuses a completion, termination or expiry whose token is cancelled already, so a record
 /// attempted on a spent token is not counted. It can fail its first termination or expiry records (a ledger outage) and report a state for
 /// uploads it has no end for.
@@ -18,6 +19,8 @@ internal sealed class RecordingLifecycle : IUploadLifecycle
     public List<string> Terminated { get; } = [];
 
     public List<string> Expired { get; } = [];
+
+    public List<string> Abandoned { get; } = [];
 
     /// <summary>How many of the next termination or expiry records fail.</summary>
     public int FailingRecords { get; set; }
@@ -56,9 +59,17 @@ internal sealed class RecordingLifecycle : IUploadLifecycle
         return Task.CompletedTask;
     }
 
+    public Task AbandonedAsync(string uploadId, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        FailIfAsked();
+        Abandoned.Add(uploadId);
+        return Task.CompletedTask;
+    }
+
     public Task<UploadProcessingStatus?> GetStatusAsync(string uploadId, CancellationToken cancellationToken)
     {
-        var state = Terminated.Contains(uploadId) ? "terminated"
+        var state = Terminated.Contains(uploadId) || Abandoned.Contains(uploadId) ? "terminated"
             : Expired.Contains(uploadId) ? "expired"
             : LiveState;
         return Task.FromResult(state is null ? null : new UploadProcessingStatus(state, false, null));

@@ -33,6 +33,8 @@ internal sealed class StuckLifecycle : IUploadLifecycle
 
     public Task ExpiredAsync(string uploadId, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    public Task AbandonedAsync(string uploadId, CancellationToken cancellationToken) => Task.CompletedTask;
+
     public Task<UploadProcessingStatus?> GetStatusAsync(string uploadId, CancellationToken cancellationToken) =>
         Task.FromResult<UploadProcessingStatus?>(null);
 }
