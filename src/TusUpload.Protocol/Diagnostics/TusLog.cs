@@ -80,4 +80,17 @@ internal static partial class TusLog
 
     [LoggerMessage(1023, LogLevel.Debug, "Body of upload {UploadId} malformed after {Bytes} bytes: {Reason}")]
     public static partial void MalformedBody(ILogger logger, string uploadId, long bytes, string reason);
+
+    [LoggerMessage(
+        1024,
+        LogLevel.Information,
+        "Upload {UploadId} removed: its creation was cut off before the answer, so no client knows it")]
+    public static partial void Abandoned(ILogger logger, string uploadId);
+
+    [LoggerMessage(
+        1025,
+        LogLevel.Warning,
+        "Upload {UploadId}, whose creation was cut off before the answer, could not be removed; it stays until "
+        + "it expires")]
+    public static partial void AbandonedNotRemoved(ILogger logger, Exception exception, string uploadId);
 }

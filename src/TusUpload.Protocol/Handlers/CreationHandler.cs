@@ -22,6 +22,7 @@ public sealed partial class CreationHandler(
     UploadStatusReader statuses,
     ChunkReceiver receiver,
     UploadCompletion completion,
+    UploadRemoval removal,
     UploadUrls urls,
     TusMetrics metrics,
     IOptions<TusOptions> options,
@@ -73,31 +74,66 @@ public sealed partial class CreationHandler(
         PatchHandler.RequireFits(request.ContentLength, remaining, upload);
 
         await using var uploadLock = await access.AcquireAsync(upload.Id, cancellationToken);
-        await CreateAsync(upload, cancellationToken);
-        context.Response.Headers.Location = urls.Location(context, upload.Id);
-
-        if (!hasBody)
+        await store.CreateAsync(upload, cancellationToken);
+        try
         {
-            upload = await completion.AfterCommitAsync(upload, upload);
-            TusResponses.SetOffset(context.Response, upload.Offset);
-            TusResponses.SetExpires(context.Response, upload);
-            context.Response.StatusCode = StatusCodes.Status201Created;
-            return;
+            await RegisterAsync(upload, cancellationToken);
+            context.Response.Headers.Location = urls.Location(context, upload.Id);
+
+            if (!hasBody)
+            {
+                upload = await completion.AfterCommitAsync(upload, upload);
+                TusResponses.SetOffset(context.Response, upload.Offset);
+                TusResponses.SetExpires(context.Response, upload);
+                context.Response.StatusCode = StatusCodes.Status201Created;
+                return;
+            }
+
+            ChunkReceiver.LiftKestrelLimits(context);
+            var result = await receiver.ReceiveAsync(
+                context,
+                new ChunkRequest(upload, uploadLock, remaining, checksum, inTrailer));
+            if (EndsUnanswered(context, result.End))
+            {
+                // The 201 with the Location is the only way a client learns the upload's URL, and this request ends
+                // without any answer: nobody can resume the upload, so it goes now instead of at its expiry.
+                await removal.AbandonAsync(upload.Id);
+                await BodyAnswers.AnswerAsync(context, result, StatusCodes.Status201Created);
+                return;
+            }
+
+            var stored = await completion.AfterCommitAsync(upload, result.Upload);
+
+            await BodyAnswers.AnswerAsync(context, result with { Upload = stored }, StatusCodes.Status201Created);
         }
-
-        ChunkReceiver.LiftKestrelLimits(context);
-        var result = await receiver.ReceiveAsync(
-            context,
-            new ChunkRequest(upload, uploadLock, remaining, checksum, inTrailer));
-        var stored = await completion.AfterCommitAsync(upload, result.Upload);
-
-        await BodyAnswers.AnswerAsync(context, result with { Upload = stored }, StatusCodes.Status201Created);
+        catch (Exception) when (context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted)
+        {
+            // The client went away before the body was read (while the upload was registered or its chunk opened):
+            // the same as a body cut off, nobody received the Location.
+            await removal.AbandonAsync(upload.Id);
+            throw;
+        }
     }
+
+    /// <summary>
+    /// True when the body ended in a way that is answered by aborting the connection (client gone, or silent for
+    /// <see cref="TusOptions.IdleTimeout"/>) and nothing of the response went out, so the URL was certainly never
+    /// sent. A shutdown's 503 and a malformed body's 400 carry the Location, and a hand-over means another request
+    /// named the upload, so someone may know it: those uploads stay.
+    /// </summary>
+    private static bool EndsUnanswered(HttpContext context, ChunkEnd end) =>
+        (end is ChunkEnd.ClientGone or ChunkEnd.Idle) && !context.Response.HasStarted;
 
     private async Task CreateAsync(UploadInfo upload, CancellationToken cancellationToken)
     {
         await store.CreateAsync(upload, cancellationToken);
 
+        await RegisterAsync(upload, cancellationToken);
+    }
+
+    /// <summary>Counts and logs the upload the store just created, and registers it with the lifecycle.</summary>
+    private async Task RegisterAsync(UploadInfo upload, CancellationToken cancellationToken)
+    {
         metrics.UploadCreated();
         TusLog.Created(logger, upload.Id, upload.Length, upload.Concat.Kind.ToString());
         try

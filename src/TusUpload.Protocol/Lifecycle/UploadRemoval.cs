@@ -32,6 +32,35 @@ public sealed class UploadRemoval(
     public Task ExpireAsync(string uploadId) => RemoveAsync(uploadId, expired: true);
 
     /// <summary>
+    /// Removes an unfinished upload whose creation (a POST with a body) ended without an answer, the client gone or
+    /// silent: no client ever received its URL, so nobody could resume, find or delete it, and it would only wait for
+    /// its expiry (for ever with <see cref="TusOptions.Expiry"/> zero). Recorded as terminated by the server.
+    /// Nobody is there to answer, so a failure is logged, not thrown: the upload then stays until the sweeper expires
+    /// it, as every such upload did before.
+    /// </summary>
+    public async Task AbandonAsync(string uploadId)
+    {
+        using var timeout = new CancellationTokenSource(options.Value.CommitTimeout);
+        try
+        {
+            // Recorded before the data goes, as an expiry is: a record that fails leaves the upload whole for the
+            // sweeper, and a deletion that fails after it leaves files whose expiry the sweeper records and removes
+            // (that record then changes nothing). The other order could leave the ledger counting as live, for
+            // ever, an upload whose data is gone, since no client will send the DELETE that would record its end.
+            await metrics.TimeLifecycleAsync("abandoned", () => lifecycle.AbandonedAsync(uploadId, timeout.Token));
+            await store.DeleteAsync(uploadId, timeout.Token);
+        }
+        catch (Exception exception)
+        {
+            TusLog.AbandonedNotRemoved(logger, exception, uploadId);
+            return;
+        }
+
+        metrics.UploadTerminated();
+        TusLog.Abandoned(logger, uploadId);
+    }
+
+    /// <summary>
     /// Records the termination of an upload whose data is gone while the lifecycle still counts it as live: an
     /// earlier DELETE removed the data and could not record its end, and answered 503 so that it is retried.
     /// </summary>
