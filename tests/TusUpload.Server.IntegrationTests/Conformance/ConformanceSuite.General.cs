@@ -207,6 +207,29 @@ public abstract partial class ConformanceSuite
     }
 
     [Fact]
+    public async Task G6_our_405_for_an_unknown_method_carries_cors_for_an_allowed_origin_only()
+    {
+        var allowed = Client.Request(new HttpMethod("PROPFIND"));
+        allowed.Headers.TryAddWithoutValidation("Origin", TusServers.AllowedOrigin);
+        using var answered = await Client.SendAsync(allowed);
+
+        var disallowed = Client.Request(new HttpMethod("PROPFIND"));
+        disallowed.Headers.TryAddWithoutValidation("Origin", "https://evil.example");
+        using var refused = await Client.SendAsync(disallowed);
+
+        // Answered before routing (UnknownMethodRejection), yet with the headers every other answer of the endpoint
+        // has, so that a script on the allowed origin can read the status and reason.
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, answered.StatusCode);
+        Assert.Equal(TusServers.AllowedOrigin, TusClient.Header(answered, "Access-Control-Allow-Origin"));
+        Assert.Contains("Upload-Offset", TusClient.Header(answered, "Access-Control-Expose-Headers"),
+            StringComparison.Ordinal);
+        Assert.Equal("Origin", TusClient.Header(answered, "Vary"));
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, refused.StatusCode);
+        Assert.Null(TusClient.Header(refused, "Access-Control-Allow-Origin"));
+        Assert.Null(TusClient.Header(refused, "Access-Control-Expose-Headers"));
+    }
+
+    [Fact]
     public async Task O1_options_advertises_version_extensions_max_size_and_checksums()
     {
         using var response = await Client.SendAsync(Client.Request(HttpMethod.Options));
