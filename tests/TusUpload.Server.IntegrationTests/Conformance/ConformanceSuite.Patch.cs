@@ -137,9 +137,14 @@ public abstract partial class ConformanceSuite
             var kept = (await Client.OffsetAsync(upload))!.Value;
             using var rest = await Client.PatchAsync(upload, kept, body[(int)kept..]);
 
-            // Not necessarily all: a reset may overtake bytes still in the server's socket, and Kestrel drops the
-            // bytes it holds when it sees the end of a body cut short before the handler read them.
-            Assert.True(kept <= sent, $"upload {i}: kept {kept} of {sent} sent");
+            // A half-close keeps every byte sent: HalfClosedConnection shows the FIN to Kestrel only once every byte
+            // before it was read, so the handler stores them all before the body reader reports the early end. A
+            // reset may keep fewer: the client's kernel drops what it had not sent yet, and the reset reaches Kestrel
+            // as a failed read, which the wrapper passes on as it is (it defers a FIN, never a reset), so bytes the
+            // handler had not read by then can be lost with it.
+            Assert.True(
+                i % 2 == 0 ? kept <= sent : kept == sent,
+                $"upload {i} ({(i % 2 == 0 ? "reset" : "half-closed")}): kept {kept} of {sent} sent");
             Assert.Equal(HttpStatusCode.NoContent, rest.StatusCode);
             Assert.Equal(TusClient.Sha256(body), TusClient.Sha256(await Client.DownloadAsync(upload)));
         }
