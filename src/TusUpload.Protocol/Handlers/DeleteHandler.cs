@@ -20,6 +20,24 @@ public sealed class DeleteHandler(
         var cancellationToken = context.RequestAborted;
 
         await using var uploadLock = await access.AcquireAsync(uploadId, cancellationToken);
+        try
+        {
+            await DeleteAsync(context, uploadId, cancellationToken);
+        }
+        catch (UploadStoreException exception) when (exception.Error == UploadStoreError.Damaged)
+        {
+            // The store refused to free damaged state (on disk: a folder with content where the info file belongs,
+            // which is not the store's to remove). The endpoint's usual reason for damage points to DELETE, which
+            // here is what failed, so this answer says who can clear it instead.
+            throw new TusRejection(
+                StatusCodes.Status500InternalServerError,
+                "The upload's stored state is damaged in a way DELETE cannot clear; the server's operator must "
+                + "remove it.");
+        }
+    }
+
+    private async Task DeleteAsync(HttpContext context, string uploadId, CancellationToken cancellationToken)
+    {
         UploadInfo? upload;
         try
         {
