@@ -53,9 +53,16 @@ public sealed class OutboxRelay(
                     continue;
                 }
 
-                if (failures > 0 && published > 0)
+                // A pass that got here worked, whether or not it found rows: the ledger answered, and the broker
+                // confirmed whatever there was. So the next failure is a new outage and starts from the first
+                // backoff, not from the long one a ledger outage grew before an empty outbox.
+                if (failures > 0)
                 {
-                    OutboxLog.Recovered(logger, published);
+                    if (published > 0)
+                    {
+                        OutboxLog.Recovered(logger, published);
+                    }
+
                     failures = 0;
                 }
 

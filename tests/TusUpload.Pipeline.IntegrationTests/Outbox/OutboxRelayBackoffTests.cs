@@ -123,6 +123,52 @@ public sealed class OutboxRelayBackoffTests
         Assert.Equal(4, await ledger.CountUnsentOutboxAsync(CancellationToken.None).WaitAsync(Wait));
     }
 
+    [Fact]
+    public async Task A_pass_that_works_on_an_empty_outbox_resets_the_backoff_after_a_ledger_outage()
+    {
+        // Failures 1 to 4 back off up to 1, 2, 4 and 8 s; a fifth failure counted on from there would wait 8 to 16 s.
+        const int OutageFailures = 4;
+        var initial = TimeSpan.FromSeconds(1);
+        await using var factory = new SqliteLedgerFactory();
+        await using var sqlite = factory.Create(busyTimeout: BusyTimeout);
+        await sqlite.InitializeAsync(CancellationToken.None).WaitAsync(Wait);
+        var ledger = OutboxPassCounter.Wrap(sqlite, out var passes);
+        var timers = new SteppedTimers();
+        var logger = new RecordingLogger<OutboxRelay>();
+        var publisher = new FlakyRecordingPublisher(failures: 0, TimeSpan.Zero);
+        var relay = RelayHarness.Create(ledger, publisher, initial, TimeSpan.FromHours(1), timers, logger);
+
+        TimeSpan outageBackoff;
+        await using (await ForeignWriteLock.TakeAsync(factory.DatabasePath))
+        {
+            await relay.StartAsync(CancellationToken.None).WaitAsync(Wait);
+            outageBackoff = await timers.NextAsync(Wait);
+            for (var failure = 2; failure <= OutageFailures; failure++)
+            {
+                timers.FireNext();
+                outageBackoff = await timers.NextAsync(Wait);
+            }
+        }
+
+        // The ledger is back and the outbox is empty: the retry claims nothing and counts nothing, and works.
+        timers.FireNext();
+        var worked = await RelayHarness.EventuallyAsync(() => passes.Passes > 0, Wait);
+
+        TimeSpan nextOutageBackoff;
+        await using (await ForeignWriteLock.TakeAsync(factory.DatabasePath))
+        {
+            nextOutageBackoff = await timers.NextAsync(Wait);
+        }
+
+        await relay.StopAsync(CancellationToken.None).WaitAsync(Wait);
+
+        Assert.InRange(outageBackoff, 4 * initial, 8 * initial);
+        Assert.True(worked, "no pass worked after the lock was gone");
+        Assert.Empty(publisher.Published);
+        Assert.Equal(OutageFailures + 1, logger.Count(LedgerFailedEvent));
+        Assert.InRange(nextOutageBackoff, initial / 2, initial);
+    }
+
     /// <summary>The server's lifecycle: records the completion with its outbox row, then wakes the relay.</summary>
     private static LedgerUploadLifecycle LifecycleOf(IUploadLedger ledger, OutboxSignal signal) =>
         new(ledger, new UnusedBlobStore(), signal, TimeProvider.System, NullLogger<LedgerUploadLifecycle>.Instance);

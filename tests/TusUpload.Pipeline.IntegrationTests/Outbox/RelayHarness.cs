@@ -56,6 +56,33 @@ internal static class RelayHarness
             logger);
 
     /// <summary>
+    /// A relay whose backoff starts at <paramref name="initialBackoff"/> and doubles up to
+    /// <paramref name="maxBackoff"/> (its jitter makes each wait half to all of that), timed by
+    /// <paramref name="time"/>; no completion wakes it.
+    /// </summary>
+    public static OutboxRelay Create(
+        IUploadLedger ledger,
+        IEventPublisher publisher,
+        TimeSpan initialBackoff,
+        TimeSpan maxBackoff,
+        TimeProvider time,
+        ILogger<OutboxRelay> logger) =>
+        new(
+            ledger,
+            publisher,
+            new OutboxSignal(),
+            new OutboxMetrics(Metrics.GetRequiredService<IMeterFactory>()),
+            Options.Create(new PipelineOptions
+            {
+                OutboxBatchSize = 10,
+                OutboxPollInterval = TimeSpan.FromMilliseconds(50),
+                RelayInitialBackoff = initialBackoff,
+                RelayMaxBackoff = maxBackoff,
+            }),
+            time,
+            logger);
+
+    /// <summary>
     /// Polls until <paramref name="done"/> holds, at most <paramref name="limit"/>; false on time-out.
     /// </summary>
     public static async Task<bool> EventuallyAsync(Func<bool> done, TimeSpan limit)
