@@ -25,9 +25,11 @@ public static partial class OutboxLog
     [LoggerMessage(4103, LogLevel.Error, "The outbox relay's call to the ledger failed; retrying in {Delay}")]
     public static partial void LedgerFailed(ILogger logger, Exception exception, TimeSpan delay);
 
+    // The first pass that worked after failed ones, whichever failed (the publish or the ledger), so it names
+    // neither; and that pass may have found nothing to publish, or more than one batch waiting.
     [LoggerMessage(4104, LogLevel.Information,
-        "Outbox drained after the broker came back: {Count} events in the last batch")]
-    public static partial void Recovered(ILogger logger, int count);
+        "The outbox relay works again after {Failures} failed attempts; its first pass since published {Count} events")]
+    public static partial void Recovered(ILogger logger, int failures, int count);
 
     [LoggerMessage(4105, LogLevel.Warning,
         "Marking {Count} published outbox events sent failed (attempt {Attempt}); retrying; first upload {UploadId}")]

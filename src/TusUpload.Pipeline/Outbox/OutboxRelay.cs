@@ -58,11 +58,7 @@ public sealed class OutboxRelay(
                 // backoff, not from the long one a ledger outage grew before an empty outbox.
                 if (failures > 0)
                 {
-                    if (published > 0)
-                    {
-                        OutboxLog.Recovered(logger, published);
-                    }
-
+                    OutboxLog.Recovered(logger, failures, published);
                     failures = 0;
                 }
 

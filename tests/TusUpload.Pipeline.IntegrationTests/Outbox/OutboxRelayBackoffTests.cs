@@ -21,6 +21,8 @@ public sealed class OutboxRelayBackoffTests
 
     private const int LedgerFailedEvent = 4103;
 
+    private const int RecoveredEvent = 4104;
+
     private const int BackoffEndedEvent = 4106;
 
     private static readonly TimeSpan LongBackoff = TimeSpan.FromMinutes(5);
@@ -167,6 +169,41 @@ public sealed class OutboxRelayBackoffTests
         Assert.Empty(publisher.Published);
         Assert.Equal(OutageFailures + 1, logger.Count(LedgerFailedEvent));
         Assert.InRange(nextOutageBackoff, initial / 2, initial);
+        Assert.Equal(
+            ["The outbox relay works again after 4 failed attempts; its first pass since published 0 events"],
+            logger.Messages(RecoveredEvent));
+    }
+
+    [Fact]
+    public async Task The_first_pass_that_publishes_after_a_broker_outage_says_the_relay_works_again()
+    {
+        await using var factory = new SqliteLedgerFactory();
+        await using var ledger = factory.Create();
+        var signal = new OutboxSignal();
+        var logger = new RecordingLogger<OutboxRelay>();
+        var publisher = new FlakyRecordingPublisher(failures: 2, TimeSpan.Zero);
+        var timers = new SteppedTimers();
+        var relay = RelayHarness.Create(ledger, publisher, TimeSpan.FromSeconds(1), LongBackoff, timers, logger);
+        var uploadId = NewUploadId();
+        await LifecycleOf(ledger, signal).CompletedAsync(Completed(uploadId), CancellationToken.None).WaitAsync(Wait);
+
+        await relay.StartAsync(CancellationToken.None).WaitAsync(Wait);
+        for (var failure = 1; failure <= 2; failure++)
+        {
+            await timers.NextAsync(Wait);
+            timers.FireNext();
+        }
+
+        var delivered = await RelayHarness.EventuallyAsync(() => publisher.Published.Contains(uploadId), Wait);
+        var recovered = await logger.LoggedAsync(RecoveredEvent, Wait);
+        await relay.StopAsync(CancellationToken.None).WaitAsync(Wait);
+
+        Assert.True(delivered, "the completion was not published once the broker took it");
+        Assert.True(recovered, "the relay did not say it works again");
+        Assert.Equal(2, logger.Count(PublishFailedEvent));
+        Assert.Equal(
+            ["The outbox relay works again after 2 failed attempts; its first pass since published 1 events"],
+            logger.Messages(RecoveredEvent));
     }
 
     /// <summary>The server's lifecycle: records the completion with its outbox row, then wakes the relay.</summary>
