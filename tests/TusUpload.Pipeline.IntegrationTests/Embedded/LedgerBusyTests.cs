@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using Microsoft.Data.Sqlite;
+using TusUpload.Pipeline.IntegrationTests.Ledger;
 using static TusUpload.Pipeline.IntegrationTests.Embedded.TusRequests;
 
 namespace TusUpload.Pipeline.IntegrationTests.Embedded;
@@ -21,7 +22,7 @@ public sealed class LedgerBusyTests
         using var client = ClientOf(server);
 
         HttpStatusCode busy;
-        await using (await LockLedgerAsync(server))
+        await using (await ForeignWriteLock.TakeAsync(server.LedgerPath))
         {
             // Within the client's 20 s; before the busy timeout was bounded this took about 60 s.
             using var refused = await CreateAsync(client, 10);
@@ -47,7 +48,7 @@ public sealed class LedgerBusyTests
         HttpStatusCode first;
         string reason;
         string? offsetDuringLock;
-        await using (await LockLedgerAsync(server))
+        await using (await ForeignWriteLock.TakeAsync(server.LedgerPath))
         {
             using var refused = await PatchAsync(client, upload, 0, content);
             first = refused.StatusCode;
@@ -82,7 +83,7 @@ public sealed class LedgerBusyTests
         var upload = created.Headers.Location!;
 
         HttpStatusCode first;
-        await using (await LockLedgerAsync(server))
+        await using (await ForeignWriteLock.TakeAsync(server.LedgerPath))
         {
             using var refused = await DeleteAsync(client, upload);
             first = refused.StatusCode;
@@ -106,25 +107,6 @@ public sealed class LedgerBusyTests
         BaseAddress = server.Client.BaseAddress,
         Timeout = TimeSpan.FromSeconds(20),
     };
-
-    /// <summary>A connection holding the ledger's write lock until disposed, as a backup tool's would.</summary>
-    private static async Task<SqliteConnection> LockLedgerAsync(EmbeddedServerProcess server)
-    {
-        var foreign = new SqliteConnection($"Data Source={server.LedgerPath};Pooling=False");
-        try
-        {
-            await foreign.OpenAsync().WaitAsync(TimeSpan.FromSeconds(10));
-            await using var exclusive = foreign.CreateCommand();
-            exclusive.CommandText = "BEGIN EXCLUSIVE";
-            await exclusive.ExecuteNonQueryAsync().WaitAsync(TimeSpan.FromSeconds(10));
-            return foreign;
-        }
-        catch
-        {
-            await foreign.DisposeAsync();
-            throw;
-        }
-    }
 
     /// <summary>The upload's "received" transitions in the ledger's audit trail: exactly one per completion.</summary>
     private static long CountReceived(EmbeddedServerProcess server, string uploadId)
