@@ -116,12 +116,24 @@ public sealed class DiskBlobStore : IBlobStore
         return Task.CompletedTask;
     }
 
-    public Task DeleteAsync(string sha256, CancellationToken cancellationToken)
+    public async Task DeleteAsync(string sha256, CancellationToken cancellationToken)
     {
         DiskStoreLayout.RequireValidSha256(sha256);
+        var blobFolder = _layout.BlobFolder(sha256);
+        if (!Directory.Exists(blobFolder))
+        {
+            // No blob of this fan-out folder was ever promoted here: nothing to remove and no name to make durable.
+            return;
+        }
+
         try
         {
             File.Delete(_layout.BlobPath(sha256));
+
+            // The ledger deletes the blob's row in the transaction that calls this and commits right after it. Until
+            // the folder is synced a crash can bring the name back, and the bytes a user deleted would stay with no
+            // row pointing at them. Deleting uploads flushes their folder for the same reason; both group-commit.
+            await _uploads.Folders.FlushAsync(blobFolder);
         }
         catch (Exception exception) when (DiskStoreErrors.IsFileSystemFailure(exception))
         {
@@ -129,7 +141,6 @@ public sealed class DiskBlobStore : IBlobStore
         }
 
         DiskStoreLog.BlobDeleted(_logger, sha256);
-        return Task.CompletedTask;
     }
 
     private static async Task CopyIntoPlaceAsync(

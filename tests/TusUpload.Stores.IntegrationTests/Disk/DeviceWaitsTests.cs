@@ -3,6 +3,7 @@ using TusUpload.Store.Disk;
 namespace TusUpload.Stores.IntegrationTests.Disk;
 
 /// <summary>Device waits run on the store's own threads, not the thread pool, and report what they threw.</summary>
+[Collection(DeviceThreadsCollection.Name)]
 public sealed class DeviceWaitsTests
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(30);
