@@ -73,7 +73,21 @@ public interface IUploadLedger
         CancellationToken cancellationToken);
 
     /// <summary>received|processing → failed with a reason; visible and alertable.</summary>
-    Task MarkFailedAsync(string uploadId, string reason, CancellationToken cancellationToken);
+    Task MarkFailedAsync(string uploadId, string reason, CancellationToken cancellationToken) =>
+        MarkFailedAsync(uploadId, reason, null, null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="MarkFailedAsync(string, string, CancellationToken)"/>, for an upload whose clean content the
+    /// failing delivery promoted, or began to (<paramref name="promoted"/>): when no upload points at that blob,
+    /// its row is dropped and <paramref name="deleteUnreferencedBlob"/> deletes it inside the transaction, so an
+    /// upload that ends failed leaves no blob that nothing would ever point at.
+    /// </summary>
+    Task MarkFailedAsync(
+        string uploadId,
+        string reason,
+        ContentVerdict? promoted,
+        Func<string, CancellationToken, Task>? deleteUnreferencedBlob,
+        CancellationToken cancellationToken);
 
     /// <summary>Claims up to <paramref name="max"/> unsent outbox rows, skipping rows another relay holds.</summary>
     Task<IReadOnlyList<OutboxMessage>> ClaimOutboxAsync(int max, CancellationToken cancellationToken);

@@ -95,7 +95,12 @@ public abstract partial class SqlUploadLedger
             },
             cancellationToken);
 
-    public Task MarkFailedAsync(string uploadId, string reason, CancellationToken cancellationToken) =>
+    public Task MarkFailedAsync(
+        string uploadId,
+        string reason,
+        ContentVerdict? promoted,
+        Func<string, CancellationToken, Task>? deleteUnreferencedBlob,
+        CancellationToken cancellationToken) =>
         WriteAsync(
             async (connection, transaction, cancellationToken) =>
             {
@@ -109,20 +114,35 @@ public abstract partial class SqlUploadLedger
                     reason,
                     cancellationToken);
 
-                if (!changed)
+                if (changed)
+                {
+                    await connection.ExecuteAsync(new CommandDefinition(
+                        "UPDATE ledger_uploads SET failure_reason = @reason WHERE id = @uploadId",
+                        new { uploadId, reason },
+                        transaction,
+                        cancellationToken: cancellationToken));
+
+                    LedgerLog.Failed(Logger, uploadId, reason);
+                }
+                else
                 {
                     LogSkipped(uploadId, before, nameof(MarkFailedAsync));
-                    return false;
                 }
 
-                await connection.ExecuteAsync(new CommandDefinition(
-                    "UPDATE ledger_uploads SET failure_reason = @reason WHERE id = @uploadId",
-                    new { uploadId, reason },
-                    transaction,
-                    cancellationToken: cancellationToken));
+                // Whatever the upload's state: a blob that an upload points at keeps its count and stays; one that
+                // no upload points at was promoted by a delivery that never committed, and nothing would ever
+                // point at it now, since the upload no longer commits.
+                if (promoted is { Infected: false })
+                {
+                    await DeleteBlobIfUnreferencedAsync(
+                        connection,
+                        transaction,
+                        promoted,
+                        deleteUnreferencedBlob,
+                        cancellationToken);
+                }
 
-                LedgerLog.Failed(Logger, uploadId, reason);
-                return true;
+                return changed;
             },
             cancellationToken);
 

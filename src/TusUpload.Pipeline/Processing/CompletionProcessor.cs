@@ -52,9 +52,10 @@ public sealed partial class CompletionProcessor(
             return;
         }
 
+        var attempt = new DeliveryAttempt();
         try
         {
-            var state = await ProcessAsync(uploadId, cancellationToken);
+            var state = await ProcessAsync(uploadId, attempt, cancellationToken);
             metrics.Completed(state, Stopwatch.GetElapsedTime(startedAt).TotalSeconds);
         }
         catch (Exception ex) when (ex is not (ProcessingDeferredException or OperationCanceledException))
@@ -75,7 +76,17 @@ public sealed partial class CompletionProcessor(
                 // The queue dead-letters this message after this delivery; the ledger must say so too.
                 logger.GaveUp(uploadId, deliveryCount, ex.Message);
                 var reason = $"gave up after {deliveryCount} deliveries: {ex.Message}";
-                await ledger.MarkFailedAsync(uploadId, reason, cancellationToken);
+
+                // This delivery may have promoted the content and then failed (its commit, say). A failed upload
+                // never commits, so nothing would point at that blob: it goes with the mark unless another upload
+                // points at it. Known shortcoming: a blob promoted by an earlier delivery, when this one failed
+                // before it knew the content's hash, stays.
+                await ledger.MarkFailedAsync(
+                    uploadId,
+                    reason,
+                    attempt.Promoted,
+                    (sha256, token) => DeleteBlobOfFailedUploadAsync(uploadId, sha256, token),
+                    cancellationToken);
                 metrics.Failure("delivery_limit");
             }
 
@@ -144,7 +155,10 @@ public sealed partial class CompletionProcessor(
         return true;
     }
 
-    private async Task<string> ProcessAsync(string uploadId, CancellationToken cancellationToken)
+    private async Task<string> ProcessAsync(
+        string uploadId,
+        DeliveryAttempt attempt,
+        CancellationToken cancellationToken)
     {
         var upload = await store.GetAsync(uploadId, cancellationToken)
             ?? throw new InvalidOperationException($"The store has no data for upload {uploadId}.");
@@ -179,12 +193,13 @@ public sealed partial class CompletionProcessor(
                 cancellationToken);
         }
 
-        return await CommitAsync(upload, content, cancellationToken);
+        return await CommitAsync(upload, content, attempt, cancellationToken);
     }
 
     private async Task<string> CommitAsync(
         UploadInfo upload,
         ContentVerdict content,
+        DeliveryAttempt attempt,
         CancellationToken cancellationToken)
     {
         var startedAt = Stopwatch.GetTimestamp();
@@ -193,6 +208,7 @@ public sealed partial class CompletionProcessor(
         // Infected content never becomes a blob, so nothing can ever serve it.
         if (!content.Infected)
         {
+            attempt.Promoted = content;
             await blobs.PromoteAsync(upload, content.Sha256, cancellationToken);
         }
 
@@ -259,6 +275,25 @@ public sealed partial class CompletionProcessor(
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             logger.UnreferencedBlobDeleteFailed(uploadId, sha256, exception.Message);
+        }
+    }
+
+    // Runs inside the ledger transaction that marks the upload failed, when the blob its delivery promoted has no
+    // upload pointing at it. A failed delete leaves the blob behind, as before such blobs were deleted; the mark
+    // commits regardless, since the queue gives this message up after this delivery.
+    private async Task DeleteBlobOfFailedUploadAsync(
+        string uploadId,
+        string sha256,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            await blobs.DeleteAsync(sha256, cancellationToken);
+            logger.FailedUploadsBlobDeleted(uploadId, sha256);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            logger.FailedUploadsBlobDeleteFailed(uploadId, sha256, exception.Message);
         }
     }
 

@@ -92,4 +92,22 @@ internal static partial class ProcessingLog
         string uploadId,
         string sha256,
         string reason);
+
+    [LoggerMessage(
+        EventId = 4512,
+        Level = LogLevel.Information,
+        Message = "Upload {UploadId} is marked failed; blob {Sha256}, promoted for it and pointed at by no upload, "
+            + "is deleted")]
+    public static partial void FailedUploadsBlobDeleted(this ILogger logger, string uploadId, string sha256);
+
+    [LoggerMessage(
+        EventId = 4513,
+        Level = LogLevel.Warning,
+        Message = "Upload {UploadId} is marked failed; deleting blob {Sha256}, promoted for it and pointed at by no "
+            + "upload, failed and it stays: {Reason}")]
+    public static partial void FailedUploadsBlobDeleteFailed(
+        this ILogger logger,
+        string uploadId,
+        string sha256,
+        string reason);
 }

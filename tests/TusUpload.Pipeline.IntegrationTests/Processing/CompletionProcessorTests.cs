@@ -305,6 +305,75 @@ public sealed class CompletionProcessorTests
         Assert.Equal(UploadState.Available, (await host.GetAsync(id)).State);
     }
 
+    [Fact]
+    public async Task Upload_whose_commit_fails_on_its_last_delivery_ends_failed_and_leaves_no_blob()
+    {
+        // Arrange: the content is promoted, then the ledger refuses the commit of the outcome, on every delivery.
+        await using var host = ProcessingTestHost.StartWithLedger(scan: false, OutcomeCommitFails.Wrap);
+        var content = Encoding.UTF8.GetBytes("promoted, never committed " + Guid.NewGuid());
+        var sha256 = ProcessingTestHost.Sha256Hex(content);
+        var id = await host.ReceiveAsync(content);
+        await Assert.ThrowsAnyAsync<Exception>(() => host.ProcessAsync(id, deliveryCount: 5));
+        var blobsAfterFifth = host.BlobFileCount();
+
+        // Act
+        await Assert.ThrowsAnyAsync<Exception>(() => host.ProcessAsync(id, deliveryCount: 6));
+
+        // Assert: the failed upload keeps its data for inspection; the blob nothing points at is gone.
+        Assert.Equal(1, blobsAfterFifth);
+        var upload = await host.GetAsync(id);
+        Assert.Equal(UploadState.Failed, upload.State);
+        Assert.Contains("gave up after 6 deliveries", upload.FailureReason, StringComparison.Ordinal);
+        Assert.Equal(0, host.BlobFileCount());
+        Assert.Null(await host.ReferenceCountAsync(sha256));
+        Assert.Equal(content, await File.ReadAllBytesAsync(Path.Combine(host.Root, "uploads", id + ".data")));
+    }
+
+    [Fact]
+    public async Task Upload_whose_promotion_fails_after_making_the_blob_on_its_last_delivery_leaves_no_blob()
+    {
+        // Arrange: the promotion makes the blob and then throws, as a disk store whose folder fsync failed does.
+        await using var host = ProcessingTestHost.StartWithBlobs(scan: false, inner => new ScriptedBlobStore(inner));
+        var blobs = (ScriptedBlobStore)host.Blobs;
+        blobs.AfterPromote = _ => throw new IOException("fsync of the blob folder failed (test)");
+        var content = Encoding.UTF8.GetBytes("linked, then the promotion failed " + Guid.NewGuid());
+        var id = await host.ReceiveAsync(content);
+
+        // Act
+        await Assert.ThrowsAnyAsync<Exception>(() => host.ProcessAsync(id, deliveryCount: 6));
+
+        // Assert
+        Assert.Equal(UploadState.Failed, (await host.GetAsync(id)).State);
+        Assert.Equal(0, host.BlobFileCount());
+        Assert.Null(await host.ReferenceCountAsync(ProcessingTestHost.Sha256Hex(content)));
+    }
+
+    [Fact]
+    public async Task Upload_failing_on_its_last_delivery_leaves_the_blob_another_upload_points_at()
+    {
+        // Arrange: the same content is available through a first upload; the second's promotion then fails.
+        await using var host = ProcessingTestHost.StartWithBlobs(scan: false, inner => new ScriptedBlobStore(inner));
+        var blobs = (ScriptedBlobStore)host.Blobs;
+        var content = Encoding.UTF8.GetBytes("kept for the upload that points at it " + Guid.NewGuid());
+        var sha256 = ProcessingTestHost.Sha256Hex(content);
+        var kept = await host.ReceiveAsync(content);
+        await host.ProcessAsync(kept);
+        var failing = await host.ReceiveAsync(content);
+        blobs.AfterPromote = _ => throw new IOException("fsync of the blob folder failed (test)");
+
+        // Act
+        await Assert.ThrowsAnyAsync<Exception>(() => host.ProcessAsync(failing, deliveryCount: 6));
+
+        // Assert
+        Assert.Equal(UploadState.Failed, (await host.GetAsync(failing)).State);
+        Assert.Equal(UploadState.Available, (await host.GetAsync(kept)).State);
+        Assert.Equal(1, await host.ReferenceCountAsync(sha256));
+        await using var blob = await host.Blobs.OpenReadAsync(sha256, 0, content.Length, CancellationToken.None);
+        using var stored = new MemoryStream();
+        await blob.CopyToAsync(stored);
+        Assert.Equal(content, stored.ToArray());
+    }
+
     [Theory]
     [InlineData("2147483647")]
     [InlineData("0")]

@@ -44,6 +44,10 @@ internal sealed class ProcessingTestHost : IAsyncDisposable
         string? clamdEndpoint = null,
         params (string Key, string Value)[] extra) => Build(scan, clamdEndpoint, decorateStore: null, null, extra);
 
+    /// <summary>A host whose SQLite ledger is seen through <paramref name="decorateLedger"/>.</summary>
+    public static ProcessingTestHost StartWithLedger(bool scan, Func<IUploadLedger, IUploadLedger> decorateLedger) =>
+        Build(scan, clamdEndpoint: null, decorateStore: null, decorateBlobs: null, [], decorateLedger);
+
     /// <summary>A host whose upload store is the disk store seen through <paramref name="decorateStore"/>.</summary>
     public static ProcessingTestHost StartWithStore(bool scan, Func<IUploadStore, IUploadStore> decorateStore) =>
         Build(scan, clamdEndpoint: null, decorateStore, decorateBlobs: null, []);
@@ -60,7 +64,8 @@ internal sealed class ProcessingTestHost : IAsyncDisposable
         string? clamdEndpoint,
         Func<IUploadStore, IUploadStore>? decorateStore,
         Func<IBlobStore, IBlobStore>? decorateBlobs,
-        (string Key, string Value)[] extra)
+        (string Key, string Value)[] extra,
+        Func<IUploadLedger, IUploadLedger>? decorateLedger = null)
     {
         var root = Directory.CreateTempSubdirectory("tus-processing-").FullName;
         var settings = new Dictionary<string, string?>
@@ -93,6 +98,11 @@ internal sealed class ProcessingTestHost : IAsyncDisposable
         if (settings.GetValueOrDefault("Ledger:Kind") == LedgerKinds.Postgres)
         {
             new PostgresLedgerRegistration().AddLedger(services, configuration);
+        }
+        else if (decorateLedger is not null)
+        {
+            services.AddSingleton<SqliteUploadLedger>();
+            services.AddSingleton(provider => decorateLedger(provider.GetRequiredService<SqliteUploadLedger>()));
         }
         else
         {
