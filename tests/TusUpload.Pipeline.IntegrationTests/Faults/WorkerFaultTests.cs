@@ -132,12 +132,18 @@ public sealed class WorkerFaultTests
             $"--ClamAV:Port={clamd.ClamdPort}",
             "--Worker:ScannerRetryWindow=00:00:02",
             "--Worker:ScannerRetryDelay=00:00:00.500");
-        await Task.Delay(TimeSpan.FromSeconds(8));
+
+        // Every upload is taken up, and none concludes for longer than two retry windows after that. Waited for rather
+        // than assumed after a fixed time: the worker takes a few at once, and each holds its delivery for a retry
+        // window, so on a busy machine eight seconds once left three of eleven still waiting their turn.
+        var takenUp = await fixture.AllInStateAsync([.. clean, infected], UploadState.Processing, SettleTimeout);
+        await Task.Delay(TimeSpan.FromSeconds(5));
         var duringOutage = await Task.WhenAll(clean.Append(infected).Select(fixture.Host.GetAsync));
         await clamd.StartAsync();
         var settled = await fixture.AllSettledAsync([.. clean, infected], SettleTimeout);
 
         // Assert
+        Assert.True(takenUp, "not every upload was taken up during the outage; worker output:\n" + fixture.WorkerLog());
         Assert.All(duringOutage, upload => Assert.Equal(UploadState.Processing, upload.State));
         Assert.True(settled, "uploads did not finish after clamd returned; worker output:\n" + fixture.WorkerLog());
         Assert.All(await Task.WhenAll(clean.Select(fixture.Host.GetAsync)), upload =>

@@ -127,6 +127,31 @@ internal sealed class WorkerPipelineFixture : IAsyncDisposable
         return false;
     }
 
+    /// <summary>
+    /// Polls until every upload is in <paramref name="state"/>; false at the timeout or once all workers died.
+    /// </summary>
+    public async Task<bool> AllInStateAsync(IReadOnlyList<string> uploadIds, UploadState state, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            var uploads = await Task.WhenAll(uploadIds.Select(Host.GetAsync));
+            if (uploads.All(upload => upload.State == state))
+            {
+                return true;
+            }
+
+            if (_workers.All(worker => worker.HasExited))
+            {
+                return false;
+            }
+
+            await Task.Delay(250);
+        }
+
+        return false;
+    }
+
     /// <summary>Polls until at least <paramref name="settled"/> uploads are done; returns how many are.</summary>
     public async Task<int> WaitForProgressAsync(IReadOnlyList<string> uploadIds, int settled, TimeSpan timeout)
     {
