@@ -30,7 +30,9 @@ internal sealed class UploadInfoFiles(FolderFlushes folders)
         {
             // A folder where the info file belongs is damage from outside (nothing the store does makes one), not a
             // device that failed: damaged state, answered like an unreadable file, rather than an unknown fault.
-            throw new InvalidDataException($"Info file {infoPath} is damaged: a folder stands in its place.", exception);
+            throw new InvalidDataException(
+                $"Info file {infoPath} is damaged: a folder stands in its place.",
+                exception);
         }
 
         using (file)

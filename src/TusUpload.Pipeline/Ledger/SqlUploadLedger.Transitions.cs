@@ -113,28 +113,26 @@ public abstract partial class SqlUploadLedger
             cancellationToken);
 
     public Task RecordAbandonedAsync(string uploadId, CancellationToken cancellationToken) =>
-        WriteAsync(
-            (connection, transaction, cancellationToken) => TransitionAsync(
-                connection,
-                transaction,
-                uploadId,
-                Unfinished,
-                UploadState.Terminated,
-                LedgerActors.Server,
-                AbandonedReason,
-                cancellationToken),
-            cancellationToken);
+        EndUnfinishedAsync(uploadId, UploadState.Terminated, AbandonedReason, cancellationToken);
 
     public Task RecordExpiredAsync(string uploadId, CancellationToken cancellationToken) =>
+        EndUnfinishedAsync(uploadId, UploadState.Expired, "expired unfinished", cancellationToken);
+
+    /// <summary>An unfinished upload's end that the server decides (no client asked for it).</summary>
+    private Task EndUnfinishedAsync(
+        string uploadId,
+        UploadState to,
+        string reason,
+        CancellationToken cancellationToken) =>
         WriteAsync(
             (connection, transaction, cancellationToken) => TransitionAsync(
                 connection,
                 transaction,
                 uploadId,
                 Unfinished,
-                UploadState.Expired,
+                to,
                 LedgerActors.Server,
-                "expired unfinished",
+                reason,
                 cancellationToken),
             cancellationToken);
 

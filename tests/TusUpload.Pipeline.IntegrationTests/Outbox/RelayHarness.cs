@@ -40,20 +40,7 @@ internal static class RelayHarness
         OutboxSignal signal,
         TimeSpan backoff,
         ILogger<OutboxRelay> logger) =>
-        new(
-            ledger,
-            publisher,
-            signal,
-            new OutboxMetrics(Metrics.GetRequiredService<IMeterFactory>()),
-            Options.Create(new PipelineOptions
-            {
-                OutboxBatchSize = 10,
-                OutboxPollInterval = TimeSpan.FromMilliseconds(50),
-                RelayInitialBackoff = backoff,
-                RelayMaxBackoff = backoff,
-            }),
-            TimeProvider.System,
-            logger);
+        Create(ledger, publisher, signal, backoff, backoff, TimeProvider.System, logger);
 
     /// <summary>
     /// A relay whose backoff starts at <paramref name="initialBackoff"/> and doubles up to
@@ -67,10 +54,20 @@ internal static class RelayHarness
         TimeSpan maxBackoff,
         TimeProvider time,
         ILogger<OutboxRelay> logger) =>
+        Create(ledger, publisher, new OutboxSignal(), initialBackoff, maxBackoff, time, logger);
+
+    private static OutboxRelay Create(
+        IUploadLedger ledger,
+        IEventPublisher publisher,
+        OutboxSignal signal,
+        TimeSpan initialBackoff,
+        TimeSpan maxBackoff,
+        TimeProvider time,
+        ILogger<OutboxRelay> logger) =>
         new(
             ledger,
             publisher,
-            new OutboxSignal(),
+            signal,
             new OutboxMetrics(Metrics.GetRequiredService<IMeterFactory>()),
             Options.Create(new PipelineOptions
             {

@@ -4,11 +4,10 @@ using TusUpload.Protocol.Storage;
 namespace TusUpload.Protocol.Tests.Handlers;
 
 /// <summary>
-/// A lifecycle that only remembers which uploads it was told were created, completed, terminated, abandoned
-/// or expired. Like
-/// the SQLite ledger, it refuses a completion, termination or expiry whose token is cancelled already, so a record
-/// attempted on a spent token is not counted. It can fail its first termination or expiry records (a ledger outage) and report a state for
-/// uploads it has no end for.
+/// A lifecycle that only remembers which uploads it was told were created, completed, terminated, abandoned or
+/// expired. Like the SQLite ledger, it refuses a completion, termination or expiry whose token is cancelled already,
+/// so a record attempted on a spent token is not counted. It can fail its first termination or expiry records (a
+/// ledger outage) and report a state for uploads it has no end for.
 /// </summary>
 internal sealed class RecordingLifecycle : IUploadLifecycle
 {

@@ -17,14 +17,7 @@ public sealed class DiskDamagedInfoTests(DiskServers servers)
     public async Task A_damaged_upload_answers_500_yet_DELETE_removes_it()
     {
         using var client = new TusClient(servers.Main);
-        var upload = await client.CreateAsync(10);
-        using (var patched = await client.PatchAsync(upload, 0, [1, 2, 3]))
-        {
-            Assert.Equal(HttpStatusCode.NoContent, patched.StatusCode);
-        }
-
-        var id = TusClient.IdOf(upload);
-        var infoPath = Path.Combine(DiskServers.DataDirectory(servers.Main), id + DiskStoreLayout.InfoSuffix);
+        var (upload, infoPath) = await PartlyUploadedAsync(client);
         var file = await File.ReadAllBytesAsync(infoPath);
         file[InfoSlot.HeaderBytes + 2] ^= 0xFF;
         file[(file.Length / 2) + InfoSlot.HeaderBytes + 2] ^= 0xFF;
@@ -51,14 +44,7 @@ public sealed class DiskDamagedInfoTests(DiskServers servers)
     public async Task An_info_file_replaced_by_a_folder_answers_as_damaged_yet_DELETE_removes_it()
     {
         using var client = new TusClient(servers.Main);
-        var upload = await client.CreateAsync(10);
-        using (var patched = await client.PatchAsync(upload, 0, [1, 2, 3]))
-        {
-            Assert.Equal(HttpStatusCode.NoContent, patched.StatusCode);
-        }
-
-        var id = TusClient.IdOf(upload);
-        var infoPath = Path.Combine(DiskServers.DataDirectory(servers.Main), id + DiskStoreLayout.InfoSuffix);
+        var (upload, infoPath) = await PartlyUploadedAsync(client);
         File.Delete(infoPath);
         Directory.CreateDirectory(infoPath);
 
@@ -111,5 +97,18 @@ public sealed class DiskDamagedInfoTests(DiskServers servers)
 
         Assert.Equal(HttpStatusCode.NoContent, deletedAfter.StatusCode);
         Assert.False(Directory.Exists(infoPath));
+    }
+
+    /// <summary>An upload of 10 bytes holding its first 3, and the path of its info file.</summary>
+    private async Task<(Uri Upload, string InfoPath)> PartlyUploadedAsync(TusClient client)
+    {
+        var upload = await client.CreateAsync(10);
+        using (var patched = await client.PatchAsync(upload, 0, [1, 2, 3]))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, patched.StatusCode);
+        }
+
+        var id = TusClient.IdOf(upload);
+        return (upload, Path.Combine(DiskServers.DataDirectory(servers.Main), id + DiskStoreLayout.InfoSuffix));
     }
 }
