@@ -137,7 +137,9 @@ public sealed class DiskBlobStore : IBlobStore
         }
         catch (Exception exception) when (DiskStoreErrors.IsFileSystemFailure(exception))
         {
-            throw _uploads.Fail(exception, "blob " + sha256, "deleting");
+            // Its own event: a blob is not an upload, and the upload id field of the logs must only hold upload ids.
+            DiskStoreLog.BlobIoFailed(_logger, sha256, "deleting", exception);
+            throw DiskStoreErrors.TranslateFor(exception, "blob " + sha256, "deleting");
         }
 
         DiskStoreLog.BlobDeleted(_logger, sha256);

@@ -16,22 +16,26 @@ internal static class DiskStoreErrors
     /// A full disk or a failing device is the operator's problem and passes with time or intervention, so it is
     /// reported as unavailable (503, clients retry) rather than as a fault of the request.
     /// </summary>
-    public static UploadStoreException Translate(Exception exception, string uploadId, string operation)
+    public static UploadStoreException Translate(Exception exception, string uploadId, string operation) =>
+        TranslateFor(exception, "upload " + uploadId, operation);
+
+    /// <summary>As <see cref="Translate"/>, for what <paramref name="subject"/> names ("blob 9a2e…").</summary>
+    public static UploadStoreException TranslateFor(Exception exception, string subject, string operation)
     {
         return exception switch
         {
             UploadStoreException store => store,
             IOException io when IsDiskFull(io) => new UploadStoreException(
                 UploadStoreError.Unavailable,
-                $"The disk store is full while {operation} upload {uploadId}.",
+                $"The disk store is full while {operation} {subject}.",
                 io),
             IOException io => new UploadStoreException(
                 UploadStoreError.Unavailable,
-                $"Disk I/O failed while {operation} upload {uploadId}.",
+                $"Disk I/O failed while {operation} {subject}.",
                 io),
             _ => new UploadStoreException(
                 UploadStoreError.Unknown,
-                $"The disk store failed while {operation} upload {uploadId}.",
+                $"The disk store failed while {operation} {subject}.",
                 exception),
         };
     }

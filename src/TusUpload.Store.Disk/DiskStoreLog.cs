@@ -56,6 +56,9 @@ internal static partial class DiskStoreLog
     [LoggerMessage(2022, LogLevel.Debug, "Deleted blob {Sha256}")]
     public static partial void BlobDeleted(ILogger logger, string sha256);
 
+    [LoggerMessage(2023, LogLevel.Error, "Disk I/O failed for blob {Sha256} during {Operation}")]
+    public static partial void BlobIoFailed(ILogger logger, string sha256, string operation, Exception exception);
+
     [LoggerMessage(2030, LogLevel.Warning, "Disk store health probe failed for {StorePath}: {Reason}")]
     public static partial void ProbeFailed(ILogger logger, string storePath, string reason);
 }

@@ -67,6 +67,23 @@ public sealed class DiskBlobDeletionTests(DiskStoreFixture fixture) : IClassFixt
         Assert.False(Directory.Exists(folder));
     }
 
+    [Fact]
+    public async Task A_blob_that_cannot_be_deleted_is_reported_as_a_blob_not_as_an_upload()
+    {
+        // A folder with content where the blob file belongs: damage from outside that no delete removes.
+        var sha256 = new string('e', 62) + "0f";
+        var blobPath = Path.Combine(fixture.Root, "blobs", sha256[..2], sha256);
+        Directory.CreateDirectory(blobPath);
+        await File.WriteAllTextAsync(Path.Combine(blobPath, "kept"), "not the store's");
+
+        var failure = await Assert.ThrowsAsync<UploadStoreException>(
+            () => fixture.Blobs.DeleteAsync(sha256, CancellationToken.None).WaitAsync(TestData.Timeout));
+
+        Assert.Contains($"while deleting blob {sha256}.", failure.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("upload", failure.Message, StringComparison.Ordinal);
+        Directory.Delete(blobPath, recursive: true);
+    }
+
     private async Task<UploadInfo> StoreAsync(byte[] bytes)
     {
         var upload = TestData.Upload(length: bytes.Length);
