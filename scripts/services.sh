@@ -4,6 +4,7 @@
 #
 #   scripts/services.sh start [postgres|rabbitmq|clamav|s3 ...]   (default: all; already running is fine)
 #   scripts/services.sh stop [names ...]
+#   scripts/services.sh purge      (removes stopped PostgreSQL data kept under /tmp for this state dir)
 #   scripts/services.sh status
 #   scripts/services.sh env        (prints export lines for the running services, unset for the others:
 #                                   eval "$(scripts/services.sh env)")
@@ -114,6 +115,21 @@ postgres_stop() {
     pid=$(head -n 1 "$dir/data/postmaster.pid" 2>/dev/null || true)
     terminate_pid "$pid" 20 || die "postgres (pid $pid) did not stop"
   fi
+}
+
+# Removes PostgreSQL's data when it lives outside the state dir (under /tmp, see postgres_dir) and the server is
+# stopped. Nothing else would: a test run from a temporary clone left 64 MB there each time, the clone long gone.
+postgres_purge() {
+  local dir
+  dir=$(postgres_dir)
+  [[ $dir == /tmp/tusupload-postgres-* && -d $dir ]] || return 0
+  if postgres_running; then
+    log "postgres is running; its data in $dir stays"
+    return 0
+  fi
+
+  log "removing postgres data in $dir"
+  rm -rf -- "$dir"
 }
 
 postgres_running() {
@@ -442,10 +458,11 @@ main() {
   case $command in
     start) command_start "$@" ;;
     stop) command_stop "$@" ;;
+    purge) postgres_purge ;;
     status) command_status ;;
     env) command_env ;;
     *)
-      echo "usage: $0 {start|stop} [postgres|rabbitmq|clamav|s3 ...] | status | env" >&2
+      echo "usage: $0 {start|stop} [postgres|rabbitmq|clamav|s3 ...] | purge | status | env" >&2
       exit 2
       ;;
   esac

@@ -87,6 +87,7 @@ cleanup() {
   fi
   if ((SERVICES_STARTED)) && [[ -z ${TUS_KEEP_SERVICES:-} ]]; then
     bash scripts/services.sh stop || log "some services did not stop cleanly"
+    bash scripts/services.sh purge || log "PostgreSQL's data under /tmp could not be removed"
   fi
   print_summary "$status"
   exit "$status"
