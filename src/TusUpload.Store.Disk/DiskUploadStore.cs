@@ -195,14 +195,19 @@ public sealed partial class DiskUploadStore : IUploadStore
     /// <summary>
     /// Deletes the info file, or an empty folder that stands in its place (damage from outside, which DELETE must
     /// still clear, as it clears an unreadable file). A folder with something in it is left to the operator: what
-    /// it holds is not the store's, so it is never removed wholesale.
+    /// it holds is not the store's, so it is never removed wholesale. The folder is looked for only once deleting a
+    /// file failed, so an ordinary deletion costs no extra call.
     /// </summary>
     private static void DeleteInfo(string uploadId, string infoPath)
     {
-        if (!Directory.Exists(infoPath))
+        try
         {
             File.Delete(infoPath);
             return;
+        }
+        catch (UnauthorizedAccessException) when (Directory.Exists(infoPath))
+        {
+            // Unlinking a folder fails (EISDIR); what to do with it is decided below.
         }
 
         if (Directory.EnumerateFileSystemEntries(infoPath).Any())
