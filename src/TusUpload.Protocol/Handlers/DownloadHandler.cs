@@ -42,7 +42,7 @@ public sealed class DownloadHandler(
             return;
         }
 
-        var outcome = RangeHeader.Evaluate(RangeOf(context.Request), length, out var range);
+        var outcome = RangeHeader.Evaluate(RangeOf(context.Request, etag), length, out var range);
         if (outcome == RangeOutcome.Unsatisfiable)
         {
             response.Headers.ContentRange = $"bytes */{length}";
@@ -118,10 +118,22 @@ public sealed class DownloadHandler(
         };
     }
 
-    // If-Range is not evaluated. "A server MAY ignore the Range header field" (RFC 9110, 14.2), so a Range sent
-    // with If-Range gets the whole content (200), which is right whether or not the client's copy is current.
-    private static string RangeOf(HttpRequest request) =>
-        request.Headers.IfRange.Count > 0 ? string.Empty : request.Headers.Range.ToString();
+    // "If the validator given in the If-Range header field matches the current validator for the selected
+    // representation of the target resource, then the server SHOULD process the Range header field as requested.
+    // If the validator does not match, then the server MUST ignore the Range header field." (RFC 9110, 13.1.5)
+    private static string RangeOf(HttpRequest request, string etag)
+    {
+        var range = request.Headers.Range.ToString();
+        var ifRange = request.Headers.IfRange;
+        return ifRange.Count == 0 || MatchesIfRange(ifRange.ToString(), etag) ? range : string.Empty;
+    }
+
+    // Only a strong comparison counts, so a weak tag never matches; a date never does either, as we send no
+    // Last-Modified and so cannot call one a strong validator. A malformed header matches nothing.
+    private static bool MatchesIfRange(string ifRange, string etag) =>
+        RangeConditionHeaderValue.TryParse(ifRange, out var condition)
+        && condition.EntityTag is { } tag
+        && tag.Compare(new EntityTagHeaderValue(etag), useStrongComparison: true);
 
     private static bool MatchesIfNoneMatch(HttpRequest request, string etag)
     {

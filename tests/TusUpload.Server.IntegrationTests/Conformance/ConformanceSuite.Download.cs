@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text;
 using TusUpload.Server.IntegrationTests.Harness;
@@ -48,17 +49,44 @@ public abstract partial class ConformanceSuite
     }
 
     [Fact]
-    public async Task D2_range_with_if_range_is_ignored_and_the_whole_upload_returns_200()
+    public async Task D2_range_with_if_range_of_the_current_etag_returns_206_or_416_as_without_it()
     {
         var body = TusClient.RandomBytes(1000);
         var upload = await UploadAsync(body);
-        using var full = await Client.GetAsync(upload);
-        var request = Client.Request(HttpMethod.Get, upload, tus: false);
-        request.Headers.TryAddWithoutValidation("Range", "bytes=100-199");
-        request.Headers.TryAddWithoutValidation("If-Range", full.Headers.ETag!.Tag);
+        var etag = await EtagAsync(upload);
 
-        using var response = await Client.SendAsync(request);
+        using var middle = await GetWithIfRangeAsync(upload, "bytes=100-199", etag);
+        using var beyond = await GetWithIfRangeAsync(upload, "bytes=1000-", etag);
 
+        Assert.Equal(HttpStatusCode.PartialContent, middle.StatusCode);
+        Assert.Equal("bytes 100-199/1000", middle.Content.Headers.ContentRange!.ToString());
+        Assert.Equal(body[100..200], await middle.Content.ReadAsByteArrayAsync());
+        Assert.Equal(HttpStatusCode.RequestedRangeNotSatisfiable, beyond.StatusCode);
+        Assert.Equal("bytes */1000", beyond.Content.Headers.ContentRange!.ToString());
+    }
+
+    // The old server ignored every Range sent with If-Range, so a 200 alone proves nothing: each case first has the
+    // same Range served (206) with the current ETag, then shows that its own If-Range value does not validate.
+    // {0} stands for the current ETag, quotes included.
+    [Theory]
+    [InlineData("W/{0}")]
+    [InlineData("\"another-representation\"")]
+    [InlineData("Fri, 01 Jan 2100 00:00:00 GMT")]
+    [InlineData("{0}x")]
+    [InlineData("\"unterminated")]
+    public async Task D2_range_with_if_range_that_is_not_a_strong_match_returns_200_with_everything(string ifRange)
+    {
+        var body = TusClient.RandomBytes(1000);
+        var upload = await UploadAsync(body);
+        var etag = await EtagAsync(upload);
+        using var matching = await GetWithIfRangeAsync(upload, "bytes=100-199", etag);
+
+        using var response = await GetWithIfRangeAsync(
+            upload,
+            "bytes=100-199",
+            string.Format(CultureInfo.InvariantCulture, ifRange, etag));
+
+        Assert.Equal(HttpStatusCode.PartialContent, matching.StatusCode);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Null(response.Content.Headers.ContentRange);
         Assert.Equal(body, await response.Content.ReadAsByteArrayAsync());
@@ -106,6 +134,21 @@ public abstract partial class ConformanceSuite
         Assert.StartsWith(disposition + ";", header, StringComparison.Ordinal);
         Assert.Contains("filename*=UTF-8''r%C3%A9sum%C3%A9%20%221%22.bin", header, StringComparison.Ordinal);
         Assert.Contains("filename=\"r_sum_ _1_.bin\"", header, StringComparison.Ordinal);
+    }
+
+    private async Task<string> EtagAsync(Uri upload)
+    {
+        using var full = await Client.GetAsync(upload);
+        Assert.Equal(HttpStatusCode.OK, full.StatusCode);
+        return full.Headers.ETag!.Tag;
+    }
+
+    private async Task<HttpResponseMessage> GetWithIfRangeAsync(Uri upload, string range, string ifRange)
+    {
+        var request = Client.Request(HttpMethod.Get, upload, tus: false);
+        request.Headers.TryAddWithoutValidation("Range", range);
+        request.Headers.TryAddWithoutValidation("If-Range", ifRange);
+        return await Client.SendAsync(request);
     }
 
     private static string B64(string text) => Convert.ToBase64String(Encoding.UTF8.GetBytes(text));
