@@ -80,12 +80,17 @@ public sealed partial class CompletionProcessor(
                 // This delivery may have promoted the content and then failed (its commit, say). A failed upload
                 // never commits, so nothing would point at that blob: it goes with the mark unless another upload
                 // points at it. Known shortcoming: a blob promoted by an earlier delivery, when this one failed
-                // before it knew the content's hash, stays.
+                // before it knew the content's hash, stays. The mark commits even if the delete fails, since the
+                // queue gives this message up after this delivery.
                 await ledger.MarkFailedAsync(
                     uploadId,
                     reason,
                     attempt.Promoted,
-                    (sha256, token) => DeleteBlobOfFailedUploadAsync(uploadId, sha256, token),
+                    (sha256, token) => DeleteBlobOrLeaveItAsync(
+                        sha256,
+                        () => logger.FailedUploadsBlobDeleted(uploadId, sha256),
+                        error => logger.FailedUploadsBlobDeleteFailed(uploadId, sha256, error),
+                        token),
                     cancellationToken);
                 metrics.Failure("delivery_limit");
             }
@@ -212,10 +217,17 @@ public sealed partial class CompletionProcessor(
             await blobs.PromoteAsync(upload, content.Sha256, cancellationToken);
         }
 
+        // The ledger calls back when it finds the upload ended meanwhile and the blob unreferenced. A failed delete
+        // does not fail a delivery that has nothing left to do; a retry would not come back here, since the upload
+        // is no longer processing.
         var outcome = await ledger.CompleteProcessingAsync(
             upload.Id,
             content,
-            (sha256, token) => DeleteUnreferencedBlobAsync(upload.Id, sha256, token),
+            (sha256, token) => DeleteBlobOrLeaveItAsync(
+                sha256,
+                () => logger.UnreferencedBlobDeleted(upload.Id, sha256),
+                error => logger.UnreferencedBlobDeleteFailed(upload.Id, sha256, error),
+                token),
             cancellationToken);
 
         // Duplicates and promoted uploads live on in their blob; quarantined data is discarded (ledger keeps the
@@ -262,38 +274,22 @@ public sealed partial class CompletionProcessor(
         await blobs.ReleaseUploadDataAsync(uploadId, cancellationToken);
     }
 
-    // Runs inside the ledger transaction that found the upload ended and its blob unreferenced. A failed delete
-    // leaves the blob behind, as before such blobs were deleted, rather than failing a delivery that has nothing
-    // left to do; a retry would not come back here, since the upload is no longer processing.
-    private async Task DeleteUnreferencedBlobAsync(string uploadId, string sha256, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await blobs.DeleteAsync(sha256, cancellationToken);
-            logger.UnreferencedBlobDeleted(uploadId, sha256);
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException)
-        {
-            logger.UnreferencedBlobDeleteFailed(uploadId, sha256, exception.Message);
-        }
-    }
-
-    // Runs inside the ledger transaction that marks the upload failed, when the blob its delivery promoted has no
-    // upload pointing at it. A failed delete leaves the blob behind, as before such blobs were deleted; the mark
-    // commits regardless, since the queue gives this message up after this delivery.
-    private async Task DeleteBlobOfFailedUploadAsync(
-        string uploadId,
+    // Runs inside the ledger transaction that found the blob unreferenced. A failed delete leaves the blob behind,
+    // as before such blobs were deleted, and lets the transaction commit; the caller's log lines say which case.
+    private async Task DeleteBlobOrLeaveItAsync(
         string sha256,
+        Action deleted,
+        Action<string> failed,
         CancellationToken cancellationToken)
     {
         try
         {
             await blobs.DeleteAsync(sha256, cancellationToken);
-            logger.FailedUploadsBlobDeleted(uploadId, sha256);
+            deleted();
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            logger.FailedUploadsBlobDeleteFailed(uploadId, sha256, exception.Message);
+            failed(exception.Message);
         }
     }
 
