@@ -120,12 +120,6 @@ public sealed class DiskBlobStore : IBlobStore
     {
         DiskStoreLayout.RequireValidSha256(sha256);
         var blobFolder = _layout.BlobFolder(sha256);
-        if (!Directory.Exists(blobFolder))
-        {
-            // No blob of this fan-out folder was ever promoted here: nothing to remove and no name to make durable.
-            return;
-        }
-
         try
         {
             File.Delete(_layout.BlobPath(sha256));
@@ -134,6 +128,12 @@ public sealed class DiskBlobStore : IBlobStore
             // the folder is synced a crash can bring the name back, and the bytes a user deleted would stay with no
             // row pointing at them. Deleting uploads flushes their folder for the same reason; both group-commit.
             await _uploads.Folders.FlushAsync(blobFolder);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // No blob of this fan-out folder was ever promoted here: nothing to remove and no name to make durable.
+            // Only a failed unlink says so, so an ordinary deletion costs no extra call.
+            return;
         }
         catch (Exception exception) when (DiskStoreErrors.IsFileSystemFailure(exception))
         {
