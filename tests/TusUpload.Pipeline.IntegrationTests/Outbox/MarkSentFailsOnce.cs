@@ -1,34 +1,25 @@
 using System.Reflection;
+using TusUpload.Pipeline.IntegrationTests.Ledger;
 using TusUpload.Pipeline.Ledger;
 
 namespace TusUpload.Pipeline.IntegrationTests.Outbox;
 
 /// <summary>A ledger whose first "mark sent" fails, as a SQLite file briefly locked elsewhere makes it.</summary>
-public class MarkSentFailsOnce : DispatchProxy
+public class MarkSentFailsOnce : LedgerDecorator<MarkSentFailsOnce>
 {
-    private IUploadLedger? _inner;
     private int _failuresLeft = 1;
 
     public int Failures { get; private set; }
 
-    public static IUploadLedger Wrap(IUploadLedger inner, out MarkSentFailsOnce proxy)
+    protected override object? Answer(MethodInfo method, object?[]? args)
     {
-        var ledger = Create<IUploadLedger, MarkSentFailsOnce>();
-        proxy = (MarkSentFailsOnce)(object)ledger;
-        proxy._inner = inner;
-        return ledger;
-    }
-
-    protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
-    {
-        ArgumentNullException.ThrowIfNull(targetMethod);
-        if (targetMethod.Name == nameof(IUploadLedger.MarkOutboxSentAsync)
+        if (method.Name == nameof(IUploadLedger.MarkOutboxSentAsync)
             && Interlocked.Decrement(ref _failuresLeft) >= 0)
         {
             Failures++;
             return Task.FromException(new InvalidOperationException("database is locked"));
         }
 
-        return targetMethod.Invoke(_inner, args);
+        return Forward(method, args);
     }
 }

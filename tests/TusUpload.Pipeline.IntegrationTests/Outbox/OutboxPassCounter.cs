@@ -1,4 +1,5 @@
 using System.Reflection;
+using TusUpload.Pipeline.IntegrationTests.Ledger;
 using TusUpload.Pipeline.Ledger;
 
 namespace TusUpload.Pipeline.IntegrationTests.Outbox;
@@ -7,27 +8,16 @@ namespace TusUpload.Pipeline.IntegrationTests.Outbox;
 /// A ledger that counts the relay's passes that worked: a pass counts the unsent rows last, after its claim (and
 /// any publish) succeeded, so every count that returned ends one. Everything else goes to the real ledger as is.
 /// </summary>
-public class OutboxPassCounter : DispatchProxy
+public class OutboxPassCounter : LedgerDecorator<OutboxPassCounter>
 {
-    private IUploadLedger? _inner;
-
     private int _passes;
 
     public int Passes => Volatile.Read(ref _passes);
 
-    public static IUploadLedger Wrap(IUploadLedger inner, out OutboxPassCounter proxy)
+    protected override object? Answer(MethodInfo method, object?[]? args)
     {
-        var ledger = Create<IUploadLedger, OutboxPassCounter>();
-        proxy = (OutboxPassCounter)(object)ledger;
-        proxy._inner = inner;
-        return ledger;
-    }
-
-    protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
-    {
-        ArgumentNullException.ThrowIfNull(targetMethod);
-        var result = targetMethod.Invoke(_inner, args);
-        return targetMethod.Name == nameof(IUploadLedger.CountUnsentOutboxAsync) && result is Task<long> count
+        var result = Forward(method, args);
+        return method.Name == nameof(IUploadLedger.CountUnsentOutboxAsync) && result is Task<long> count
             ? CountedAsync(count)
             : result;
     }
