@@ -318,6 +318,9 @@ clamav_stop() {
 
 # --- S3 (moto) --------------------------------------------------------------------------------------------
 
+# moto keeps buckets and objects in memory: `stop s3` (or a crash) loses all of them, so a restart cannot stand in
+# for an S3 outage that the data survives. Tests of S3 outages point the store at a failing server of their own.
+
 moto_command() {
   if command -v moto_server >/dev/null 2>&1; then
     command -v moto_server
