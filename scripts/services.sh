@@ -188,6 +188,29 @@ prometheus.tcp.port = $RABBITMQ_PROMETHEUS_PORT
 loopback_users.guest = true
 EOF
   echo '[rabbitmq_prometheus].' >"$dir/enabled_plugins"
+
+  # A broker stopped a moment ago can leave its ports in TIME_WAIT, and the VM then dies at boot with eaddrinuse
+  # (seen on the Prometheus port). That passes within a minute, so such a boot is retried; any other failure is not.
+  local attempt node_log=$dir/log/$RABBITMQ_NODE.log logged
+  for attempt in 1 2 3 4; do
+    logged=$(stat -c %s "$node_log" 2>/dev/null || echo 0)
+    if rabbitmq_boot "$dir" "$bin"; then
+      return 0
+    fi
+    # Only what this boot logged counts: an earlier boot's eaddrinuse must not make a different failure retried.
+    if ((attempt == 4)) || ! tail -c "+$((logged + 1))" "$node_log" 2>/dev/null | grep -q eaddrinuse; then
+      print_log_tail "$dir/wait.log"
+      print_log_tail "$node_log"
+      die "rabbitmq did not become ready within ${READY_TIMEOUT}s"
+    fi
+    log "rabbitmq found one of its ports still in use (eaddrinuse); retrying in 15s"
+    sleep 15
+  done
+}
+
+# One boot of the broker: true once it answers, false when it did not come up (its logs say why).
+rabbitmq_boot() {
+  local dir=$1 bin=$2
   rm -f "$dir/rabbitmq.pid"
 
   log "starting rabbitmq on 127.0.0.1:$RABBITMQ_PORT"
@@ -205,12 +228,8 @@ EOF
     fi
     sleep 0.2
   done
-  if ! rabbitmq_env timeout "$((READY_TIMEOUT + 10))" "$bin/rabbitmqctl" -n "$RABBITMQ_NODE" \
-    wait --timeout "$READY_TIMEOUT" "$dir/rabbitmq.pid" >"$dir/wait.log" 2>&1; then
-    print_log_tail "$dir/wait.log"
-    print_log_tail "$dir/log/$RABBITMQ_NODE.log"
-    die "rabbitmq did not become ready within ${READY_TIMEOUT}s"
-  fi
+  rabbitmq_env timeout "$((READY_TIMEOUT + 10))" "$bin/rabbitmqctl" -n "$RABBITMQ_NODE" \
+    wait --timeout "$READY_TIMEOUT" "$dir/rabbitmq.pid" >"$dir/wait.log" 2>&1
 }
 
 rabbitmq_stop() {
