@@ -13,8 +13,12 @@ namespace TusUpload.Store.S3;
 /// </summary>
 public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings, S3Metrics? metrics = null)
 {
+    /// <summary>How long a HeadBucket that found the bucket vouches for it when a 404 does not say what is missing.</summary>
+    private static readonly TimeSpan s_bucketConfirmation = TimeSpan.FromSeconds(5);
+
     private readonly SemaphoreSlim _bucketGate = new(1, 1);
     private volatile bool _bucketReady;
+    private long _bucketSeenAt;
 
     public S3StoreSettings Settings { get; } = settings;
 
@@ -73,6 +77,7 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings,
             }
             catch (AmazonS3Exception exception) when (S3Faults.IsNotFound(exception))
             {
+                await ConfirmMissingKeyAsync(exception, token);
                 return null;
             }
         }, cancellationToken);
@@ -152,6 +157,7 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings,
             }
             catch (AmazonS3Exception exception) when (!createOnly && S3Faults.IsNotFound(exception))
             {
+                await ConfirmMissingKeyAsync(exception, token);
                 throw new UploadStoreException(UploadStoreError.NotFound, $"Upload {state.Id} is gone.", exception);
             }
         }, cancellationToken);
@@ -304,6 +310,7 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings,
             catch (AmazonS3Exception exception) when (S3Faults.IsNotFound(exception))
             {
                 // Gone already: aborting twice is how a retried termination looks.
+                await ConfirmMissingKeyAsync(exception, token);
             }
 
             return true;
@@ -334,6 +341,8 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings,
             }
             catch (AmazonS3Exception exception) when (S3Faults.IsNotFound(exception))
             {
+                // A HEAD's 404 has no body, so a missing bucket looks just like a missing key here.
+                await ConfirmMissingKeyAsync(exception, token);
                 return null;
             }
         }, cancellationToken);
@@ -423,7 +432,8 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings,
 
             return await call(cancellationToken);
         }
-        catch (Exception exception) when (S3Faults.Translate(subject, exception, cancellationToken) is { } translated)
+        catch (Exception exception) when (
+            S3Faults.Translate(Name, subject, exception, cancellationToken) is { } translated)
         {
             throw translated;
         }
@@ -487,6 +497,46 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings,
         finally
         {
             _bucketGate.Release();
+        }
+    }
+
+    /// <summary>Whether the bucket exists (HeadBucket); failures other than its 404 are thrown as they come.</summary>
+    public async Task<bool> BucketExistsAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await SendAsync(
+                S3Operation.HeadBucket,
+                token => Client.HeadBucketAsync(new HeadBucketRequest { BucketName = Name }, token),
+                cancellationToken);
+        }
+        catch (AmazonS3Exception exception) when (exception.StatusCode == HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+
+        Volatile.Write(ref _bucketSeenAt, Stopwatch.GetTimestamp());
+        return true;
+    }
+
+    /// <summary>
+    /// Lets a 404 stand for a missing key or multipart upload only when the bucket is there: a 404 that does not
+    /// say what is missing (a HEAD's answer has no body) is confirmed with a HeadBucket, at most one per
+    /// <see cref="s_bucketConfirmation"/>, so a missing bucket is never taken for a missing upload. A 404 that names
+    /// the key, the usual answer to a GET, costs nothing more.
+    /// </summary>
+    private async Task ConfirmMissingKeyAsync(AmazonS3Exception notFound, CancellationToken cancellationToken)
+    {
+        var seenAt = Volatile.Read(ref _bucketSeenAt);
+        if (S3Faults.NamesMissingKey(notFound)
+            || (seenAt != 0 && Stopwatch.GetElapsedTime(seenAt) < s_bucketConfirmation))
+        {
+            return;
+        }
+
+        if (!await BucketExistsAsync(cancellationToken))
+        {
+            throw S3Faults.MissingBucket(Name, notFound);
         }
     }
 

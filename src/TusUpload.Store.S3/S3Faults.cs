@@ -13,9 +13,22 @@ namespace TusUpload.Store.S3;
 /// </summary>
 internal static class S3Faults
 {
+    /// <summary>
+    /// A key or multipart upload that S3 says is missing. Never a missing bucket: its 404 (NoSuchBucket) means that
+    /// nothing can be found, not that an upload is gone. A 404 that names neither (a HEAD, whose answer has no body)
+    /// counts here, and the caller confirms the bucket (<see cref="NamesMissingKey"/>) before trusting it.
+    /// </summary>
     public static bool IsNotFound(AmazonS3Exception exception) =>
-        exception.StatusCode == HttpStatusCode.NotFound
-        || exception.ErrorCode is "NoSuchKey" or "NotFound" or "NoSuchUpload";
+        !IsMissingBucket(exception)
+        && (exception.StatusCode == HttpStatusCode.NotFound
+            || exception.ErrorCode is "NoSuchKey" or "NotFound" or "NoSuchUpload");
+
+    /// <summary>A 404 that says what is missing, a key or a multipart upload, so the bucket is there.</summary>
+    public static bool NamesMissingKey(AmazonS3Exception exception) =>
+        exception.ErrorCode is "NoSuchKey" or "NoSuchUpload";
+
+    public static bool IsMissingBucket(Exception exception) =>
+        exception is AmazonS3Exception { ErrorCode: "NoSuchBucket" };
 
     public static bool IsRetryable(Exception exception, CancellationToken cancellationToken) => exception switch
     {
@@ -75,6 +88,7 @@ internal static class S3Faults
 
     /// <summary>The store exception for <paramref name="exception"/>, or null when it is not S3's fault.</summary>
     public static UploadStoreException? Translate(
+        string bucket,
         string subject,
         Exception exception,
         CancellationToken cancellationToken)
@@ -82,6 +96,11 @@ internal static class S3Faults
         if (exception is UploadStoreException)
         {
             return null;
+        }
+
+        if (IsMissingBucket(exception))
+        {
+            return MissingBucket(bucket, exception);
         }
 
         if (exception is AmazonS3Exception { ErrorCode: "NoSuchUpload" })
@@ -104,4 +123,21 @@ internal static class S3Faults
             ? new UploadStoreException(UploadStoreError.Unknown, $"S3 refused a request for {subject}.", exception)
             : null;
     }
+
+    /// <summary>
+    /// A missing bucket is unavailable storage (503), never a missing upload: an instance configured with a wrong
+    /// bucket, or one whose bucket vanished, must not answer 404 for uploads that exist, nor record the end of an
+    /// upload whose data it merely cannot see. It is retryable for the client, since restoring the bucket brings
+    /// the instance back without a restart, and the readiness check fails meanwhile.
+    /// </summary>
+    public static UploadStoreException MissingBucket(string bucket, Exception? exception) => new(
+        UploadStoreError.Unavailable,
+        $"S3 bucket {bucket} does not exist.",
+        exception)
+    {
+        ClientReason = MissingBucketReason,
+    };
+
+    /// <summary>What a client is told; the bucket's name stays in the log.</summary>
+    public const string MissingBucketReason = "Storage is unavailable: its S3 bucket does not exist; retry later.";
 }

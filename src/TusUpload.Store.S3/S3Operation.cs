@@ -16,6 +16,7 @@ public static class S3Operation
     public const string CreateMultipartUpload = "CreateMultipartUpload";
     public const string DeleteObject = "DeleteObject";
     public const string GetObject = "GetObject";
+    public const string HeadBucket = "HeadBucket";
     public const string HeadObject = "HeadObject";
     public const string ListObjectsV2 = "ListObjectsV2";
     public const string PutObject = "PutObject";
@@ -36,6 +37,7 @@ public static class S3Operation
         DeleteObjectRequest => DeleteObject,
         GetObjectRequest => GetObject,
         GetObjectMetadataRequest => HeadObject,
+        HeadBucketRequest => HeadBucket,
         ListObjectsV2Request => ListObjectsV2,
         PutObjectRequest => PutObject,
         UploadPartRequest => UploadPart,

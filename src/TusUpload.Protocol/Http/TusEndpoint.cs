@@ -198,9 +198,9 @@ public sealed class TusEndpoint(
                 return (409, "The upload already exists.");
             case UploadStoreException { Error: UploadStoreError.Damaged }:
                 return (500, "The upload's stored state is damaged; only DELETE can still remove it.");
-            case UploadStoreException { Error: UploadStoreError.Unavailable }:
+            case UploadStoreException { Error: UploadStoreError.Unavailable } unavailable:
                 TusLog.StoreUnavailable(logger, exception, request.Method, request.Path);
-                return (503, "Storage is temporarily unavailable; retry.");
+                return (503, unavailable.ClientReason ?? "Storage is temporarily unavailable; retry.");
             case BadHttpRequestException badRequest:
                 return (badRequest.StatusCode, "Malformed request.");
             case Exception when context.RequestAborted.IsCancellationRequested:

@@ -24,4 +24,10 @@ public sealed class UploadStoreException : Exception
     }
 
     public UploadStoreError Error { get; }
+
+    /// <summary>
+    /// The one-line reason to answer instead of the generic one of <see cref="Error"/>, when the store knows what is
+    /// unavailable (a missing bucket, the lock database) and the client or operator gains by being told.
+    /// </summary>
+    public string? ClientReason { get; init; }
 }
