@@ -108,7 +108,7 @@ public sealed class PostgresUploadLockProvider : IUploadLockProvider
         {
             // PostgreSQL is down or slow: a retryable 503 for the client, never a 500.
             await candidate.AbandonAsync();
-            throw new UploadStoreException(UploadStoreError.Unavailable, "The upload lock is unavailable.", exception);
+            throw LockUnavailable("The upload lock is unavailable.", exception);
         }
         catch
         {
@@ -163,12 +163,23 @@ public sealed class PostgresUploadLockProvider : IUploadLockProvider
         }
         catch (TimeoutException exception)
         {
-            throw new UploadStoreException(
-                UploadStoreError.Unavailable,
+            throw LockUnavailable(
                 "The upload lock is unavailable: no PostgreSQL session for release requests.",
                 exception);
         }
     }
+
+    /// <summary>
+    /// A retryable 503 that names the lock, not the storage, as what is down: the store may be fine, and an operator
+    /// reading the answer looks at the lock database.
+    /// </summary>
+    private static UploadStoreException LockUnavailable(string message, Exception exception) => new(
+        UploadStoreError.Unavailable,
+        message,
+        exception)
+    {
+        ClientReason = "The upload lock is temporarily unavailable; retry.",
+    };
 
     private async Task<bool> TryTakeAsync(
         PostgresUploadLock candidate,

@@ -170,7 +170,7 @@ public sealed class TusEndpoint(
             context.Response.Headers[TusHeaders.TusVersion] = TusHeaders.Version;
         }
 
-        if (exception is TusRejection { RetryAfterSeconds: { } retryAfter })
+        if (RetryAfterSeconds(exception, statusCode) is { } retryAfter)
         {
             context.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
         }
@@ -217,6 +217,17 @@ public sealed class TusEndpoint(
                 return (500, "Internal server error.");
         }
     }
+
+    /// <summary>
+    /// <c>Retry-After</c> for a refusal that says when to retry, and for the 503s of an unavailable store or lock and
+    /// of an outrun bound: their cause is transient, and a client that is told so waits instead of giving up.
+    /// </summary>
+    private static int? RetryAfterSeconds(Exception exception, int statusCode) => exception switch
+    {
+        TusRejection rejection => rejection.RetryAfterSeconds,
+        _ when statusCode == 503 => 1,
+        _ => null,
+    };
 
     private static string OneLine(string text)
     {

@@ -137,6 +137,35 @@ public sealed class DeleteHandlerTests
         await services.GetRequiredService<TusEndpoint>().HandleAsync(context).WaitAsync(s_wait);
 
         Assert.Equal(StatusCodes.Status503ServiceUnavailable, context.Response.StatusCode);
+        Assert.Equal("1", context.Response.Headers.RetryAfter.ToString());
+    }
+
+    [Fact]
+    public async Task An_outage_answers_a_503_with_Retry_After_and_the_reason_the_store_gives_and_records_nothing()
+    {
+        var upload = new UploadInfo { Id = "0f1e2d3c4b5a69788796a5b4c3d2e1f0", Length = 10, Offset = 0 };
+        const string Reason = "The upload lock is temporarily unavailable; retry.";
+        var outage = new UploadStoreException(UploadStoreError.Unavailable, "PostgreSQL is down.")
+        {
+            ClientReason = Reason,
+        };
+        var store = new SingleUploadStore(upload, readFails: outage);
+        var lifecycle = new RecordingLifecycle();
+        await using var services = ProtocolServices.Build(store, lifecycle);
+        var context = new DefaultHttpContext();
+        context.Request.Method = HttpMethods.Delete;
+        context.Request.Headers["Tus-Resumable"] = "1.0.0";
+        context.Request.RouteValues[TusEndpoint.IdRouteValue] = upload.Id;
+        using var body = new MemoryStream();
+        context.Response.Body = body;
+
+        await services.GetRequiredService<TusEndpoint>().HandleAsync(context).WaitAsync(s_wait);
+
+        Assert.Equal(StatusCodes.Status503ServiceUnavailable, context.Response.StatusCode);
+        Assert.Equal("1", context.Response.Headers.RetryAfter.ToString());
+        Assert.Equal(Reason + "\n", System.Text.Encoding.UTF8.GetString(body.ToArray()));
+        Assert.False(store.Deleted);
+        Assert.Empty(lifecycle.Terminated);
     }
 
     [Fact]

@@ -10,7 +10,7 @@ namespace TusUpload.Protocol.Tests.Handlers;
 /// does; with <paramref name="hangAfterRemoving"/> it removes the upload first, as an S3 DELETE of the info object
 /// that S3 carried out but whose answer never arrived. <paramref name="cancelOnRemoving"/> is cancelled once the
 /// upload is gone, as a shutdown arriving at that moment would cancel a sweep; <paramref name="beforeRemoving"/>
-/// runs when a delete begins.
+/// runs when a delete begins; <paramref name="readFails"/> is thrown by every read, as by a store that is down.
 /// </summary>
 internal sealed class SingleUploadStore(
     UploadInfo upload,
@@ -18,14 +18,16 @@ internal sealed class SingleUploadStore(
     bool deleteHangs = false,
     bool hangAfterRemoving = false,
     CancellationTokenSource? cancelOnRemoving = null,
-    Action? beforeRemoving = null) : IUploadStore
+    Action? beforeRemoving = null,
+    UploadStoreException? readFails = null) : IUploadStore
 {
     private UploadInfo? _upload = upload;
 
     public bool Deleted => _upload is null;
 
-    public Task<UploadInfo?> GetAsync(string uploadId, CancellationToken cancellationToken) =>
-        Task.FromResult(_upload?.Id == uploadId ? _upload : null);
+    public Task<UploadInfo?> GetAsync(string uploadId, CancellationToken cancellationToken) => readFails is null
+        ? Task.FromResult(_upload?.Id == uploadId ? _upload : null)
+        : Task.FromException<UploadInfo?>(readFails);
 
     public Task DeleteAsync(string uploadId, CancellationToken cancellationToken)
     {

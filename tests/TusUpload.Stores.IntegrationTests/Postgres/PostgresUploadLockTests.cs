@@ -185,6 +185,7 @@ public sealed class PostgresUploadLockTests(PostgresDatabaseFixture database) : 
         await listener.StopAsync(CancellationToken.None).WaitAsync(TestData.Timeout);
 
         Assert.Equal(UploadStoreError.Unavailable, error.Error);
+        Assert.Equal("The upload lock is temporarily unavailable; retry.", error.ClientReason);
     }
 
     [Fact]
