@@ -1,0 +1,126 @@
+using System.Net;
+using Amazon.S3;
+using Amazon.S3.Model;
+using TusUpload.Server.IntegrationTests.Harness;
+using TusUpload.Store.S3;
+
+namespace TusUpload.Server.IntegrationTests.Recovery;
+
+/// <summary>
+/// A missing bucket is never a missing upload: a server whose bucket is deleted under it answers every request with
+/// a retryable 503 that says so, records no termination and is not ready; once the bucket is back its uploads
+/// continue. A server configured with a bucket that does not exist (and not to create it) does not start.
+/// </summary>
+[Collection(S3Collection.Name)]
+public sealed class S3MissingBucketTests(S3Servers servers)
+{
+    private const string Reason = "Storage is unavailable: its S3 bucket does not exist; retry later.";
+
+    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task A_server_told_not_to_create_a_bucket_that_does_not_exist_fails_to_start_and_says_why()
+    {
+        var bucket = $"tus-it-missing-{Guid.NewGuid():N}";
+        var settings = new Dictionary<string, string>
+        {
+            ["Store:S3:Bucket"] = bucket,
+            ["Store:S3:CreateBucket"] = "false",
+        };
+
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(
+            () => servers.StartServerAsync(settings).WaitAsync(s_timeout));
+
+        Assert.Contains($"S3 bucket {bucket} does not exist", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_bucket_deleted_under_a_server_answers_503_records_nothing_and_its_uploads_resume_when_back()
+    {
+        await using var server = await servers.StartServerAsync(TusServers.MainSettings).WaitAsync(s_timeout);
+        using var tus = new TusClient(server);
+        using var s3 = CreateClient();
+        var bucket = S3Servers.BucketOf(server.WorkDirectory);
+        var bytes = TusClient.RandomBytes(1000);
+        var upload = await tus.CreateAsync(bytes.Length).WaitAsync(s_timeout);
+        using (var first = await tus.PatchAsync(upload, 0, bytes[..100]).WaitAsync(s_timeout))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, first.StatusCode);
+        }
+
+        var saved = await EmptyAndDeleteBucketAsync(s3, bucket);
+        var answers = new[]
+        {
+            await tus.HeadAsync(upload).WaitAsync(s_timeout),
+            await tus.GetAsync(upload).WaitAsync(s_timeout),
+            await tus.PatchAsync(upload, 100, bytes[100..200]).WaitAsync(s_timeout),
+            await tus.DeleteAsync(upload).WaitAsync(s_timeout),
+            await tus.PostAsync(10).WaitAsync(s_timeout),
+        };
+        using var notReady = await tus.Http.GetAsync(new Uri(server.BaseAddress, "/readyz")).WaitAsync(s_timeout);
+        await RestoreBucketAsync(s3, bucket, saved);
+        var offset = await tus.OffsetAsync(upload).WaitAsync(s_timeout);
+        using var rest = await tus.PatchAsync(upload, 100, bytes[100..]).WaitAsync(s_timeout);
+        using var ready = await tus.Http.GetAsync(new Uri(server.BaseAddress, "/readyz")).WaitAsync(s_timeout);
+
+        foreach (var answer in answers)
+        {
+            using (answer)
+            {
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, answer.StatusCode);
+                Assert.Equal(TimeSpan.FromSeconds(1), answer.Headers.RetryAfter?.Delta);
+                if (answer.RequestMessage?.Method != HttpMethod.Head)
+                {
+                    Assert.Equal(Reason + "\n", await answer.Content.ReadAsStringAsync().WaitAsync(s_timeout));
+                }
+            }
+        }
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, notReady.StatusCode);
+        Assert.Equal(100, offset);
+        Assert.Equal(HttpStatusCode.NoContent, rest.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Equal(bytes, await tus.DownloadAsync(upload).WaitAsync(s_timeout));
+    }
+
+    private static AmazonS3Client CreateClient() => S3StoreRegistration.CreateClient(new S3StoreOptions
+    {
+        ServiceUrl = Environment.GetEnvironmentVariable("TUS_TEST_S3")!,
+        AccessKey = "test",
+        SecretKey = "test",
+    });
+
+    /// <summary>Deletes every object and then the bucket, returning the objects to put back.</summary>
+    private static async Task<Dictionary<string, byte[]>> EmptyAndDeleteBucketAsync(IAmazonS3 s3, string bucket)
+    {
+        var saved = new Dictionary<string, byte[]>();
+        var listing = await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket })
+            .WaitAsync(s_timeout);
+        foreach (var item in listing.S3Objects ?? [])
+        {
+            using var response = await s3.GetObjectAsync(bucket, item.Key).WaitAsync(s_timeout);
+            using var copy = new MemoryStream();
+            await response.ResponseStream.CopyToAsync(copy).WaitAsync(s_timeout);
+            saved[item.Key] = copy.ToArray();
+            await s3.DeleteObjectAsync(bucket, item.Key).WaitAsync(s_timeout);
+        }
+
+        await s3.DeleteBucketAsync(bucket).WaitAsync(s_timeout);
+        return saved;
+    }
+
+    private static async Task RestoreBucketAsync(IAmazonS3 s3, string bucket, Dictionary<string, byte[]> saved)
+    {
+        await s3.PutBucketAsync(bucket).WaitAsync(s_timeout);
+        foreach (var (key, bytes) in saved)
+        {
+            await s3.PutObjectAsync(new PutObjectRequest
+            {
+                BucketName = bucket,
+                Key = key,
+                InputStream = new MemoryStream(bytes),
+                UseChunkEncoding = false,
+            }).WaitAsync(s_timeout);
+        }
+    }
+}
