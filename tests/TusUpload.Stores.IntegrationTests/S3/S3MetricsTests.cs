@@ -108,7 +108,7 @@ public sealed class S3MetricsTests(S3MeteredStoreFixture fixture) : IClassFixtur
 
         var failure = await Assert.ThrowsAsync<UploadStoreException>(() => S3Chunks.CreateAsync(store, 10));
 
-        Assert.Equal(UploadStoreError.Unknown, failure.Error);
+        Assert.Equal(UploadStoreError.Unavailable, failure.Error);
         Assert.Equal(
             1,
             recorder.Sum(S3Metrics.Requests, Op(S3Operation.PutObject), ("outcome", "client_error")));
