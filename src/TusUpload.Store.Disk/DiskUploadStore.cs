@@ -156,6 +156,10 @@ public sealed partial class DiskUploadStore : IUploadStore
         return true;
     }
 
+    /// <summary>The data file is the content as it grows: a complete upload is whole already.</summary>
+    public Task<UploadInfo> FinishAsync(UploadInfo upload, CancellationToken cancellationToken) =>
+        Task.FromResult(upload);
+
     public async Task<UploadInfo> MarkCompletionRecordedAsync(string uploadId, CancellationToken cancellationToken)
     {
         var upload = await GetRequiredAsync(uploadId, cancellationToken);

@@ -295,6 +295,49 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings,
         }, cancellationToken);
     }
 
+    /// <summary>
+    /// The parts S3 holds for the upload's multipart upload, page by page, or null when the service refuses
+    /// ListParts (an S3 clone without it, credentials without <c>s3:ListMultipartUploadParts</c>). Only the recovery
+    /// from an overwritten part asks: the info object is the record of the parts everywhere else.
+    /// </summary>
+    internal async Task<List<S3Part>?> ListPartsAsync(S3UploadState state, CancellationToken cancellationToken)
+    {
+        var parts = new List<S3Part>();
+        int? marker = null;
+        do
+        {
+            var request = new ListPartsRequest
+            {
+                BucketName = Name,
+                Key = Keys.Content(state.Id),
+                UploadId = state.MultipartUploadId,
+                PartNumberMarker = marker?.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            };
+            ListPartsResponse page;
+            try
+            {
+                page = await CallAsync(
+                    state.Id,
+                    token => SendAsync(S3Operation.ListParts, inner => Client.ListPartsAsync(request, inner), token),
+                    cancellationToken);
+            }
+            catch (UploadStoreException exception) when (exception.Error == UploadStoreError.Unknown)
+            {
+                return null;
+            }
+
+            foreach (var part in page.Parts ?? [])
+            {
+                parts.Add(new S3Part(part.PartNumber ?? 0, part.ETag, part.Size ?? 0));
+            }
+
+            marker = page.IsTruncated == true ? page.NextPartNumberMarker : null;
+        }
+        while (marker is not null);
+
+        return parts;
+    }
+
     /// <summary>Aborts a multipart upload; one that is gone already is not an error.</summary>
     public Task AbortAsync(string uploadId, string multipartUploadId, CancellationToken cancellationToken)
     {

@@ -30,6 +30,13 @@ internal static class S3Faults
     public static bool IsMissingBucket(Exception exception) =>
         exception is AmazonS3Exception { ErrorCode: "NoSuchBucket" };
 
+    /// <summary>
+    /// CompleteMultipartUpload found a listed part that S3 does not hold with that ETag (or out of order): a part was
+    /// overwritten after it was recorded, by a late request of a writer that had lost the upload.
+    /// </summary>
+    public static bool IsPartMismatch(UploadStoreException exception) =>
+        exception.InnerException is AmazonS3Exception { ErrorCode: "InvalidPart" or "InvalidPartOrder" };
+
     public static bool IsRetryable(Exception exception, CancellationToken cancellationToken) => exception switch
     {
         AmazonServiceException service => (int)service.StatusCode >= 500

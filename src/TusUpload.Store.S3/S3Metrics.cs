@@ -21,6 +21,8 @@ public sealed class S3Metrics
 
     public const string Retries = "tus_s3_retries_total";
 
+    public const string Rewinds = "tus_s3_uploads_rewound_total";
+
     /// <summary>The <c>object</c> label of uploads' content bytes: parts, incomplete parts, objects, blobs.</summary>
     public const string ContentObject = "content";
 
@@ -32,6 +34,7 @@ public sealed class S3Metrics
     private readonly Counter<long>? _bytesSent;
     private readonly Counter<long>? _bytesReceived;
     private readonly Counter<long>? _retries;
+    private readonly Counter<long>? _rewinds;
 
     public S3Metrics(IMeterFactory? meterFactory)
     {
@@ -56,6 +59,10 @@ public sealed class S3Metrics
             Retries,
             unit: "{retry}",
             description: "S3 requests the SDK sent again after a failed attempt (Store:S3:MaxRetries), by operation.");
+        _rewinds = meter?.CreateCounter<long>(
+            Rewinds,
+            unit: "{upload}",
+            description: "Uploads set back to their intact parts because S3 no longer held a recorded part.");
     }
 
     /// <summary>A metrics object that records nothing, for stores built without a meter factory.</summary>
@@ -91,4 +98,6 @@ public sealed class S3Metrics
 
     public void Retried(string operation) =>
         _retries?.Add(1, new KeyValuePair<string, object?>("operation", operation));
+
+    public void Rewound() => _rewinds?.Add(1);
 }

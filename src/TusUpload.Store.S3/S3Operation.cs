@@ -19,6 +19,7 @@ public static class S3Operation
     public const string HeadBucket = "HeadBucket";
     public const string HeadObject = "HeadObject";
     public const string ListObjectsV2 = "ListObjectsV2";
+    public const string ListParts = "ListParts";
     public const string PutObject = "PutObject";
     public const string UploadPart = "UploadPart";
     public const string UploadPartCopy = "UploadPartCopy";
@@ -39,6 +40,7 @@ public static class S3Operation
         GetObjectMetadataRequest => HeadObject,
         HeadBucketRequest => HeadBucket,
         ListObjectsV2Request => ListObjectsV2,
+        ListPartsRequest => ListParts,
         PutObjectRequest => PutObject,
         UploadPartRequest => UploadPart,
         CopyPartRequest => UploadPartCopy,

@@ -63,4 +63,17 @@ internal static partial class S3StoreLog
         LogLevel.Critical,
         "S3 bucket {Bucket} does not exist at {ServiceUrl} and Store:S3:CreateBucket is off; start-up fails")]
     public static partial void BucketMissing(ILogger logger, string bucket, string serviceUrl);
+
+    [LoggerMessage(
+        2115,
+        LogLevel.Error,
+        "Upload {UploadId}: part {PartNumber} was overwritten after it was recorded; offset set back from "
+        + "{RecordedOffset} to {Offset}, the client sends the bytes again")]
+    public static partial void UploadRewound(
+        ILogger logger,
+        string uploadId,
+        int partNumber,
+        long recordedOffset,
+        long offset,
+        Exception exception);
 }

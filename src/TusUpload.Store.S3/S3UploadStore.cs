@@ -107,6 +107,21 @@ public sealed partial class S3UploadStore(S3Bucket bucket, ILogger<S3UploadStore
         return await S3ChunkWriter.OpenAsync(this, bucket, state, options, logger, cancellationToken);
     }
 
+    /// <summary>
+    /// Assembles the object if the info records every byte but a crash (or an S3 failure) came between that record
+    /// and the assembly. After the completing commit this process's copy shows it assembled, so the normal path
+    /// sends nothing here.
+    /// </summary>
+    public async Task<UploadInfo> FinishAsync(UploadInfo upload, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(upload);
+        var state = bucket.States.Recall(upload.Id) is { } known && known.Length == known.Offset
+            ? known
+            : await RequireStateAsync(upload.Id, cancellationToken);
+        await AssembleAsync(state, cancellationToken);
+        return state.ToUploadInfo();
+    }
+
     public async Task<UploadInfo> MarkCompletionRecordedAsync(string uploadId, CancellationToken cancellationToken)
     {
         // Called under the lock right after the completing commit (or a read under the lock): the newest copy this
@@ -264,6 +279,13 @@ public sealed partial class S3UploadStore(S3Bucket bucket, ILogger<S3UploadStore
         try
         {
             await bucket.CompleteAsync(state, cancellationToken);
+        }
+        catch (UploadStoreException exception) when (S3Faults.IsPartMismatch(exception)
+            && state.ConcatKind != UploadConcatKind.Final)
+        {
+            // A final upload's parts are copies made inside S3 under its own request, never a client's late PATCH;
+            // it cannot be patched either, so setting it back would leave it incomplete for good.
+            throw await RewindToIntactPartsAsync(state, exception, cancellationToken);
         }
         catch (UploadStoreException exception) when (exception.Error == UploadStoreError.NotFound)
         {

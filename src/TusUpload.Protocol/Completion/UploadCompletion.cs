@@ -31,6 +31,9 @@ public sealed class UploadCompletion(
             return upload;
         }
 
+        // The content is made whole first: a store that finds bytes lost here (an S3 part overwritten after it was
+        // recorded) throws before the ledger and the worker hear of a completion that is not there.
+        upload = await store.FinishAsync(upload, cancellationToken);
         await metrics.TimeLifecycleAsync("completed", () => lifecycle.CompletedAsync(upload, cancellationToken));
 
         var recorded = await store.MarkCompletionRecordedAsync(upload.Id, cancellationToken);
@@ -75,8 +78,10 @@ public sealed class UploadCompletion(
         {
             return await EnsureRecordedAsync(upload, cancellationToken);
         }
-        catch (Exception exception) when (exception is not TusRejection)
+        catch (Exception exception) when (exception is not TusRejection
+            and not UploadStoreException { Error: UploadStoreError.Rewound })
         {
+            // A rewound upload is not stored complete any more: the client must hear where to resume, not "retry".
             TusLog.CompletionFailed(logger, exception, upload.Id);
             throw new TusRejection(503, "The upload is stored but its completion could not be recorded; retry.")
             {

@@ -198,6 +198,10 @@ public sealed class TusEndpoint(
                 return (409, "The upload already exists.");
             case UploadStoreException { Error: UploadStoreError.Damaged }:
                 return (500, "The upload's stored state is damaged; only DELETE can still remove it.");
+            case UploadStoreException { Error: UploadStoreError.Rewound } rewound:
+                // 503 rather than 409: the client did nothing wrong and the store logged the fault; tus clients and
+                // generic retry policies retry a 503, and tus-js-client's retry reads the offset by HEAD first.
+                return (503, OneLine(rewound.Message));
             case UploadStoreException { Error: UploadStoreError.Unavailable } unavailable:
                 TusLog.StoreUnavailable(logger, exception, request.Method, request.Path);
                 return (503, unavailable.ClientReason ?? "Storage is temporarily unavailable; retry.");

@@ -22,6 +22,14 @@ public interface IUploadStore
     /// </summary>
     Task<IChunkWriter> OpenChunkAsync(UploadInfo upload, ChunkOptions options, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Makes a complete upload's content whole before its completion is recorded downstream, so that nothing is ever
+    /// reported complete that cannot be read (the S3 store assembles its multipart upload here, if a crash left it
+    /// unassembled). Returns the upload as stored. Throws <see cref="UploadStoreException"/> with
+    /// <see cref="UploadStoreError.Rewound"/> when stored bytes were found lost and the upload is incomplete again.
+    /// </summary>
+    Task<UploadInfo> FinishAsync(UploadInfo upload, CancellationToken cancellationToken);
+
     /// <summary>Remembers that the completion of the upload was accepted downstream.</summary>
     Task<UploadInfo> MarkCompletionRecordedAsync(string uploadId, CancellationToken cancellationToken);
 

@@ -22,4 +22,11 @@ public enum UploadStoreError
     /// what is left of it, so a client or operator can always get rid of it through the protocol.
     /// </summary>
     Damaged,
+
+    /// <summary>
+    /// Stored bytes were found lost (overwritten after they were recorded), and the store set the upload back to the
+    /// offset before them: nothing is wrong with the request, whose retry finds that offset and sends the bytes again
+    /// (503). The message says from which offset.
+    /// </summary>
+    Rewound,
 }

@@ -53,6 +53,9 @@ internal sealed class HashKnowingUploadStore(IUploadStore inner) : IUploadStore
         ChunkOptions options,
         CancellationToken cancellationToken) => inner.OpenChunkAsync(upload, options, cancellationToken);
 
+    public Task<UploadInfo> FinishAsync(UploadInfo upload, CancellationToken cancellationToken) =>
+        inner.FinishAsync(upload, cancellationToken);
+
     public Task<UploadInfo> MarkCompletionRecordedAsync(string uploadId, CancellationToken cancellationToken) =>
         inner.MarkCompletionRecordedAsync(uploadId, cancellationToken);
 

@@ -41,6 +41,9 @@ internal sealed class RacedFinalStore(IEnumerable<UploadInfo> partials, DateTime
         return Task.FromResult(filled);
     }
 
+    public Task<UploadInfo> FinishAsync(UploadInfo upload, CancellationToken cancellationToken) =>
+        Task.FromResult(upload);
+
     public Task<UploadInfo> MarkCompletionRecordedAsync(string uploadId, CancellationToken cancellationToken)
     {
         var recorded = _uploads[uploadId] with { CompletionRecorded = true };

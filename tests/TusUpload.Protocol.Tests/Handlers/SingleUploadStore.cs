@@ -61,6 +61,9 @@ internal sealed class SingleUploadStore(
         CancellationToken cancellationToken) =>
         throw NotForDelete();
 
+    public Task<UploadInfo> FinishAsync(UploadInfo upload, CancellationToken cancellationToken) =>
+        throw NotForDelete();
+
     public Task<UploadInfo> MarkCompletionRecordedAsync(string uploadId, CancellationToken cancellationToken) =>
         throw NotForDelete();
 
