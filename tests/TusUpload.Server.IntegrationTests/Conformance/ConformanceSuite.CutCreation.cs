@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Text.Json;
 using TusUpload.Server.IntegrationTests.Harness;
 
 namespace TusUpload.Server.IntegrationTests.Conformance;
@@ -44,7 +43,7 @@ public abstract partial class ConformanceSuite
 
         Assert.Equal(HttpStatusCode.NotFound, head.StatusCode);
         await AssertRefusedAsync(patch, HttpStatusCode.NotFound);
-        Assert.Equal("terminated", await LedgerStateAsync(id));
+        Assert.Equal("terminated", await Client.LedgerStateAsync(id));
         Assert.Equal(1, await Client.Server.WaitForLogLinesAsync(1, TimeSpan.FromSeconds(5), id, "no client knows"));
     }
 
@@ -85,14 +84,5 @@ public abstract partial class ConformanceSuite
             Assert.True(DateTime.UtcNow < deadline, $"Upload {id} was still stored 20 seconds after its POST ended.");
             await Task.Delay(100);
         }
-    }
-
-    /// <summary>The upload's state in the ledger, from <c>GET /uploads/{id}/status</c>.</summary>
-    private async Task<string?> LedgerStateAsync(string id)
-    {
-        using var response = await Client.GetAsync(new Uri(Client.Server.BaseAddress, $"/uploads/{id}/status"));
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        using var status = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return status.RootElement.GetProperty("state").GetString();
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Amazon.S3;
 using TusUpload.Store.S3;
 
@@ -67,6 +68,62 @@ public sealed class S3Servers : TusServers
         return snapshot;
     }
 
+    /// <summary>
+    /// Sends <paramref name="bytes"/> as part <paramref name="partNumber"/> of the upload's multipart upload, as a late
+    /// request of a writer that lost the upload would, and returns the part's ETag.
+    /// </summary>
+    public static async Task<string> OverwritePartAsync(
+        TusServerProcess server,
+        string id,
+        int partNumber,
+        byte[] bytes)
+    {
+        using var client = CreateClient();
+        var bucket = BucketOf(server.WorkDirectory);
+        var info = await ReadInfoAsync(client, bucket, id);
+        var response = await client.UploadPartAsync(new Amazon.S3.Model.UploadPartRequest
+        {
+            BucketName = bucket,
+            Key = Prefix + id,
+            UploadId = info["multipartUploadId"]!.GetValue<string>(),
+            PartNumber = partNumber,
+            InputStream = new MemoryStream(bytes, writable: false),
+            PartSize = bytes.Length,
+            UseChunkEncoding = false,
+        }).WaitAsync(TimeSpan.FromSeconds(30));
+        return response.ETag;
+    }
+
+    /// <summary>
+    /// Uploads <paramref name="lastPart"/> and records it in the info object as the upload's last part, unassembled:
+    /// what a crash between the final commit's info write and CompleteMultipartUpload leaves behind.
+    /// </summary>
+    public static async Task RecordLastPartUnassembledAsync(
+        TusServerProcess server,
+        string id,
+        int partNumber,
+        byte[] lastPart)
+    {
+        var etag = await OverwritePartAsync(server, id, partNumber, lastPart);
+        using var client = CreateClient();
+        var bucket = BucketOf(server.WorkDirectory);
+        var info = await ReadInfoAsync(client, bucket, id);
+        info["parts"]!.AsArray().Add(new JsonObject
+        {
+            ["number"] = partNumber,
+            ["eTag"] = etag,
+            ["size"] = lastPart.Length,
+        });
+        info["revision"] = info["revision"]!.GetValue<long>() + 1;
+        await client.PutObjectAsync(new Amazon.S3.Model.PutObjectRequest
+        {
+            BucketName = bucket,
+            Key = Prefix + id + ".info",
+            ContentBody = info.ToJsonString(),
+            UseChunkEncoding = false,
+        }).WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
     protected override IReadOnlyDictionary<string, string> StoreSettings(string workDirectory) =>
         new Dictionary<string, string>
         {
@@ -87,6 +144,13 @@ public sealed class S3Servers : TusServers
         AccessKey = "test",
         SecretKey = "test",
     });
+
+    private static async Task<JsonObject> ReadInfoAsync(AmazonS3Client client, string bucket, string id)
+    {
+        using var response = await client.GetObjectAsync(bucket, Prefix + id + ".info")
+            .WaitAsync(TimeSpan.FromSeconds(10));
+        return (await JsonNode.ParseAsync(response.ResponseStream).WaitAsync(TimeSpan.FromSeconds(10)))!.AsObject();
+    }
 
     private static async Task<bool> IsCompleteAsync(AmazonS3Client client, string bucket, string id)
     {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
+using System.Text.Json;
 
 namespace TusUpload.Server.IntegrationTests.Harness;
 
@@ -154,6 +155,15 @@ public sealed class TusClient : IDisposable
         using var response = await HeadAsync(upload);
         return response.StatusCode == HttpStatusCode.OK ? long.Parse(Header(response, "Upload-Offset")!,
             CultureInfo.InvariantCulture) : null;
+    }
+
+    /// <summary>The upload's state in the ledger, from <c>GET /uploads/{id}/status</c>.</summary>
+    public async Task<string?> LedgerStateAsync(string id)
+    {
+        using var response = await Http.GetAsync(new Uri(Server.BaseAddress, $"/uploads/{id}/status"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var status = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return status.RootElement.GetProperty("state").GetString();
     }
 
     public async Task<byte[]> DownloadAsync(Uri upload)

@@ -59,6 +59,22 @@ internal static class S3Chunks
         return response.Parts ?? [];
     }
 
+    /// <summary>Sends other bytes under a part number the info records, as a late request of a lost writer would.</summary>
+    public static async Task OverwritePartAsync(S3StoreFixture fixture, string uploadId, int number, byte[] bytes)
+    {
+        var state = await StateAsync(fixture, uploadId);
+        await fixture.Client.UploadPartAsync(new UploadPartRequest
+        {
+            BucketName = fixture.Options.Bucket,
+            Key = fixture.Bucket.Keys.Content(uploadId),
+            UploadId = state.MultipartUploadId,
+            PartNumber = number,
+            InputStream = new MemoryStream(bytes, writable: false),
+            PartSize = bytes.Length,
+            UseChunkEncoding = false,
+        }).WaitAsync(TestData.Timeout);
+    }
+
     public static async Task<byte[]> ReadAllAsync(IUploadStore store, UploadInfo upload)
     {
         var stream = await store.OpenReadAsync(upload, 0, upload.Offset, CancellationToken.None)
