@@ -11,9 +11,6 @@ namespace TusUpload.Store.S3;
 /// </summary>
 internal sealed partial class S3ChunkWriter : IChunkWriter
 {
-    /// <summary>How long a discarded chunk's parts in flight may take to finish before they are cancelled.</summary>
-    private static readonly TimeSpan DiscardGrace = TimeSpan.FromSeconds(10);
-
     private readonly S3UploadStore _store;
     private readonly S3Bucket _bucket;
     private readonly S3UploadState _state;
@@ -143,9 +140,9 @@ internal sealed partial class S3ChunkWriter : IChunkWriter
 
         // Parts in flight may finish, within a bound, rather than being cancelled at once: a cancelled request can
         // still land at S3 after the upload's lock is released and overwrite the part that the next writer sends
-        // under the same number (S3 then refuses the completion, whose ETag no longer matches; moto failed the
-        // newer request with a 500). Past the bound, S3 is too slow for that to matter.
-        _partCancellation.CancelAfter(DiscardGrace);
+        // under the same number (the completion then finds it and sets the upload back; moto failed the newer
+        // request with a 500). The bound is as long as the S3 client may itself keep sending (see DiscardGrace).
+        _partCancellation.CancelAfter(_bucket.Settings.DiscardGrace);
         while (_inFlight.TryDequeue(out var pending))
         {
             try
