@@ -306,6 +306,11 @@ ReadTimeout 30
 CommandReadTimeout 10
 SelfCheck 3600
 ConcurrentDatabaseReload no
+# Content nested deeper than MaxRecursion, or larger than MaxFileSize or MaxScanSize, is only partly scanned;
+# without this clamd answers OK for it. With it clamd answers FOUND Heuristics.Limits.Exceeded.*, so the worker
+# quarantines what it could not fully scan. HeuristicAlerts (on by default) must stay on for this alert.
+AlertExceedsMax yes
+HeuristicAlerts yes
 EOF
   rm -f "$dir/clamd.pid"
 

@@ -21,6 +21,14 @@ public sealed class ClamdReplyTests
     }
 
     [Fact]
+    public void Limit_alert_is_infected_so_content_clamd_could_not_scan_whole_is_never_clean()
+    {
+        var verdict = ClamdReply.ParseScan("stream: Heuristics.Limits.Exceeded.MaxRecursion FOUND");
+
+        Assert.Equal(ScanVerdict.Infected("Heuristics.Limits.Exceeded.MaxRecursion"), verdict);
+    }
+
+    [Fact]
     public void Size_limit_reply_is_error_with_clamd_reason()
     {
         var verdict = ClamdReply.ParseScan("INSTREAM size limit exceeded. ERROR");

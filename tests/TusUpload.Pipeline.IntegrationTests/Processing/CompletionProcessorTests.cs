@@ -121,6 +121,25 @@ public sealed class CompletionProcessorTests
     }
 
     [Fact]
+    public async Task Eicar_nested_deeper_than_clamds_recursion_limit_is_quarantined_by_the_limit_alert()
+    {
+        // Arrange: clamd's MaxRecursion is 17 by default; past it clamd cannot see the EICAR inside and, without
+        // AlertExceedsMax, answers OK.
+        await using var host = ProcessingTestHost.Start(scan: true);
+        var nested = ProcessingTestHost.NestedZip(ProcessingTestHost.Eicar(), depth: 20);
+        var nestedId = await host.ReceiveAsync(nested);
+
+        // Act
+        await host.ProcessAsync(nestedId);
+
+        // Assert
+        var upload = await host.GetAsync(nestedId);
+        Assert.Equal(UploadState.Quarantined, upload.State);
+        Assert.StartsWith("infected: Heuristics.Limits.Exceeded.", upload.Verdict, StringComparison.Ordinal);
+        Assert.False(await host.Blobs.ExistsAsync(ProcessingTestHost.Sha256Hex(nested), default));
+    }
+
+    [Fact]
     public async Task Declared_sha256_that_differs_marks_the_upload_failed_and_a_matching_one_passes()
     {
         // Arrange

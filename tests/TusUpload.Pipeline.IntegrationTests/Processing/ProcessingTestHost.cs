@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Configuration;
@@ -152,6 +153,26 @@ internal sealed class ProcessingTestHost : IAsyncDisposable
     /// <summary>The EICAR test string, assembled here so that no file of ours carries it whole.</summary>
     public static byte[] Eicar() => Encoding.ASCII.GetBytes(
         string.Concat(@"X5O!P%@AP[4\PZX54(P^)7CC)7}$", "EICAR-STANDARD-", "ANTIVIRUS-TEST-FILE!$H+H*"));
+
+    /// <summary>The content as the only entry of a zip, that zip as the only entry of another, depth times.</summary>
+    public static byte[] NestedZip(byte[] content, int depth)
+    {
+        var entryName = "eicar.com";
+        for (var level = 0; level < depth; level++)
+        {
+            using var archive = new MemoryStream();
+            using (var zip = new ZipArchive(archive, ZipArchiveMode.Create, leaveOpen: true))
+            {
+                using var entry = zip.CreateEntry(entryName, CompressionLevel.Optimal).Open();
+                entry.Write(content);
+            }
+
+            content = archive.ToArray();
+            entryName = $"level{level}.zip";
+        }
+
+        return content;
+    }
 
     public static string Sha256Hex(byte[] content) => Convert.ToHexStringLower(SHA256.HashData(content));
 
