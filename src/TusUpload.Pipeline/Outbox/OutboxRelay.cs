@@ -96,6 +96,7 @@ public sealed class OutboxRelay(
         catch (Exception exception)
         {
             await ReleaseAsync(ids, exception);
+            await RecountBacklogAsync(batch.Count, cancellationToken);
             throw new OutboxPublishException(batch, exception);
         }
 
@@ -146,6 +147,24 @@ public sealed class OutboxRelay(
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
             OutboxLog.LedgerFailed(logger, new AggregateException(cause, exception), TimeSpan.Zero);
+        }
+    }
+
+    /// <summary>
+    /// Sets the backlog gauge after a failed publish: a broker outage is when the backlog grows, and counting only
+    /// after a successful publish left the gauge at its last value (0) for the whole outage. When the ledger cannot
+    /// count either, the rows this pass claimed are the best known floor.
+    /// </summary>
+    private async Task RecountBacklogAsync(int claimed, CancellationToken cancellationToken)
+    {
+        try
+        {
+            metrics.Backlog(await ledger.CountUnsentOutboxAsync(cancellationToken));
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // The next pass reports a ledger that stays down; this count is not worth a line of its own.
+            metrics.Backlog(claimed);
         }
     }
 

@@ -73,6 +73,26 @@ public sealed class OutboxRelayTests
     }
 
     [Fact]
+    public async Task Backlog_gauge_counts_the_unsent_rows_while_every_publish_fails()
+    {
+        await using var factory = new SqliteLedgerFactory();
+        var ledger = factory.Create();
+        await ReceivedUploadsAsync(ledger, 20);
+        using var gauge = new BacklogGaugeReader();
+        var publisher = new FlakyRecordingPublisher(failures: 1_000_000, TimeSpan.Zero);
+        var relay = RelayHarness.Create(ledger, publisher, batchSize: 8, gauge.Metrics);
+
+        await relay.StartAsync(CancellationToken.None).WaitAsync(Wait);
+        var counted = await RelayHarness.EventuallyAsync(
+            () => publisher.FailedCalls >= 2 && gauge.Read() == 20,
+            TimeSpan.FromSeconds(10));
+        await relay.StopAsync(CancellationToken.None).WaitAsync(Wait);
+
+        Assert.True(counted, $"after {publisher.FailedCalls} failed publishes the gauge read {gauge.Read()}, not 20");
+        Assert.Empty(publisher.Published);
+    }
+
+    [Fact]
     public async Task Two_relays_on_postgres_publish_each_event_exactly_once()
     {
         await using var factory = await PostgresLedgerFactory.CreateAsync();

@@ -14,12 +14,16 @@ internal static class RelayHarness
 {
     private static readonly ServiceProvider Metrics = new ServiceCollection().AddMetrics().BuildServiceProvider();
 
-    public static OutboxRelay Create(IUploadLedger ledger, IEventPublisher publisher, int batchSize) =>
+    public static OutboxRelay Create(
+        IUploadLedger ledger,
+        IEventPublisher publisher,
+        int batchSize,
+        OutboxMetrics? metrics = null) =>
         new(
             ledger,
             publisher,
             new OutboxSignal(),
-            new OutboxMetrics(Metrics.GetRequiredService<IMeterFactory>()),
+            metrics ?? new OutboxMetrics(Metrics.GetRequiredService<IMeterFactory>()),
             Options.Create(new PipelineOptions
             {
                 OutboxBatchSize = batchSize,
