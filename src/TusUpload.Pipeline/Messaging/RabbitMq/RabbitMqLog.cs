@@ -42,10 +42,15 @@ internal static partial class RabbitMqLog
         Message = "Delivery {DeliveryCount} of upload {UploadId} received")]
     public static partial void Received(this ILogger logger, string uploadId, int deliveryCount);
 
+    // Warning, not Error: the processor has already logged the fault itself at Error (4505, and 4506 on the last
+    // delivery); this line says what becomes of the message, and one fault should not count as two errors. The
+    // consumer nacks with requeue either way; the quorum queue dead-letters past its delivery limit, so the text
+    // names both outcomes.
     [LoggerMessage(
         EventId = 4613,
         Level = LogLevel.Warning,
-        Message = "Delivery {DeliveryCount} of upload {UploadId} failed and goes back to the queue: {Reason}")]
+        Message = "Delivery {DeliveryCount} of upload {UploadId} failed and is returned to the queue, which "
+            + "redelivers it or, past RabbitMq:DeliveryLimit, dead-letters it: {Reason}")]
     public static partial void HandlerFailed(this ILogger logger, string uploadId, int deliveryCount, string reason);
 
     [LoggerMessage(
