@@ -51,8 +51,11 @@ public sealed class ClamdClient
         return await session.ScanAsync(content, cancellationToken);
     }
 
-    /// <summary>Starts a push-style scan; it connects on the first write. Dispose it if it is not completed.</summary>
-    public ClamdScanSession OpenScanSession() => new(_options, _logger);
+    /// <summary>
+    /// Starts a push-style scan; it connects on the first write. Dispose it if it is not completed.
+    /// <paramref name="uploadId"/>, when the content is an upload's, goes into every log line of the scan.
+    /// </summary>
+    public ClamdScanSession OpenScanSession(string? uploadId = null) => new(_options, _logger, uploadId);
 
     private async Task<string> SendCommandAsync(byte[] command, CancellationToken cancellationToken)
     {

@@ -17,6 +17,7 @@ public sealed class ClamdScanSession : IAsyncDisposable
 
     private readonly ClamdOptions _options;
     private readonly ILogger _logger;
+    private readonly string? _uploadId;
     private readonly long _startedAt = Stopwatch.GetTimestamp();
 
     // One frame: a 4-byte big-endian length prefix, then up to ChunkSize - 4 bytes of content.
@@ -30,10 +31,11 @@ public sealed class ClamdScanSession : IAsyncDisposable
     private ScanVerdict? _earlyVerdict;
     private bool _finished;
 
-    internal ClamdScanSession(ClamdOptions options, ILogger logger)
+    internal ClamdScanSession(ClamdOptions options, ILogger logger, string? uploadId)
     {
         _options = options;
         _logger = logger;
+        _uploadId = uploadId;
         _payloadCapacity = options.ChunkSize - PrefixLength;
         _frame = ArrayPool<byte>.Shared.Rent(options.ChunkSize);
     }
@@ -195,7 +197,7 @@ public sealed class ClamdScanSession : IAsyncDisposable
     // clamd closes the socket mid-stream when the stream passes its StreamMaxLength, after writing why.
     private async Task<ScanVerdict> ReadEarlyReplyAsync(ClamdConnection connection, CancellationToken cancellationToken)
     {
-        _logger.ClosedEarly(connection.Endpoint, BytesWritten);
+        _logger.ClosedEarly(connection.Endpoint, _uploadId, BytesWritten);
         var verdict = ClamdReply.ParseScan(await connection.ReadReplyAsync(cancellationToken));
 
         // clamd saw only part of the content, so "OK" here proves nothing about the rest.
@@ -206,7 +208,7 @@ public sealed class ClamdScanSession : IAsyncDisposable
 
     private async ValueTask RejectOverLimitAsync()
     {
-        _logger.StreamOverLimit(_options.MaxStreamLength);
+        _logger.StreamOverLimit(_uploadId, _options.MaxStreamLength);
         _earlyVerdict = ScanVerdict.Error(
             $"content is longer than the scan limit of {_options.MaxStreamLength} bytes");
         _buffered = 0;
@@ -236,13 +238,13 @@ public sealed class ClamdScanSession : IAsyncDisposable
         switch (verdict.Outcome)
         {
             case ScanOutcome.Clean:
-                _logger.ScanClean(BytesWritten, elapsed);
+                _logger.ScanClean(_uploadId, BytesWritten, elapsed);
                 break;
             case ScanOutcome.Infected:
-                _logger.ScanInfected(BytesWritten, verdict.Signature!, elapsed);
+                _logger.ScanInfected(_uploadId, BytesWritten, verdict.Signature!, elapsed);
                 break;
             default:
-                _logger.ScanError(BytesWritten, verdict.Reason!, elapsed);
+                _logger.ScanError(_uploadId, BytesWritten, verdict.Reason!, elapsed);
                 break;
         }
     }

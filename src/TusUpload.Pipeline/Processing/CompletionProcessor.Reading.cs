@@ -52,7 +52,7 @@ public sealed partial class CompletionProcessor
         }
 
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        await using var session = _scan ? scanner.OpenScanSession() : null;
+        await using var session = _scan ? scanner.OpenScanSession(upload.Id) : null;
         var buffer = ArrayPool<byte>.Shared.Rent(_options.ReadBufferSize);
         long total = 0;
         try

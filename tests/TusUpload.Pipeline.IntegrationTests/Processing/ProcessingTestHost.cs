@@ -221,7 +221,7 @@ internal sealed class ProcessingTestHost : IAsyncDisposable
         Directory.Delete(Root, recursive: true);
     }
 
-    private static (string Host, string Port) SplitEndpoint(string endpoint)
+    public static (string Host, string Port) SplitEndpoint(string endpoint)
     {
         var colon = endpoint.LastIndexOf(':');
         return (endpoint[..colon], endpoint[(colon + 1)..]);
