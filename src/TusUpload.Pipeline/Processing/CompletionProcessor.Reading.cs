@@ -9,38 +9,7 @@ namespace TusUpload.Pipeline.Processing;
 // Reading the stored object once: the same pooled buffer feeds SHA-256 and the clamd scan session.
 public sealed partial class CompletionProcessor
 {
-    private static readonly TimeSpan MaxScannerRetryDelay = TimeSpan.FromSeconds(30);
-
-    // A scanner outage is retried inside the delivery for a bounded window, then deferred (requeued without
-    // counting against the delivery limit). The upload stays processing throughout; nothing is marked clean.
-    private async Task<ContentVerdict> ReadWithScannerRetryAsync(UploadInfo upload, CancellationToken cancellationToken)
-    {
-        var deadline = DateTimeOffset.UtcNow + _options.ScannerRetryWindow;
-        var delay = _options.ScannerRetryDelay;
-        while (true)
-        {
-            try
-            {
-                return await ReadOnceAsync(upload, cancellationToken);
-            }
-            catch (ClamdUnavailableException ex)
-            {
-                var remaining = deadline - DateTimeOffset.UtcNow;
-                if (remaining <= TimeSpan.Zero)
-                {
-                    metrics.Deferred();
-                    throw new ProcessingDeferredException($"clamd is unavailable: {ex.Message}", ex);
-                }
-
-                var wait = delay < remaining ? delay : remaining;
-                logger.ScannerUnavailable(upload.Id, wait.TotalSeconds, ex.Message);
-                await Task.Delay(wait, cancellationToken);
-                delay = delay * 2 < MaxScannerRetryDelay ? delay * 2 : MaxScannerRetryDelay;
-            }
-        }
-    }
-
-    private async Task<ContentVerdict> ReadOnceAsync(UploadInfo upload, CancellationToken cancellationToken)
+    private async Task<ContentVerdict> ReadAsync(UploadInfo upload, CancellationToken cancellationToken)
     {
         var length = upload.Length ?? 0;
         if (!_scan && upload.ContentSha256 is { } known)

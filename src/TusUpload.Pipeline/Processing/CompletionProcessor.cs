@@ -28,6 +28,8 @@ public sealed partial class CompletionProcessor(
     // A quorum queue with the default RabbitMq:DeliveryLimit of 5 delivers a message at most 6 times.
     private const int DefaultMaxDeliveries = 6;
 
+    private static readonly TimeSpan MaxOutageRetryDelay = TimeSpan.FromSeconds(30);
+
     // How long a failed step waits for the ledger to record the end of an upload whose data is gone, and how often
     // it looks.
     private static readonly TimeSpan EndRecordWait = TimeSpan.FromSeconds(2);
@@ -47,16 +49,26 @@ public sealed partial class CompletionProcessor(
         var startedAt = Stopwatch.GetTimestamp();
         var uploadId = completed.UploadId;
 
-        if (!await BeginAsync(uploadId, deliveryCount, cancellationToken))
-        {
-            return;
-        }
-
+        // One retry window for the whole delivery, whichever service is down and whichever step found it so, so
+        // that a delivery is settled well within RabbitMQ's consumer_timeout.
+        var outageDeadline = DateTimeOffset.UtcNow + _options.ScannerRetryWindow;
         var attempt = new DeliveryAttempt();
         try
         {
-            var state = await ProcessAsync(uploadId, attempt, cancellationToken);
-            metrics.Completed(state, Stopwatch.GetElapsedTime(startedAt).TotalSeconds);
+            // Every step, from the first ledger read on, runs inside the outage handling: the steps are
+            // idempotent, so one that met an outage is repeated from the start as a redelivery would.
+            await RetryingOutagesAsync(
+                uploadId,
+                outageDeadline,
+                async () =>
+                {
+                    if (await BeginAsync(uploadId, deliveryCount, cancellationToken))
+                    {
+                        var state = await ProcessAsync(uploadId, attempt, cancellationToken);
+                        metrics.Completed(state, Stopwatch.GetElapsedTime(startedAt).TotalSeconds);
+                    }
+                },
+                cancellationToken);
         }
         catch (Exception ex) when (ex is not (ProcessingDeferredException or OperationCanceledException))
         {
@@ -73,30 +85,84 @@ public sealed partial class CompletionProcessor(
             logger.AttemptFailed(uploadId, deliveryCount, ex.Message);
             if (deliveryCount >= (_options.MaxDeliveries ?? DefaultMaxDeliveries))
             {
-                // The queue dead-letters this message after this delivery; the ledger must say so too.
-                logger.GaveUp(uploadId, deliveryCount, ex.Message);
-                var reason = $"gave up after {deliveryCount} deliveries: {ex.Message}";
-
-                // This delivery may have promoted the content and then failed (its commit, say). A failed upload
-                // never commits, so nothing would point at that blob: it goes with the mark unless another upload
-                // points at it. Known shortcoming: a blob promoted by an earlier delivery, when this one failed
-                // before it knew the content's hash, stays. The mark commits even if the delete fails, since the
-                // queue gives this message up after this delivery.
-                await ledger.MarkFailedAsync(
-                    uploadId,
-                    reason,
-                    attempt.Promoted,
-                    (sha256, token) => DeleteBlobOrLeaveItAsync(
-                        sha256,
-                        () => logger.FailedUploadsBlobDeleted(uploadId, sha256),
-                        error => logger.FailedUploadsBlobDeleteFailed(uploadId, sha256, error),
-                        token),
-                    cancellationToken);
-                metrics.Failure("delivery_limit");
+                await GiveUpAsync(uploadId, deliveryCount, ex, attempt, outageDeadline, cancellationToken);
             }
 
             throw;
         }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="steps"/>, retrying them with backoff while the scanner, the store or the ledger is
+    /// unavailable, until <paramref name="deadline"/>; then throws <see cref="ProcessingDeferredException"/>, which
+    /// requeues the message without counting a delivery. Nothing is marked clean or failed meanwhile.
+    /// </summary>
+    private async Task RetryingOutagesAsync(
+        string uploadId,
+        DateTimeOffset deadline,
+        Func<Task> steps,
+        CancellationToken cancellationToken)
+    {
+        var delay = _options.ScannerRetryDelay;
+        while (true)
+        {
+            try
+            {
+                await steps();
+                return;
+            }
+            catch (Exception ex) when (InfrastructureOutage.CauseOf(ex) is { } cause)
+            {
+                var service = InfrastructureOutage.Describe(cause);
+                var remaining = deadline - DateTimeOffset.UtcNow;
+                if (remaining <= TimeSpan.Zero)
+                {
+                    metrics.Deferred(cause);
+                    throw new ProcessingDeferredException($"{service} is unavailable: {ex.Message}", ex);
+                }
+
+                var wait = delay < remaining ? delay : remaining;
+                logger.ServiceUnavailable(uploadId, service, wait.TotalSeconds, ex.Message);
+                await Task.Delay(wait, cancellationToken);
+                delay = delay * 2 < MaxOutageRetryDelay ? delay * 2 : MaxOutageRetryDelay;
+            }
+        }
+    }
+
+    // The last delivery the queue makes failed: the queue dead-letters the message after it, and the ledger must
+    // say so too. If the ledger is down for the rest of the window, the delivery is deferred instead, so that the
+    // message is not dead-lettered with the upload left processing for ever.
+    private async Task GiveUpAsync(
+        string uploadId,
+        int deliveryCount,
+        Exception failure,
+        DeliveryAttempt attempt,
+        DateTimeOffset outageDeadline,
+        CancellationToken cancellationToken)
+    {
+        logger.GaveUp(uploadId, deliveryCount, failure.Message);
+        var reason = $"gave up after {deliveryCount} deliveries: {failure.Message}";
+
+        // This delivery may have promoted the content and then failed (its commit, say). A failed upload never
+        // commits, so nothing would point at that blob: it goes with the mark unless another upload points at it.
+        // Known shortcoming: a blob promoted by an earlier delivery, when this one failed before it knew the
+        // content's hash, stays. The mark commits even if the delete fails, since the queue gives this message up
+        // after this delivery.
+        await RetryingOutagesAsync(
+            uploadId,
+            outageDeadline,
+            () => ledger.MarkFailedAsync(
+                uploadId,
+                reason,
+                attempt.Promoted,
+                (sha256, token) => DeleteBlobOrLeaveItAsync(
+                    sha256,
+                    () => logger.FailedUploadsBlobDeleted(uploadId, sha256),
+                    error => logger.FailedUploadsBlobDeleteFailed(uploadId, sha256, error),
+                    token),
+                cancellationToken),
+            cancellationToken);
+        metrics.Failure("delivery_limit");
     }
 
     /// <summary>The upload's end state if it was terminated or expired meanwhile; else (or unknown) null.</summary>
@@ -188,7 +254,7 @@ public sealed partial class CompletionProcessor(
                 cancellationToken);
         }
 
-        var content = await ReadWithScannerRetryAsync(upload, cancellationToken);
+        var content = await ReadAsync(upload, cancellationToken);
         if (!content.Infected && declared.Sha256Hex is not null && !declared.Matches(content.Sha256))
         {
             return await FailAsync(

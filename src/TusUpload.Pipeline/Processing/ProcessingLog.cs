@@ -38,10 +38,11 @@ internal static partial class ProcessingLog
     [LoggerMessage(
         EventId = 4504,
         Level = LogLevel.Warning,
-        Message = "Scanner unavailable for upload {UploadId}; retrying in {DelaySeconds} s: {Reason}")]
-    public static partial void ScannerUnavailable(
+        Message = "Upload {UploadId}: {Service} is unavailable; retrying in {DelaySeconds} s: {Reason}")]
+    public static partial void ServiceUnavailable(
         this ILogger logger,
         string uploadId,
+        string service,
         double delaySeconds,
         string reason);
 

@@ -37,7 +37,7 @@ public sealed class ProcessingMetrics
             description: "Processing attempts that failed, by reason.");
         _deferred = meter.CreateCounter<long>(
             "tus_processing_deferred_total",
-            description: "Deliveries deferred because the scanner was unavailable.");
+            description: "Deliveries deferred because a service was unavailable, by cause (scanner, store, ledger).");
     }
 
     public void Consumed() => _consumed.Add(1);
@@ -55,5 +55,5 @@ public sealed class ProcessingMetrics
 
     public void Failure(string reason) => _failures.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
-    public void Deferred() => _deferred.Add(1);
+    public void Deferred(string cause) => _deferred.Add(1, new KeyValuePair<string, object?>("cause", cause));
 }

@@ -216,7 +216,7 @@ internal sealed class SqliteGroupCommit(
     }
 
     /// <summary>SQLITE_BUSY or SQLITE_LOCKED: the busy timeout ran out while another connection held a lock.</summary>
-    private static bool IsLockedByAnother(Exception exception) =>
+    internal static bool IsLockedByAnother(Exception exception) =>
         exception is SqliteException { SqliteErrorCode: SqliteBusy or SqliteLocked };
 
     private void FailQueued(Exception exception)

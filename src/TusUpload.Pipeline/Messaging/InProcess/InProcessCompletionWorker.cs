@@ -72,7 +72,8 @@ public sealed class InProcessCompletionWorker(
             }
             catch (ProcessingDeferredException exception)
             {
-                // The scanner is down: wait for it without using up a delivery, so an outage never fails uploads.
+                // The scanner, the store or the ledger is down: wait for it without using up a delivery, so an
+                // outage never fails uploads.
                 attempt--;
                 deferrals++;
                 var delay = RelayBackoff.Delay(deferrals, _options.RetryDelay, MaxRetryDelay);

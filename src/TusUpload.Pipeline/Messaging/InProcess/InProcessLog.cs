@@ -32,6 +32,6 @@ public static partial class InProcessLog
     public static partial void MarkFailedFailed(ILogger logger, Exception exception, string uploadId);
 
     [LoggerMessage(4206, LogLevel.Warning,
-        "Processing upload {UploadId} deferred (scanner unavailable); retrying in {Delay}")]
+        "Processing upload {UploadId} deferred (a service it needs is unavailable); retrying in {Delay}")]
     public static partial void Deferred(ILogger logger, Exception exception, string uploadId, TimeSpan delay);
 }
