@@ -46,12 +46,18 @@ internal sealed class ProcessingTestHost : IAsyncDisposable
         params (string Key, string Value)[] extra) => Build(scan, clamdEndpoint, decorateStore: null, null, extra);
 
     /// <summary>A host whose SQLite ledger is seen through <paramref name="decorateLedger"/>.</summary>
-    public static ProcessingTestHost StartWithLedger(bool scan, Func<IUploadLedger, IUploadLedger> decorateLedger) =>
-        Build(scan, clamdEndpoint: null, decorateStore: null, decorateBlobs: null, [], decorateLedger);
+    public static ProcessingTestHost StartWithLedger(
+        bool scan,
+        Func<IUploadLedger, IUploadLedger> decorateLedger,
+        params (string Key, string Value)[] extra) =>
+        Build(scan, clamdEndpoint: null, decorateStore: null, decorateBlobs: null, extra, decorateLedger);
 
     /// <summary>A host whose upload store is the disk store seen through <paramref name="decorateStore"/>.</summary>
-    public static ProcessingTestHost StartWithStore(bool scan, Func<IUploadStore, IUploadStore> decorateStore) =>
-        Build(scan, clamdEndpoint: null, decorateStore, decorateBlobs: null, []);
+    public static ProcessingTestHost StartWithStore(
+        bool scan,
+        Func<IUploadStore, IUploadStore> decorateStore,
+        params (string Key, string Value)[] extra) =>
+        Build(scan, clamdEndpoint: null, decorateStore, decorateBlobs: null, extra);
 
     /// <summary>A host whose blob store is the disk one seen through <paramref name="decorateBlobs"/>.</summary>
     public static ProcessingTestHost StartWithBlobs(
