@@ -6,6 +6,7 @@ using Npgsql;
 using TusUpload.Pipeline.IntegrationTests.RabbitMq;
 using TusUpload.Pipeline.Ledger;
 using TusUpload.Pipeline.Messaging.InProcess;
+using TusUpload.Pipeline.Messaging.RabbitMq;
 using TusUpload.Pipeline.Outbox;
 using TusUpload.Pipeline.Processing;
 using TusUpload.Protocol.Storage;
@@ -44,27 +45,19 @@ public sealed class OutageDeferralTests
                 TwoDeliveries);
         var id = await host.ReceiveAsync(Encoding.UTF8.GetBytes($"waits out the {service} outage {Guid.NewGuid()}"));
         var outages = service == "ledger" ? Failures(host.Ledger) : Failures(host.Store);
-        var options = RabbitMqTestBroker.UniqueOptions(deliveryLimit: 1);
-        var handler = new RecordingCompletionConsumer((completed, attempt) =>
-            host.Processor.HandleAsync(completed, attempt, CancellationToken.None));
-        await using var publisher = RabbitMqTestBroker.Publisher(options);
-        using var consumer = RabbitMqTestBroker.Consumer(options, handler);
 
-        try
+        // Act
+        if (service == "ledger")
         {
-            // Act
-            if (service == "ledger")
-            {
-                ServiceOutage<IUploadLedger>.Of(host.Ledger).Begin(Outage);
-            }
-            else
-            {
-                ServiceOutage<IUploadStore>.Of(host.Store).Begin(Outage);
-            }
+            ServiceOutage<IUploadLedger>.Of(host.Ledger).Begin(Outage);
+        }
+        else
+        {
+            ServiceOutage<IUploadStore>.Of(host.Store).Begin(Outage);
+        }
 
-            await consumer.StartAsync(CancellationToken.None).WaitAsync(Timeout);
-            await publisher.PublishAsync([RabbitMqTestBroker.Completion(1, id)], CancellationToken.None)
-                .WaitAsync(Timeout);
+        await ThroughQueueAsync(host, id, async (options, handler) =>
+        {
             var settled = await RabbitMqTestBroker.EventuallyAsync(() => Settled(host, id), Timeout);
 
             // Assert: more deliveries than the limit allows, none of them counted, and nothing dead-lettered.
@@ -78,12 +71,7 @@ public sealed class OutageDeferralTests
             Assert.All(handler.Deliveries, delivery => Assert.Equal(1, delivery.DeliveryCount));
             Assert.Equal(0u, await RabbitMqTestBroker.MessageCountAsync(options, options.DeadLetterQueue));
             Assert.Equal(0u, await RabbitMqTestBroker.MessageCountAsync(options, options.Queue));
-        }
-        finally
-        {
-            await consumer.StopAsync(CancellationToken.None).WaitAsync(Timeout);
-            await RabbitMqTestBroker.DeleteTopologyAsync(options);
-        }
+        });
     }
 
     [Fact]
@@ -93,18 +81,10 @@ public sealed class OutageDeferralTests
         await using var host = ProcessingTestHost.Start(scan: false, extra: TwoDeliveries);
         var id = await host.ReceiveAsync(Encoding.UTF8.GetBytes("deleted behind the worker's back"));
         await host.Store.DeleteAsync(id, CancellationToken.None).WaitAsync(Timeout);
-        var options = RabbitMqTestBroker.UniqueOptions(deliveryLimit: 1);
-        var handler = new RecordingCompletionConsumer((completed, attempt) =>
-            host.Processor.HandleAsync(completed, attempt, CancellationToken.None));
-        await using var publisher = RabbitMqTestBroker.Publisher(options);
-        using var consumer = RabbitMqTestBroker.Consumer(options, handler);
 
-        try
+        // Act
+        await ThroughQueueAsync(host, id, async (options, handler) =>
         {
-            // Act
-            await consumer.StartAsync(CancellationToken.None).WaitAsync(Timeout);
-            await publisher.PublishAsync([RabbitMqTestBroker.Completion(1, id)], CancellationToken.None)
-                .WaitAsync(Timeout);
             var deadLettered = await RabbitMqTestBroker.EventuallyAsync(
                 () => RabbitMqTestBroker.MessageCountAsync(options, options.DeadLetterQueue).Result == 1,
                 Timeout);
@@ -115,12 +95,7 @@ public sealed class OutageDeferralTests
             var upload = await host.GetAsync(id);
             Assert.Equal(UploadState.Failed, upload.State);
             Assert.Contains("gave up after 2 deliveries", upload.FailureReason, StringComparison.Ordinal);
-        }
-        finally
-        {
-            await consumer.StopAsync(CancellationToken.None).WaitAsync(Timeout);
-            await RabbitMqTestBroker.DeleteTopologyAsync(options);
-        }
+        });
     }
 
     [Fact]
@@ -198,6 +173,34 @@ public sealed class OutageDeferralTests
         UploadStoreError.Unavailable,
         "S3 is unavailable (test outage).",
         new HttpRequestException("Connection refused (test outage)"));
+
+    /// <summary>
+    /// Publishes the upload's completion to a fresh queue with delivery limit 1 (two counted deliveries), consumed by
+    /// the host's real processor through a recording handler; runs <paramref name="check"/>, then removes the queue.
+    /// </summary>
+    private static async Task ThroughQueueAsync(
+        ProcessingTestHost host,
+        string uploadId,
+        Func<RabbitMqOptions, RecordingCompletionConsumer, Task> check)
+    {
+        var options = RabbitMqTestBroker.UniqueOptions(deliveryLimit: 1);
+        var handler = new RecordingCompletionConsumer((completed, attempt) =>
+            host.Processor.HandleAsync(completed, attempt, CancellationToken.None));
+        await using var publisher = RabbitMqTestBroker.Publisher(options);
+        using var consumer = RabbitMqTestBroker.Consumer(options, handler);
+        try
+        {
+            await consumer.StartAsync(CancellationToken.None).WaitAsync(Timeout);
+            await publisher.PublishAsync([RabbitMqTestBroker.Completion(1, uploadId)], CancellationToken.None)
+                .WaitAsync(Timeout);
+            await check(options, handler);
+        }
+        finally
+        {
+            await consumer.StopAsync(CancellationToken.None).WaitAsync(Timeout);
+            await RabbitMqTestBroker.DeleteTopologyAsync(options);
+        }
+    }
 
     private static bool Settled(ProcessingTestHost host, string uploadId)
     {
