@@ -73,8 +73,14 @@ public sealed class UploadUrls
         return value.Length == 0 ? null : value;
     }
 
+    /// <summary>
+    /// A plain host[:port] in visible ASCII. Kestrel lets control characters and UTF-8 through in header values,
+    /// and <see cref="Uri.CheckHostName"/> takes a non-ASCII name as an internationalised DNS name, but such a
+    /// value cannot go into the <c>Location</c> header: it would fail the response after the upload was made.
+    /// </summary>
     private static bool IsHostValue(string host) =>
         host.Length is > 0 and <= 255
+        && !host.AsSpan().ContainsAnyExceptInRange('!', '~')
         && Uri.CheckHostName(HostString.FromUriComponent(host).Host) != UriHostNameType.Unknown
-        && !host.AsSpan().ContainsAny("/\\@?#% \t");
+        && !host.AsSpan().ContainsAny("/\\@?#%");
 }

@@ -1,3 +1,4 @@
+using System.Text;
 using TusUpload.Server.IntegrationTests.Harness;
 
 namespace TusUpload.Server.IntegrationTests.Conformance;
@@ -41,6 +42,37 @@ public abstract partial class ConformanceSuite
         Assert.Null(response.Header("Upload-Offset"));
     }
 
+    [Fact]
+    public async Task C1_a_trusted_forwarded_host_with_non_ascii_or_control_characters_is_ignored()
+    {
+        // A dedicated server: the expiring one would let the partial below expire on a slow machine.
+        await using var server = await Servers.StartServerAsync(new Dictionary<string, string>
+        {
+            ["Tus:TrustedProxies:0"] = "127.0.0.1",
+        });
+        // The forwarded scheme still counts; only the unusable host is left out.
+        var own = "https://" + server.BaseAddress.Authority;
+
+        foreach (var forwarded in new[] { "\u00e9vil", "good.example, \u00e9vil", "ex\u007fample", "a\u0001b" })
+        {
+            var created = await SendForwardedAsync(server, "POST /files/", forwarded, "Upload-Length: 5\r\n");
+
+            Assert.NotNull(created);
+            Assert.Equal(201, created.StatusCode);
+            Assert.StartsWith(own + "/files/", created.Header("Location"), StringComparison.Ordinal);
+        }
+
+        using var client = new TusClient(server);
+        var partial = await client.CreateAsync(2, concat: "partial", body: [1, 2]);
+        var final = await client.CreateAsync(null, concat: $"final;{partial.AbsolutePath}");
+
+        var head = await SendForwardedAsync(server, $"HEAD {final.AbsolutePath}", "\u00e9vil", string.Empty);
+
+        Assert.NotNull(head);
+        Assert.Equal(200, head.StatusCode);
+        Assert.Equal($"final;{own}{partial.AbsolutePath}", head.Header("Upload-Concat"));
+    }
+
     private static void AssertRawRefused(RawResponse? response, int status)
     {
         Assert.NotNull(response);
@@ -56,6 +88,21 @@ public abstract partial class ConformanceSuite
         await using var raw = await RawHttp.ConnectAsync(Client.Server.BaseAddress);
         await raw.SendAsync($"{requestLine} HTTP/1.1\r\nHost:\r\nConnection: close\r\nTus-Resumable: 1.0.0\r\n"
             + $"{headers}Content-Length: 0\r\n\r\n");
+        return await raw.ReadResponseAsync();
+    }
+
+    /// <summary>HttpClient refuses such header values, so this goes over a raw socket, the value in UTF-8.</summary>
+    private static async Task<RawResponse?> SendForwardedAsync(
+        TusServerProcess server,
+        string requestLine,
+        string forwardedHost,
+        string headers)
+    {
+        await using var raw = await RawHttp.ConnectAsync(server.BaseAddress);
+        await raw.SendAsync(Encoding.UTF8.GetBytes(
+            $"{requestLine} HTTP/1.1\r\nHost: {server.BaseAddress.Authority}\r\nConnection: close\r\n"
+            + $"Tus-Resumable: 1.0.0\r\nX-Forwarded-Host: {forwardedHost}\r\nX-Forwarded-Proto: https\r\n"
+            + $"{headers}Content-Length: 0\r\n\r\n"));
         return await raw.ReadResponseAsync();
     }
 }
