@@ -12,7 +12,9 @@ namespace TusUpload.Protocol.Handlers;
 
 /// <summary>
 /// GET of a complete upload (not part of tus). Unfinished uploads answer 409; complete ones that processing has
-/// not released answer 403 when quarantined and 409 with Retry-After otherwise. Serves one range at most.
+/// not released answer 403 when quarantined, 409 without Retry-After when processing failed, 410 when the upload
+/// ended (terminated or expired) before its data went, and 409 with Retry-After otherwise. Serves one range at
+/// most.
 /// </summary>
 public sealed class DownloadHandler(
     IUploadStore store,
@@ -20,6 +22,9 @@ public sealed class DownloadHandler(
     IUploadContentSource contentSource,
     IOptions<TusOptions> options)
 {
+    /// <summary>The lifecycle state of an upload whose processing gave up; it is never served.</summary>
+    private const string FailedState = "failed";
+
     public async Task HandleAsync(HttpContext context, string uploadId)
     {
         var cancellationToken = context.RequestAborted;
@@ -107,14 +112,20 @@ public sealed class DownloadHandler(
             return status;
         }
 
-        if (status.State == "quarantined")
+        // Only a state that processing may still leave earns Retry-After; the ends it never leaves are told apart,
+        // or a client would poll them for ever.
+        throw status.State switch
         {
-            throw new TusRejection(403, "The upload is quarantined.");
-        }
+            "quarantined" => new TusRejection(403, "The upload is quarantined."),
+            FailedState => new TusRejection(409, "Processing of the upload failed; it will not be served."),
 
-        throw new TusRejection(409, "The upload is still being processed.")
-        {
-            RetryAfterSeconds = options.Value.DownloadRetryAfterSeconds,
+            // The upload ended while the store still holds its data (the sweeper or a DELETE removes it shortly).
+            UploadStatusReader.ExpiredState => new TusRejection(410, "Upload expired."),
+            UploadStatusReader.TerminatedState => new TusRejection(410, "The upload was terminated."),
+            _ => new TusRejection(409, "The upload is still being processed.")
+            {
+                RetryAfterSeconds = options.Value.DownloadRetryAfterSeconds,
+            },
         };
     }
 
