@@ -129,7 +129,7 @@ public sealed partial class CreationHandler
         }
     }
 
-    /// <summary>X4: every listed upload must exist, be a partial and be complete.</summary>
+    /// <summary>X4: every listed upload must exist, be a partial, be unexpired and be complete.</summary>
     private async Task<IReadOnlyList<UploadInfo>> LoadPartialsAsync(
         IReadOnlyList<string> partialIds,
         CancellationToken cancellationToken)
@@ -143,6 +143,12 @@ public sealed partial class CreationHandler
             if (partial.Concat.Kind != UploadConcatKind.Partial)
             {
                 throw TusRejection.BadRequest($"Upload {partialId} is not a partial upload.");
+            }
+
+            // An expired partial is refused before the sweeper removes it, as it is after: the same 400 status.
+            if (partial.IsExpired(DateTimeOffset.UtcNow))
+            {
+                throw TusRejection.BadRequest($"Partial upload {partialId} expired.");
             }
 
             if (!partial.IsComplete)

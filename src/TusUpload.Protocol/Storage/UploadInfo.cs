@@ -32,5 +32,10 @@ public sealed record UploadInfo
 
     public bool IsComplete => Length is { } length && Offset == length;
 
-    public bool IsExpired(DateTimeOffset now) => !IsComplete && ExpiresAt is { } expires && expires <= now;
+    /// <summary>
+    /// Past its expiry and still subject to it: an unfinished upload, or a partial complete or not (only its final
+    /// is kept). Every handler and the sweeper ask this, so an upload is expired for all of them at the same moment.
+    /// </summary>
+    public bool IsExpired(DateTimeOffset now) =>
+        (!IsComplete || Concat.Kind == UploadConcatKind.Partial) && ExpiresAt is { } expires && expires <= now;
 }

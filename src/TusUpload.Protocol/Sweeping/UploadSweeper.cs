@@ -67,7 +67,7 @@ public sealed class UploadSweeper(
         var candidates = new List<string>();
         await foreach (var upload in store.ListAsync(cancellationToken))
         {
-            if (IsDue(upload, now) || UploadCompletion.IsPending(upload))
+            if (upload.IsExpired(now) || UploadCompletion.IsPending(upload))
             {
                 candidates.Add(upload.Id);
             }
@@ -98,10 +98,6 @@ public sealed class UploadSweeper(
         return (expired, recovered);
     }
 
-    /// <summary>Unfinished uploads past their expiry; complete partials too, since only their final is kept.</summary>
-    private static bool IsDue(UploadInfo upload, DateTimeOffset now) =>
-        upload.IsExpired(now)
-        || (upload.Concat.Kind == UploadConcatKind.Partial && upload.ExpiresAt is { } expires && expires <= now);
 
     private async Task<SweepOutcome> SweepUploadAsync(string uploadId, CancellationToken cancellationToken)
     {
@@ -118,7 +114,7 @@ public sealed class UploadSweeper(
             return SweepOutcome.None;
         }
 
-        if (IsDue(upload, DateTimeOffset.UtcNow))
+        if (upload.IsExpired(DateTimeOffset.UtcNow))
         {
             // Not on the sweep's token: a shutdown between the deletion and its record would lose the record.
             await removal.ExpireAsync(uploadId);
