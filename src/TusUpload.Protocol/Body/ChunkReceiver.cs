@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 using TusUpload.Protocol.Diagnostics;
 using TusUpload.Protocol.Http;
 using TusUpload.Protocol.Parsing;
@@ -113,7 +114,14 @@ public sealed partial class ChunkReceiver(
         var expected = request.Checksum;
         if (trailerPossible)
         {
-            var trailer = ReadChecksumTrailer(context.Request);
+            var trailers = ReadChecksumTrailers(context.Request);
+            if (trailers.Count > 1)
+            {
+                // Which one the client meant is unknown, and taking either would accept a body the other refutes.
+                return (ChunkEnd.BadTrailer, "The Upload-Checksum trailer must appear once.");
+            }
+
+            var trailer = trailers.Count == 1 ? trailers[0] ?? string.Empty : null;
             if (trailer is null)
             {
                 return request.ChecksumInTrailer
@@ -136,16 +144,10 @@ public sealed partial class ChunkReceiver(
         return (ChunkEnd.ChecksumMismatch, "Upload-Checksum does not match the body; the chunk was discarded.");
     }
 
-    private static string? ReadChecksumTrailer(HttpRequest request)
-    {
-        if (!request.SupportsTrailers() || !request.CheckTrailersAvailable())
-        {
-            return null;
-        }
-
-        var values = request.GetTrailer(TusHeaders.UploadChecksum);
-        return values.Count == 1 ? values[0] : null;
-    }
+    private static StringValues ReadChecksumTrailers(HttpRequest request) =>
+        request.SupportsTrailers() && request.CheckTrailersAvailable()
+            ? request.GetTrailer(TusHeaders.UploadChecksum)
+            : StringValues.Empty;
 
     private void LogEnd(string uploadId, ChunkEnd end, long bytes, long maxBytes, string? reason)
     {

@@ -19,10 +19,12 @@ public sealed partial class CreationHandler
         CancellationToken cancellationToken)
     {
         var request = context.Request;
-        if (request.Headers.ContainsKey(TusHeaders.UploadLength)
-            || request.Headers.ContainsKey(TusHeaders.UploadDeferLength))
+        var lengthHeader = request.Headers.ContainsKey(TusHeaders.UploadLength) ? TusHeaders.UploadLength
+            : request.Headers.ContainsKey(TusHeaders.UploadDeferLength) ? TusHeaders.UploadDeferLength
+            : null;
+        if (lengthHeader is not null)
         {
-            throw TusRejection.BadRequest("A final upload takes its length from its partials; omit Upload-Length.");
+            throw TusRejection.BadRequest($"A final upload takes its length from its partials; omit {lengthHeader}.");
         }
 
         if (RequestHeaders.HasBody(context))
@@ -60,6 +62,9 @@ public sealed partial class CreationHandler
         await completion.RecordOrRefuseAsync(final, timeout.Token);
 
         context.Response.Headers.Location = urls.Location(context, finalId);
+
+        // As for every creation: the final is complete once created, so its offset is its length.
+        TusResponses.SetOffset(context.Response, final.Offset);
         context.Response.StatusCode = StatusCodes.Status201Created;
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Primitives;
 using TusUpload.Protocol.Parsing;
 
 namespace TusUpload.Protocol.Http;
@@ -59,14 +60,11 @@ public static class RequestHeaders
     /// <summary>True when the request announces <c>Trailer: Upload-Checksum</c> (checksum-trailer extension).</summary>
     public static bool AnnouncesChecksumTrailer(HttpRequest request)
     {
-        foreach (var value in request.Headers["Trailer"])
+        foreach (var name in ListElements(request.Headers["Trailer"]))
         {
-            foreach (var name in (value ?? string.Empty).Split(','))
+            if (name.Equals(TusHeaders.UploadChecksum, StringComparison.OrdinalIgnoreCase))
             {
-                if (name.Trim().Equals(TusHeaders.UploadChecksum, StringComparison.OrdinalIgnoreCase))
-                {
-                    return true;
-                }
+                return true;
             }
         }
 
@@ -95,6 +93,22 @@ public static class RequestHeaders
         return mediaType.Equals(TusHeaders.OffsetOctetStream, StringComparison.OrdinalIgnoreCase);
     }
 
+    /// <summary>
+    /// "A server that receives a request message with a transfer coding it does not understand SHOULD respond with
+    /// 501 (Not Implemented)" (RFC 9112, 6.1). Kestrel removes only the chunked framing, so a body sent as
+    /// <c>gzip, chunked</c> would otherwise be stored still compressed. Refused before anything is read or stored.
+    /// </summary>
+    public static void RequireOnlyChunkedTransferCoding(HttpRequest request)
+    {
+        foreach (var coding in ListElements(request.Headers.TransferEncoding))
+        {
+            if (!coding.Equals("chunked", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new TusRejection(501, "Transfer-Encoding other than chunked is not supported.");
+            }
+        }
+    }
+
     /// <summary>False when the request has neither a Content-Length above zero nor a chunked body.</summary>
     public static bool HasBody(HttpContext context)
     {
@@ -105,4 +119,10 @@ public static class RequestHeaders
 
         return context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? false;
     }
+
+    /// <summary>The elements of a comma-separated header over all its lines, trimmed; empty elements skipped.</summary>
+    private static IEnumerable<string> ListElements(StringValues values) =>
+        values.SelectMany(value => (value ?? string.Empty).Split(
+            ',',
+            StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
 }

@@ -25,6 +25,12 @@ public sealed class TusEndpoint(
 {
     public const string IdRouteValue = "id";
 
+    /// <summary>The methods the collection (the base path) supports, for <c>Allow</c>.</summary>
+    public const string CollectionMethods = "POST, OPTIONS";
+
+    /// <summary>The methods an upload URL supports, for <c>Allow</c>.</summary>
+    public const string UploadMethods = "GET, HEAD, PATCH, DELETE, OPTIONS";
+
     public async Task HandleAsync(HttpContext context)
     {
         context.Response.Headers[TusHeaders.TusResumable] = TusHeaders.Version;
@@ -53,6 +59,7 @@ public sealed class TusEndpoint(
         var request = context.Request;
         var id = context.GetRouteValue(IdRouteValue) as string ?? string.Empty;
         var method = EffectiveMethod(request);
+        RequestHeaders.RequireOnlyChunkedTransferCoding(request);
 
         if (HttpMethods.IsOptions(method))
         {
@@ -67,7 +74,7 @@ public sealed class TusEndpoint(
         {
             if (id.Length == 0)
             {
-                throw MethodNotAllowed("POST, OPTIONS");
+                throw MethodNotAllowed(CollectionMethods);
             }
 
             await downloadHandler.HandleAsync(context, RequireId(id));
@@ -78,7 +85,7 @@ public sealed class TusEndpoint(
 
         if (id.Length == 0)
         {
-            RequireMethod(method, HttpMethods.Post, "POST, OPTIONS");
+            RequireMethod(method, HttpMethods.Post, CollectionMethods);
             await creationHandler.HandleAsync(context);
             return;
         }
@@ -98,7 +105,7 @@ public sealed class TusEndpoint(
         }
         else
         {
-            throw MethodNotAllowed("GET, HEAD, PATCH, DELETE, OPTIONS");
+            throw MethodNotAllowed(UploadMethods);
         }
     }
 

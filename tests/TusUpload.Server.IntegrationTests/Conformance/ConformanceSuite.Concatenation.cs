@@ -33,9 +33,28 @@ public abstract partial class ConformanceSuite
         using var head = await Client.HeadAsync(final);
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal(b.Length + a.Length + b.Length, HeaderNumber(response, "Upload-Offset"));
         Assert.Equal(b.Length + a.Length + b.Length, HeaderNumber(head, "Upload-Length"));
         Assert.Equal(HeaderNumber(head, "Upload-Length"), HeaderNumber(head, "Upload-Offset"));
         Assert.Equal(TusClient.Sha256([.. b, .. a, .. b]), TusClient.Sha256(await Client.DownloadAsync(final)));
+    }
+
+    [Theory]
+    [InlineData("Upload-Length", "2")]
+    [InlineData("Upload-Defer-Length", "1")]
+    public async Task X2_final_with_a_length_header_returns_400_naming_that_header(string header, string value)
+    {
+        var partial = await Client.CreateAsync(2, concat: "partial", body: [1, 2]);
+        var before = await SnapshotAsync();
+
+        using var response = await Client.PostAsync(null, concat: $"final;{partial.AbsolutePath}",
+            headers: new Dictionary<string, string> { [header] = value });
+
+        await AssertRefusedAsync(response, HttpStatusCode.BadRequest);
+        Assert.Equal(
+            $"A final upload takes its length from its partials; omit {header}.\n",
+            await response.Content.ReadAsStringAsync());
+        Assert.Equal(before, await SnapshotAsync());
     }
 
     [Fact]

@@ -318,6 +318,41 @@ public abstract partial class ConformanceSuite
         Assert.Equal([1, 2, 3, 4, 5], await Client.DownloadAsync(upload));
     }
 
+    [Fact]
+    public async Task P8_a_patch_with_a_transfer_coding_other_than_chunked_returns_501_and_stores_nothing()
+    {
+        var body = TusClient.RandomBytes(1_000);
+        var upload = await Client.CreateAsync(body.Length);
+        await using var raw = await RawHttp.ConnectAsync(Client.Server.BaseAddress);
+
+        await raw.SendAsync(PatchHead(upload, 0, contentLength: null)
+            .Replace("Transfer-Encoding: chunked", "Transfer-Encoding: gzip, chunked", StringComparison.Ordinal));
+        await raw.SendAsync(Chunked(body, 400));
+        await raw.SendAsync("0\r\n\r\n");
+        var response = await raw.ReadResponseAsync();
+
+        Assert.Equal(501, response!.StatusCode);
+        Assert.Equal("1.0.0", response.Header("Tus-Resumable"));
+        Assert.Equal("Transfer-Encoding other than chunked is not supported.\n", response.Body);
+        Assert.Equal(0, await Client.OffsetAsync(upload));
+    }
+
+    [Fact]
+    public async Task C1_a_creation_with_a_transfer_coding_other_than_chunked_returns_501_and_creates_nothing()
+    {
+        var before = await SnapshotAsync();
+        await using var raw = await RawHttp.ConnectAsync(Client.Server.BaseAddress);
+
+        await raw.SendAsync($"POST /files/ HTTP/1.1\r\nHost: {Client.Server.BaseAddress.Authority}\r\n"
+            + "Tus-Resumable: 1.0.0\r\nUpload-Length: 5\r\nContent-Type: application/offset+octet-stream\r\n"
+            + "Transfer-Encoding: gzip, chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+        var response = await raw.ReadResponseAsync();
+
+        Assert.Equal(501, response!.StatusCode);
+        Assert.Null(response.Header("Location"));
+        Assert.Equal(before, await SnapshotAsync());
+    }
+
     /// <summary>The head of a PATCH request; a null length means a chunked body.</summary>
     protected static string PatchHead(Uri upload, long offset, long? contentLength, string? extra = null)
     {

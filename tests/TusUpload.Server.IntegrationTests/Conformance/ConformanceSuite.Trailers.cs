@@ -34,4 +34,26 @@ public abstract partial class ConformanceSuite
             Assert.Equal(TusClient.Sha256(body), TusClient.Sha256(await Client.DownloadAsync(upload)));
         }
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task K5_two_checksum_trailers_return_400_and_discard_the_chunk(bool announced)
+    {
+        var body = TusClient.RandomBytes(20_000);
+        var upload = await Client.CreateAsync(body.Length);
+        var good = $"Upload-Checksum: sha256 {Convert.ToBase64String(SHA256.HashData(body))}\r\n";
+        var wrong = $"Upload-Checksum: sha256 {Convert.ToBase64String(SHA256.HashData(body[1..]))}\r\n";
+        await using var raw = await RawHttp.ConnectAsync(Client.Server.BaseAddress);
+
+        var announcement = announced ? "Trailer: Upload-Checksum\r\n" : null;
+        await raw.SendAsync(PatchHead(upload, 0, contentLength: null, announcement));
+        await raw.SendAsync(Chunked(body, 16_384));
+        await raw.SendAsync($"0\r\n{good}{wrong}\r\n");
+        var response = await raw.ReadResponseAsync();
+
+        Assert.Equal(400, response!.StatusCode);
+        Assert.Equal("The Upload-Checksum trailer must appear once.\n", response.Body);
+        Assert.Equal(0, await Client.OffsetAsync(upload));
+    }
 }

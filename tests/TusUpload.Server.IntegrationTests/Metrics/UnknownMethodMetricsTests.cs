@@ -24,7 +24,7 @@ public sealed class UnknownMethodMetricsTests(DiskServers servers) : IDisposable
 
             Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
             Assert.Equal("1.0.0", Assert.Single(response.Headers.GetValues("Tus-Resumable")));
-            Assert.Contains("PATCH", response.Content.Headers.Allow);
+            Assert.Equal(["POST", "OPTIONS"], response.Content.Headers.Allow);
             Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
             Assert.Matches(@"^[^\r\n]+\n$", body);
         }
@@ -33,15 +33,22 @@ public sealed class UnknownMethodMetricsTests(DiskServers servers) : IDisposable
         Assert.All(methods, method => Assert.DoesNotContain(method, metrics, StringComparison.Ordinal));
     }
 
-    [Fact]
-    public async Task Put_on_the_collection_gets_405_like_any_method_no_endpoint_serves()
+    [Theory]
+    [InlineData("/files/", "POST, OPTIONS")]
+    [InlineData("/files", "POST, OPTIONS")]
+    [InlineData("/files/0123456789abcdef0123456789abcdef", "GET, HEAD, PATCH, DELETE, OPTIONS")]
+    [InlineData("/healthz", "GET, HEAD, POST, PATCH, DELETE, OPTIONS")]
+    public async Task Put_gets_405_with_the_methods_the_addressed_resource_supports(string path, string allow)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Put, "/files/");
+        using var request = new HttpRequestMessage(HttpMethod.Put, path);
 
         using var response = await _http.SendAsync(request).WaitAsync(s_timeout);
 
         Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
-        Assert.DoesNotContain("PUT", response.Content.Headers.Allow);
+        Assert.Equal(allow.Split(", "), response.Content.Headers.Allow);
+        Assert.Equal(
+            $"Method not allowed; use {allow}.\n",
+            await response.Content.ReadAsStringAsync().WaitAsync(s_timeout));
     }
 
     public void Dispose() => _http.Dispose();
