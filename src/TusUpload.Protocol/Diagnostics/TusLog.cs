@@ -5,8 +5,15 @@ namespace TusUpload.Protocol.Diagnostics;
 /// <summary>Log messages of the protocol layer, event ids 1000–1999.</summary>
 internal static partial class TusLog
 {
-    [LoggerMessage(1000, LogLevel.Debug, "Rejected {Method} {Path} with {StatusCode}: {Reason}")]
-    public static partial void Rejected(ILogger logger, string method, string path, int statusCode, string reason);
+    // {UploadId} is null on these request-level events when the request names no upload and has made none.
+    [LoggerMessage(1000, LogLevel.Debug, "Rejected {Method} {Path} with {StatusCode}: {Reason} (upload {UploadId})")]
+    public static partial void Rejected(
+        ILogger logger,
+        string method,
+        string path,
+        int statusCode,
+        string reason,
+        string? uploadId);
 
     [LoggerMessage(1001, LogLevel.Information, "Created upload {UploadId} (length {Length}, concat {Concat})")]
     public static partial void Created(ILogger logger, string uploadId, long? length, string concat);
@@ -41,14 +48,27 @@ internal static partial class TusLog
     [LoggerMessage(1011, LogLevel.Error, "Recording the completion of upload {UploadId} failed; the client will retry")]
     public static partial void CompletionFailed(ILogger logger, Exception exception, string uploadId);
 
-    [LoggerMessage(1012, LogLevel.Warning, "Store unavailable while handling {Method} {Path}")]
-    public static partial void StoreUnavailable(ILogger logger, Exception exception, string method, string path);
+    [LoggerMessage(1012, LogLevel.Warning, "Store unavailable while handling {Method} {Path} (upload {UploadId})")]
+    public static partial void StoreUnavailable(
+        ILogger logger,
+        Exception exception,
+        string method,
+        string path,
+        string? uploadId);
 
-    [LoggerMessage(1013, LogLevel.Error, "Unexpected failure while handling {Method} {Path}")]
-    public static partial void Failed(ILogger logger, Exception exception, string method, string path);
+    [LoggerMessage(1013, LogLevel.Error, "Unexpected failure while handling {Method} {Path} (upload {UploadId})")]
+    public static partial void Failed(
+        ILogger logger,
+        Exception exception,
+        string method,
+        string path,
+        string? uploadId);
 
-    [LoggerMessage(1014, LogLevel.Debug, "Request {Method} {Path} ended because the client went away")]
-    public static partial void RequestAborted(ILogger logger, string method, string path);
+    [LoggerMessage(
+        1014,
+        LogLevel.Debug,
+        "Request {Method} {Path} ended because the client went away (upload {UploadId})")]
+    public static partial void RequestAborted(ILogger logger, string method, string path, string? uploadId);
 
     [LoggerMessage(1015, LogLevel.Information, "Body of upload {UploadId} cut short by shutdown after {Bytes} bytes")]
     public static partial void ShutdownDuringBody(ILogger logger, string uploadId, long bytes);
@@ -75,8 +95,13 @@ internal static partial class TusLog
     [LoggerMessage(1021, LogLevel.Debug, "Body of upload {UploadId} overran the allowed {MaxBytes} bytes")]
     public static partial void Overrun(ILogger logger, string uploadId, long maxBytes);
 
-    [LoggerMessage(1022, LogLevel.Warning, "Timed out while handling {Method} {Path}")]
-    public static partial void TimedOut(ILogger logger, Exception exception, string method, string path);
+    [LoggerMessage(1022, LogLevel.Warning, "Timed out while handling {Method} {Path} (upload {UploadId})")]
+    public static partial void TimedOut(
+        ILogger logger,
+        Exception exception,
+        string method,
+        string path,
+        string? uploadId);
 
     [LoggerMessage(1023, LogLevel.Debug, "Body of upload {UploadId} malformed after {Bytes} bytes: {Reason}")]
     public static partial void MalformedBody(ILogger logger, string uploadId, long bytes, string reason);

@@ -33,6 +33,7 @@ public sealed partial class CreationHandler
         }
 
         var finalId = UploadIds.FinalId(IdempotencyKeyOf(request), concat.PartialIds, metadata);
+        RequestUpload.Assigned(context, finalId);
 
         await using var uploadLock = await access.AcquireAsync(finalId, cancellationToken);
         var final = await store.GetAsync(finalId, cancellationToken);

@@ -74,6 +74,7 @@ public sealed partial class CreationHandler(
         PatchHandler.RequireFits(request.ContentLength, remaining, upload);
 
         await using var uploadLock = await access.AcquireAsync(upload.Id, cancellationToken);
+        RequestUpload.Assigned(context, upload.Id);
         await store.CreateAsync(upload, cancellationToken);
         try
         {

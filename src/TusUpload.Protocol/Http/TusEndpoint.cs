@@ -171,7 +171,7 @@ public sealed class TusEndpoint(
             return;
         }
 
-        TusLog.Rejected(logger, request.Method, request.Path, statusCode, reason);
+        TusLog.Rejected(logger, request.Method, request.Path, statusCode, reason, RequestUpload.IdOf(context));
         if (statusCode == 412)
         {
             context.Response.Headers[TusHeaders.TusVersion] = TusHeaders.Version;
@@ -193,6 +193,7 @@ public sealed class TusEndpoint(
     private (int StatusCode, string Reason) Classify(HttpContext context, Exception exception)
     {
         var request = context.Request;
+        var uploadId = RequestUpload.IdOf(context);
         switch (exception)
         {
             case TusRejection rejection:
@@ -210,21 +211,21 @@ public sealed class TusEndpoint(
                 // generic retry policies retry a 503, and tus-js-client's retry reads the offset by HEAD first.
                 return (503, OneLine(rewound.Message));
             case UploadStoreException { Error: UploadStoreError.Unavailable } unavailable:
-                TusLog.StoreUnavailable(logger, exception, request.Method, request.Path);
+                TusLog.StoreUnavailable(logger, exception, request.Method, request.Path, uploadId);
                 return (503, unavailable.ClientReason ?? "Storage is temporarily unavailable; retry.");
             case BadHttpRequestException badRequest:
                 return (badRequest.StatusCode, "Malformed request.");
             case Exception when context.RequestAborted.IsCancellationRequested:
                 // The client went away (cancelled read or write, reset connection): not our fault, nobody to answer.
-                TusLog.RequestAborted(logger, request.Method, request.Path);
+                TusLog.RequestAborted(logger, request.Method, request.Path, uploadId);
                 return (0, string.Empty);
             case OperationCanceledException:
                 // The client is still there, so one of the server's own bounds ran out (a store or the ledger too
                 // slow within Tus:CommitTimeout): like an unavailable store, worth a retry, not a fault of ours.
-                TusLog.TimedOut(logger, exception, request.Method, request.Path);
+                TusLog.TimedOut(logger, exception, request.Method, request.Path, uploadId);
                 return (503, "The server timed out storing or recording this request; retry.");
             default:
-                TusLog.Failed(logger, exception, request.Method, request.Path);
+                TusLog.Failed(logger, exception, request.Method, request.Path, uploadId);
                 return (500, "Internal server error.");
         }
     }
