@@ -13,7 +13,9 @@ namespace TusUpload.Store.S3;
 /// </summary>
 public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings, S3Metrics? metrics = null)
 {
-    /// <summary>How long a HeadBucket that found the bucket vouches for it when a 404 does not say what is missing.</summary>
+    /// <summary>
+    /// How long a HeadBucket that found the bucket vouches for it when a 404 does not say what is missing.
+    /// </summary>
     private static readonly TimeSpan s_bucketConfirmation = TimeSpan.FromSeconds(5);
 
     private readonly SemaphoreSlim _bucketGate = new(1, 1);

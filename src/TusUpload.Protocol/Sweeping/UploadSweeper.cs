@@ -98,7 +98,6 @@ public sealed class UploadSweeper(
         return (expired, recovered);
     }
 
-
     private async Task<SweepOutcome> SweepUploadAsync(string uploadId, CancellationToken cancellationToken)
     {
         // A writer that is active right now keeps its upload alive; it is looked at again next time.

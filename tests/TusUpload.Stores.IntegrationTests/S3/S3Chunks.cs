@@ -59,7 +59,9 @@ internal static class S3Chunks
         return response.Parts ?? [];
     }
 
-    /// <summary>Sends other bytes under a part number the info records, as a late request of a lost writer would.</summary>
+    /// <summary>
+    /// Sends other bytes under a part number the info records, as a late request of a lost writer would.
+    /// </summary>
     public static async Task OverwritePartAsync(S3StoreFixture fixture, string uploadId, int number, byte[] bytes)
     {
         var state = await StateAsync(fixture, uploadId);
