@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using TusUpload.Protocol.Storage;
 
 namespace TusUpload.Pipeline;
 
@@ -59,6 +60,19 @@ public static class HostSettings
     /// never starts only to log its failure with a stack trace.
     /// </summary>
     public static void CheckAll(IServiceProvider services) => services.GetService<IStartupValidator>()?.Validate();
+
+    /// <summary>
+    /// Runs the store's start-up (<see cref="IStoreStartup"/>) after <see cref="CheckAll"/> and before the host
+    /// starts: a setting the store refuses there (a missing bucket it must not create) throws the
+    /// <see cref="OptionsValidationException"/> that <see cref="ReportAsync"/> reports in one line.
+    /// </summary>
+    public static async Task StartStoreAsync(IServiceProvider services, CancellationToken cancellationToken = default)
+    {
+        foreach (var startup in services.GetServices<IStoreStartup>())
+        {
+            await startup.StartAsync(cancellationToken);
+        }
+    }
 
     /// <summary>
     /// True for what <see cref="ReportAsync"/> reports as bad settings: failed validations (one or several), and a

@@ -17,6 +17,7 @@ try
     var app = builder.Build();
     ServerSettings.WarnAboutUnknownKeys(app);
     HostSettings.CheckAll(app.Services);
+    await HostSettings.StartStoreAsync(app.Services);
     using var claim = LocalDataClaim.Take(app.Services, app.Configuration);
 
     app.UseServerHosting();

@@ -510,8 +510,8 @@ public sealed partial class S3Bucket(IAmazonS3 client, S3StoreSettings settings,
     }
 
     /// <summary>
-    /// Creates the bucket if it is missing. Every call waits for it, so that hosted services starting before the
-    /// store's own start-up (the expiry sweep) never meet a missing bucket.
+    /// Creates the bucket if it is missing. The hosts do it before they start (<see cref="S3StoreStartup"/>); every
+    /// call also waits for it, so that a host that does not run the store's start-up never meets a missing bucket.
     /// </summary>
     public async Task EnsureBucketAsync(CancellationToken cancellationToken)
     {

@@ -58,11 +58,8 @@ internal static partial class S3StoreLog
     [LoggerMessage(2113, LogLevel.Debug, "Upload {UploadId}: stored whole as one object of {Size} bytes")]
     public static partial void StoredAsOneObject(ILogger logger, string uploadId, long size);
 
-    [LoggerMessage(
-        2114,
-        LogLevel.Critical,
-        "S3 bucket {Bucket} does not exist at {ServiceUrl} and Store:S3:CreateBucket is off; start-up fails")]
-    public static partial void BucketMissing(ILogger logger, string bucket, string serviceUrl);
+    // 2114 was the missing bucket at start-up; it is refused as a setting now (one "Invalid configuration" line on
+    // standard error). Not to be reused: alerts may still look for it.
 
     [LoggerMessage(
         2115,

@@ -33,7 +33,7 @@ public static class S3StoreRegistration
         services.AddSingleton<IUploadStore>(provider => provider.GetRequiredService<S3UploadStore>());
         services.AddSingleton<S3BlobStore>();
         services.AddSingleton<IBlobStore>(provider => provider.GetRequiredService<S3BlobStore>());
-        services.AddHostedService<S3StoreStartup>();
+        services.AddSingleton<IStoreStartup, S3StoreStartup>();
         return services;
     }
 

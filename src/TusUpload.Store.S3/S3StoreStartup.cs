@@ -1,6 +1,6 @@
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using TusUpload.Protocol.Storage;
 
 namespace TusUpload.Store.S3;
 
@@ -8,14 +8,16 @@ namespace TusUpload.Store.S3;
 /// Creates the bucket at start-up when configured to, or else checks that it exists, and states the store's
 /// effective settings. Either fails start-up when it cannot be done: a missing bucket is a configuration error (a
 /// typo, say) that no request could succeed with, and an unreachable S3 service fails start-up the same way
-/// whether or not the bucket is to be created.
+/// whether or not the bucket is to be created. The hosts run it before they start (see <see cref="IStoreStartup"/>).
 /// </summary>
 public sealed class S3StoreStartup(
     S3Bucket bucket,
     S3StoreSettings settings,
     IOptions<S3StoreOptions> options,
-    ILogger<S3StoreStartup> logger) : IHostedService
+    ILogger<S3StoreStartup> logger) : IStoreStartup
 {
+    private const string CreateBucketKey = S3StoreOptions.SectionName + ":" + nameof(S3StoreOptions.CreateBucket);
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var serviceUrl = options.Value.ServiceUrl;
@@ -26,14 +28,15 @@ public sealed class S3StoreStartup(
         }
         else if (!await bucket.BucketExistsAsync(cancellationToken))
         {
-            S3StoreLog.BucketMissing(logger, settings.Bucket, serviceUrl);
-            throw new InvalidOperationException(
-                $"S3 bucket {settings.Bucket} does not exist at {serviceUrl}; create it, or set "
-                + "Store:S3:CreateBucket=true to have it created at start-up.");
+            // A setting the operator has to fix, refused the way a failed validation is: one line naming the
+            // bucket and the setting, exit code 2, rather than a crash with a stack trace.
+            throw new OptionsValidationException(
+                CreateBucketKey,
+                typeof(S3StoreOptions),
+                [$"S3 bucket {settings.Bucket} does not exist at {serviceUrl} and {CreateBucketKey} is false; "
+                    + $"create the bucket, or set {CreateBucketKey}=true to have it created at start-up."]);
         }
 
         S3StoreLog.StoreReady(logger, settings.Bucket, serviceUrl, settings.PartSize, settings.MaxParts);
     }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -35,6 +35,7 @@ try
     }
 
     HostSettings.CheckAll(host.Services);
+    await HostSettings.StartStoreAsync(host.Services);
     var rabbit = host.Services.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
     logger.Started(
         WorkerRegistration.StoreKind(builder.Configuration),

@@ -16,7 +16,7 @@ public sealed class S3Servers : TusServers
 
     private const string Prefix = "uploads/";
 
-    private static string ServiceUrl => Required("TUS_TEST_S3");
+    public static string ServiceUrl => Required("TUS_TEST_S3");
 
     public static string BucketOf(string workDirectory) => Path.GetFileName(workDirectory).ToLowerInvariant();
 

@@ -45,6 +45,46 @@ public sealed class TusServerProcess : IAsyncDisposable
         string workDirectory,
         CancellationToken cancellationToken = default)
     {
+        var server = Launch(settings, workDirectory);
+        try
+        {
+            await server.WaitUntilAnsweringAsync(cancellationToken);
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+
+        return server;
+    }
+
+    /// <summary>
+    /// Runs the server until it exits by itself, for a start that must fail: its exit code and its output. One that
+    /// still runs after <paramref name="timeout"/> is killed, and the test fails with its output.
+    /// </summary>
+    public static async Task<(int ExitCode, string Output)> RunToExitAsync(
+        IReadOnlyDictionary<string, string> settings,
+        string workDirectory,
+        TimeSpan timeout)
+    {
+        await using var server = Launch(settings, workDirectory);
+        using var wait = new CancellationTokenSource(timeout);
+        try
+        {
+            // Returns once the redirected output is read to its end as well.
+            await server._process.WaitForExitAsync(wait.Token);
+        }
+        catch (OperationCanceledException exception)
+        {
+            throw new TimeoutException($"The server still ran after {timeout}:\n{server.Output}", exception);
+        }
+
+        return (server._process.ExitCode, server.Output);
+    }
+
+    private static TusServerProcess Launch(IReadOnlyDictionary<string, string> settings, string workDirectory)
+    {
         Directory.CreateDirectory(workDirectory);
         var port = FreePort();
         var baseAddress = new Uri($"http://127.0.0.1:{port}/");
@@ -77,17 +117,6 @@ public sealed class TusServerProcess : IAsyncDisposable
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-
-        try
-        {
-            await server.WaitUntilAnsweringAsync(cancellationToken);
-        }
-        catch
-        {
-            await server.DisposeAsync();
-            throw;
-        }
-
         return server;
     }
 

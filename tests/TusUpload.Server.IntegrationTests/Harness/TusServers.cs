@@ -51,13 +51,19 @@ public abstract class TusServers : IAsyncLifetime
         IReadOnlyDictionary<string, string> tusSettings,
         string workDirectory)
     {
-        var settings = new Dictionary<string, string>(StoreSettings(workDirectory));
-        foreach (var (key, value) in tusSettings)
-        {
-            settings[key] = value;
-        }
+        return TusServerProcess.StartAsync(Combined(tusSettings, workDirectory), workDirectory);
+    }
 
-        return TusServerProcess.StartAsync(settings, workDirectory);
+    /// <summary>
+    /// Runs a server of this kind with <paramref name="tusSettings"/> over its store's until it exits by itself, for
+    /// a start that must fail; see <see cref="TusServerProcess.RunToExitAsync"/>.
+    /// </summary>
+    public Task<(int ExitCode, string Output)> RunServerToExitAsync(
+        IReadOnlyDictionary<string, string> tusSettings,
+        TimeSpan timeout)
+    {
+        var workDirectory = NewWorkDirectory();
+        return TusServerProcess.RunToExitAsync(Combined(tusSettings, workDirectory), workDirectory, timeout);
     }
 
     public static string NewWorkDirectory() =>
@@ -89,4 +95,16 @@ public abstract class TusServers : IAsyncLifetime
 
     /// <summary>Settings that select and configure the store for a server whose scratch directory is given.</summary>
     protected abstract IReadOnlyDictionary<string, string> StoreSettings(string workDirectory);
+
+    /// <summary>The store's settings for <paramref name="workDirectory"/>, overridden by the test's.</summary>
+    private Dictionary<string, string> Combined(IReadOnlyDictionary<string, string> tusSettings, string workDirectory)
+    {
+        var settings = new Dictionary<string, string>(StoreSettings(workDirectory));
+        foreach (var (key, value) in tusSettings)
+        {
+            settings[key] = value;
+        }
+
+        return settings;
+    }
 }

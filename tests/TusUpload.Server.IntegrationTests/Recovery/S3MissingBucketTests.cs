@@ -9,7 +9,8 @@ namespace TusUpload.Server.IntegrationTests.Recovery;
 /// <summary>
 /// A missing bucket is never a missing upload: a server whose bucket is deleted under it answers every request with
 /// a retryable 503 that says so, records no termination and is not ready; once the bucket is back its uploads
-/// continue. A server configured with a bucket that does not exist (and not to create it) does not start.
+/// continue. A server configured with a bucket that does not exist (and not to create it) does not start: one line
+/// names the bucket and the setting, and it exits with code 2 as for any other bad setting.
 /// </summary>
 [Collection(S3Collection.Name)]
 public sealed class S3MissingBucketTests(S3Servers servers)
@@ -19,7 +20,7 @@ public sealed class S3MissingBucketTests(S3Servers servers)
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(60);
 
     [Fact]
-    public async Task A_server_told_not_to_create_a_bucket_that_does_not_exist_fails_to_start_and_says_why()
+    public async Task A_server_told_not_to_create_a_bucket_that_does_not_exist_names_both_in_one_line_and_exits_2()
     {
         var bucket = $"tus-it-missing-{Guid.NewGuid():N}";
         var settings = new Dictionary<string, string>
@@ -28,10 +29,18 @@ public sealed class S3MissingBucketTests(S3Servers servers)
             ["Store:S3:CreateBucket"] = "false",
         };
 
-        var failure = await Assert.ThrowsAsync<InvalidOperationException>(
-            () => servers.StartServerAsync(settings).WaitAsync(s_timeout));
+        var (exitCode, output) = await servers.RunServerToExitAsync(settings, s_timeout);
 
-        Assert.Contains($"S3 bucket {bucket} does not exist", failure.Message, StringComparison.Ordinal);
+        Assert.Equal(2, exitCode);
+        Assert.Contains(
+            $"Invalid configuration: S3 bucket {bucket} does not exist at {S3Servers.ServiceUrl} and "
+            + "Store:S3:CreateBucket is false; create the bucket, or set Store:S3:CreateBucket=true",
+            output,
+            StringComparison.Ordinal);
+        Assert.Equal(1, output.Split('\n').Count(line => line.Contains(bucket, StringComparison.Ordinal)));
+        Assert.DoesNotContain("Unhandled exception", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Hosting failed to start", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
     }
 
     [Fact]
