@@ -30,7 +30,7 @@ internal sealed partial class S3ChunkWriter
 
         _state.IncompleteKey = null;
         _state.IncompleteSize = 0;
-        await _bucket.WriteStateAsync(_state, createOnly: false, cancellationToken);
+        await WriteStateAsync(cancellationToken);
         await _store.AssembleAsync(_state, cancellationToken);
     }
 
@@ -51,7 +51,7 @@ internal sealed partial class S3ChunkWriter
         _incompleteConsumed = true;
         _part.Dispose();
 
-        await _bucket.WriteStateAsync(_state, createOnly: false, cancellationToken);
+        await WriteStateAsync(cancellationToken);
         S3StoreLog.StoredAsOneObject(_logger, _state.Id, _state.Offset);
     }
 
@@ -63,7 +63,7 @@ internal sealed partial class S3ChunkWriter
             // No new byte: the incomplete part stays as it is, and only a declared length is left to record.
             if (declaresLength)
             {
-                await _bucket.WriteStateAsync(_state, createOnly: false, cancellationToken);
+                await WriteStateAsync(cancellationToken);
             }
 
             return;
@@ -82,20 +82,39 @@ internal sealed partial class S3ChunkWriter
             _state.IncompleteSize = 0;
         }
 
-        await _bucket.WriteStateAsync(_state, createOnly: false, cancellationToken);
+        await WriteStateAsync(cancellationToken);
     }
 
-    /// <summary>Removes the incomplete part this chunk started from once the info no longer names it.</summary>
+    /// <summary>
+    /// Writes the info object (fenced, see <see cref="S3Bucket.WriteStateAsync"/>) and notes when it no longer names
+    /// the incomplete part this chunk started from: that object is then stale for good, since no later version can
+    /// name it again (every incomplete part gets a fresh key, and every info write builds on the one before).
+    /// </summary>
+    private async Task WriteStateAsync(CancellationToken cancellationToken)
+    {
+        await _bucket.WriteStateAsync(_state, createOnly: false, cancellationToken);
+        _incompletePartStale |= _originalIncompleteKey is not null && _state.IncompleteKey != _originalIncompleteKey;
+    }
+
+    /// <summary>
+    /// Removes the incomplete part this chunk started from once a written info no longer names it: after the commit,
+    /// and on disposal when the commit failed after that write (an assembly that met an overwritten part and set the
+    /// upload back) or a chunk cut off after its first part was recorded. Only that one key, never the upload's
+    /// incomplete parts by prefix: with two instances, this one's lease may be taken over right after its write
+    /// (cut off from PostgreSQL), and the new holder's incomplete part, which its info names, would go too.
+    /// </summary>
     private async Task RemoveStaleIncompletePartAsync()
     {
-        if (_originalIncompleteKey is null || _state.IncompleteKey == _originalIncompleteKey)
+        if (!_incompletePartStale || _originalIncompleteKey is null)
         {
             return;
         }
 
+        _incompletePartStale = false;
         try
         {
-            // Not the request's token: the commit is durable already and the cleanup should not be cut short.
+            // Not the request's token: the info write that dropped it is durable, and the cleanup should not be
+            // cut short by the request's end.
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
             await _bucket.DeleteObjectAsync(_state.Id, _originalIncompleteKey, timeout.Token);
         }

@@ -23,6 +23,7 @@ internal sealed partial class S3ChunkWriter : IChunkWriter
     private PartBuffer _part;
     private int _nextPartNumber;
     private bool _incompleteConsumed;
+    private bool _incompletePartStale;
     private bool _done;
 
     private S3ChunkWriter(
@@ -137,6 +138,7 @@ internal sealed partial class S3ChunkWriter : IChunkWriter
         }
 
         _done = true;
+        await RemoveStaleIncompletePartAsync();
 
         // Parts in flight may finish, within a bound, rather than being cancelled at once: a cancelled request can
         // still land at S3 after the upload's lock is released and overwrite the part that the next writer sends
@@ -179,7 +181,7 @@ internal sealed partial class S3ChunkWriter : IChunkWriter
             if (_unrecorded.Count > 0)
             {
                 RecordUploadedParts();
-                await _bucket.WriteStateAsync(_state, createOnly: false, timeout.Token);
+                await WriteStateAsync(timeout.Token);
             }
         }
         catch (Exception exception) when (exception is UploadStoreException or OperationCanceledException)
@@ -258,7 +260,7 @@ internal sealed partial class S3ChunkWriter : IChunkWriter
             // A chunk without a checksum may keep what arrived: record each finished part so a crash of this
             // instance loses at most the parts still in flight plus the bytes not yet cut into a part.
             RecordUploadedParts();
-            await _bucket.WriteStateAsync(_state, createOnly: false, cancellationToken);
+            await WriteStateAsync(cancellationToken);
         }
     }
 

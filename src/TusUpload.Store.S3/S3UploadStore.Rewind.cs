@@ -27,6 +27,9 @@ public sealed partial class S3UploadStore
 
         var recordedOffset = state.Offset;
         var lostPart = state.Parts[intact].Number;
+        // An upload is assembled only without an incomplete part, so none is named here. The one the completing
+        // chunk started from was dropped by its info write, and the chunk removes that object on disposal; after a
+        // crash of that chunk's instance it stays until the upload is removed (a known shortcoming).
         state.Parts = state.Parts[..intact];
         state.IncompleteKey = null;
         state.IncompleteSize = 0;

@@ -57,6 +57,65 @@ public sealed class S3OverwrittenPartTests(S3StoreFixture fixture) : IClassFixtu
         Assert.Equal(bytes, await S3Chunks.ReadAllAsync(Store, resumed));
     }
 
+    [Fact]
+    public async Task Rewound_commit_removes_the_incomplete_part_object_it_started_from()
+    {
+        var bytes = TestData.Bytes((2 * PartSize) + 1000, seed: 65);
+        var upload = await S3Chunks.CreateAsync(Store, bytes.Length);
+        upload = await S3Chunks.WriteAsync(Store, upload, bytes.AsMemory(0, (2 * PartSize) + 100));
+        var before = await S3Chunks.StateAsync(fixture, upload.Id);
+        await S3Chunks.OverwritePartAsync(fixture, upload.Id, 2, TestData.Bytes(PartSize, seed: 66));
+
+        var rewound = await Assert.ThrowsAsync<UploadStoreException>(() =>
+            S3Chunks.WriteAsync(Store, upload, bytes.AsMemory((2 * PartSize) + 100)));
+        var left = await IncompletePartKeysAsync(upload.Id);
+        var head = await S3Chunks.GetAsync(fixture.OpenAnotherInstance(), upload.Id);
+        var resumed = await S3Chunks.WriteAsync(Store, head, bytes.AsMemory((int)head.Offset));
+
+        Assert.NotNull(before.IncompleteKey);
+        Assert.Equal(UploadStoreError.Rewound, rewound.Error);
+        Assert.Empty(left);
+        Assert.Equal(PartSize, head.Offset);
+        Assert.True(resumed.IsComplete);
+        Assert.Equal(bytes, await S3Chunks.ReadAllAsync(Store, resumed));
+    }
+
+    [Fact]
+    public async Task Abandoned_chunk_whose_checkpoint_took_in_the_incomplete_part_removes_its_object()
+    {
+        var bytes = TestData.Bytes((2 * PartSize) + 1000, seed: 67);
+        var upload = await S3Chunks.CreateAsync(Store, bytes.Length);
+        upload = await S3Chunks.WriteAsync(Store, upload, bytes.AsMemory(0, 100));
+        var before = await S3Chunks.StateAsync(fixture, upload.Id);
+
+        // Cut off after the first full part (the incomplete part's bytes and the chunk's own): the writer's
+        // disposal records that part, so the info names the incomplete part no more.
+        await S3Chunks.WriteAsync(Store, upload, bytes.AsMemory(100, PartSize), commit: false);
+        var left = await IncompletePartKeysAsync(upload.Id);
+        var head = await S3Chunks.GetAsync(fixture.OpenAnotherInstance(), upload.Id);
+        var resumed = await S3Chunks.WriteAsync(Store, head, bytes.AsMemory((int)head.Offset));
+
+        Assert.NotNull(before.IncompleteKey);
+        Assert.Empty(left);
+        Assert.Equal(PartSize, head.Offset);
+        Assert.True(resumed.IsComplete);
+        Assert.Equal(bytes, await S3Chunks.ReadAllAsync(Store, resumed));
+    }
+
+    /// <summary>The incomplete-part objects S3 holds for the upload, named in its info or not.</summary>
+    private async Task<List<string>> IncompletePartKeysAsync(string uploadId)
+    {
+        var keys = new List<string>();
+        var prefix = fixture.Bucket.Keys.IncompletePartPrefix(uploadId);
+        using var timeout = new CancellationTokenSource(TestData.Timeout);
+        await foreach (var key in fixture.Bucket.ListKeysAsync(prefix, timeout.Token))
+        {
+            keys.Add(key);
+        }
+
+        return keys;
+    }
+
     /// <summary>What a crash between the final commit's info write and CompleteMultipartUpload leaves.</summary>
     private async Task<UploadInfo> RecordLastPartUnassembledAsync(string uploadId, byte[] lastPart)
     {
