@@ -23,7 +23,8 @@ try
         .Enrich.FromLogContext()
         .WriteTo.Console(new RenderedCompactJsonFormatter()));
 
-    // Deliveries in progress get the consumer's drain window (20 s) before the host gives up on them.
+    // The consumer's graceful stop fits in this: up to 5 s to cancel its subscription, a 15 s drain for deliveries
+    // in progress, then up to 5 s to hand what is still in progress back to the queue as fresh copies.
     builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(25));
     builder.Services.AddWorker(builder.Configuration);
 

@@ -63,15 +63,20 @@ public sealed partial class RabbitMqCompletionConsumer
         {
             await consumer.HandleAsync(completed, attempt, _abandon.Token);
         }
-        catch (OperationCanceledException) when (_abandon.IsCancellationRequested)
+        catch (Exception ex) when (_abandon.IsCancellationRequested && ex is not OutOfMemoryException)
         {
-            // Shutting down: the channel closes next and the broker requeues the message.
+            // Stopping, and the drain ended first: the delivery was cancelled (whatever it threw on the way out).
+            // Returned by the channel's close, the quorum queue would count it, and a worker restarted often
+            // enough during an outage would dead-letter every message it held. A fresh copy starts again at 1.
+            await HandOffAsync(channel, delivery, completed.UploadId);
             return;
         }
         catch (ProcessingDeferredException ex)
         {
             logger.Deferred(completed.UploadId, ex.Message);
-            await SettleAsync(completed.UploadId, () => RequeueAtTailAsync(channel, delivery));
+            await SettleAsync(
+                completed.UploadId,
+                () => RequeueAtTailAsync(channel, delivery, _options.ConfirmTimeout));
             return;
         }
         catch (Exception ex)
@@ -85,9 +90,27 @@ public sealed partial class RabbitMqCompletionConsumer
         await SettleAsync(completed.UploadId, () => channel.BasicAckAsync(delivery.DeliveryTag, multiple: false));
     }
 
+    // A delivery cancelled by a graceful stop goes back the way a deferral does. When that fails (the broker or the
+    // connection is gone, no confirm in time) the message stays unacked and returns when the channel closes, counted.
+    private async Task HandOffAsync(IChannel channel, BasicDeliverEventArgs delivery, string uploadId)
+    {
+        var timeout = HandOffTimeout < _options.ConfirmTimeout ? HandOffTimeout : _options.ConfirmTimeout;
+        try
+        {
+            await RequeueAtTailAsync(channel, delivery, timeout);
+            logger.HandedOff(uploadId);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            logger.HandOffFailed(uploadId, ex.Message);
+        }
+    }
+
     // A deferral is not the message's fault, so it must not use up the delivery limit: publish a fresh copy
     // (confirmed) to the queue, then ack the original. A crash in between leaves two copies, which is harmless.
-    private async ValueTask RequeueAtTailAsync(IChannel channel, BasicDeliverEventArgs delivery)
+    // The confirm is awaited at most timeout: a copy confirmed later, with the original then returned, is a second
+    // copy too.
+    private async ValueTask RequeueAtTailAsync(IChannel channel, BasicDeliverEventArgs delivery, TimeSpan timeout)
     {
         var properties = new BasicProperties(delivery.BasicProperties);
         if (properties.Headers is { } headers)
@@ -97,14 +120,19 @@ public sealed partial class RabbitMqCompletionConsumer
                 .ToDictionary(header => header.Key, header => header.Value);
         }
 
+        using var confirm = new CancellationTokenSource(timeout);
         await channel.BasicPublishAsync(
-            exchange: string.Empty,
-            routingKey: _options.Queue,
-            mandatory: true,
-            properties,
-            delivery.Body,
-            CancellationToken.None);
-        await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false);
+                exchange: string.Empty,
+                routingKey: _options.Queue,
+                mandatory: true,
+                properties,
+                delivery.Body,
+                confirm.Token)
+            .AsTask()
+            .WaitAsync(timeout, CancellationToken.None);
+        await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false, CancellationToken.None)
+            .AsTask()
+            .WaitAsync(timeout, CancellationToken.None);
     }
 
     // Settling on a channel that just closed fails; the broker then redelivers, which processing tolerates.

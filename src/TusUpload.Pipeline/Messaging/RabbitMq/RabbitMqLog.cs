@@ -76,4 +76,25 @@ internal static partial class RabbitMqLog
         Level = LogLevel.Information,
         Message = "Consumer stopping; waiting up to {DrainSeconds} s for {InFlight} deliveries in progress")]
     public static partial void Draining(this ILogger logger, int inFlight, double drainSeconds);
+
+    [LoggerMessage(
+        EventId = 4618,
+        Level = LogLevel.Information,
+        Message = "Upload {UploadId} was still in progress when the consumer stopped; requeued as a fresh copy "
+            + "without counting a delivery")]
+    public static partial void HandedOff(this ILogger logger, string uploadId);
+
+    [LoggerMessage(
+        EventId = 4619,
+        Level = LogLevel.Warning,
+        Message = "Upload {UploadId} was still in progress when the consumer stopped and could not be requeued as a "
+            + "fresh copy; it returns to the queue when the channel closes, counting a delivery: {Reason}")]
+    public static partial void HandOffFailed(this ILogger logger, string uploadId, string reason);
+
+    [LoggerMessage(
+        EventId = 4620,
+        Level = LogLevel.Warning,
+        Message = "{InFlight} cancelled deliveries did not finish within {HandOffSeconds} s; they return to the "
+            + "queue when the channel closes, each counting a delivery")]
+    public static partial void HandOffIncomplete(this ILogger logger, int inFlight, double handOffSeconds);
 }
