@@ -16,4 +16,25 @@ internal static partial class PostgresLog
 
     [LoggerMessage(2303, LogLevel.Debug, "Migration {Script} applied")]
     public static partial void ScriptApplied(ILogger logger, string script);
+
+    [LoggerMessage(
+        2304,
+        LogLevel.Warning,
+        "Database {Database} is unavailable (attempt {Attempt}); waiting for it before anything else starts, "
+            + "next try in {DelaySeconds} s: {Reason}")]
+    public static partial void WaitingForDatabase(
+        ILogger logger,
+        string database,
+        int attempt,
+        double delaySeconds,
+        string reason);
+
+    [LoggerMessage(2305, LogLevel.Information, "Database {Database} is reachable after {WaitedSeconds} s")]
+    public static partial void DatabaseReachable(ILogger logger, string database, double waitedSeconds);
+
+    [LoggerMessage(
+        2306,
+        LogLevel.Information,
+        "Stopping while waiting for database {Database}: nothing was migrated and nothing else starts")]
+    public static partial void StoppedWhileWaiting(ILogger logger, string database);
 }

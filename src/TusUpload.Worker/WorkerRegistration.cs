@@ -8,6 +8,7 @@ using TusUpload.Pipeline.Ledger.Sqlite;
 using TusUpload.Pipeline.Messaging.RabbitMq;
 using TusUpload.Pipeline.Processing;
 using TusUpload.Postgres.Ledger;
+using TusUpload.Postgres.Migrations;
 using TusUpload.Store.Disk;
 using TusUpload.Store.S3;
 
@@ -75,6 +76,9 @@ public static class WorkerRegistration
                 services.AddSingleton<IUploadLedger>(provider => provider.GetRequiredService<SqliteUploadLedger>());
                 break;
             case LedgerKinds.Postgres:
+                // A worker starts during a database outage and waits for it, its consumer off, rather than crash
+                // looping: it could process nothing meanwhile, and a supervisor's backoff would delay it further.
+                services.AddSingleton<PostgresStartWait>();
                 new PostgresLedgerRegistration().AddLedger(services, configuration);
                 break;
             case var other:

@@ -47,6 +47,23 @@ internal sealed class PrivateServices : IAsyncDisposable
         return await StartedOrCleanedUpAsync(services);
     }
 
+    public int PostgresPort { get; private set; }
+
+    /// <summary>The database services.sh creates, reached without a password (trust on 127.0.0.1).</summary>
+    public string PostgresConnectionString =>
+        $"Host=127.0.0.1;Port={PostgresPort};Username=postgres;Database=tusupload;Timeout=5";
+
+    /// <summary>
+    /// A private PostgreSQL, not started yet: its port is chosen (nothing listens on it) and <see cref="StartAsync"/>
+    /// starts it there, so a test can start a client while the database is down.
+    /// </summary>
+    public static PrivateServices PostgresNotStarted()
+    {
+        var services = new PrivateServices("postgres") { PostgresPort = FreeLoopbackPort() };
+        services._environment["TUS_POSTGRES_PORT"] = Text(services.PostgresPort);
+        return services;
+    }
+
     public Task StartAsync() => RunAsync("start");
 
     /// <summary>
@@ -80,6 +97,12 @@ internal sealed class PrivateServices : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
+        if (_service == "postgres")
+        {
+            // As root, PostgreSQL keeps its data under /tmp (see services.sh); purge removes it once stopped.
+            await RunAsync("purge");
+        }
+
         Directory.Delete(_stateDirectory, recursive: true);
     }
 
@@ -93,7 +116,11 @@ internal sealed class PrivateServices : IAsyncDisposable
         };
         start.ArgumentList.Add(Path.Combine(RepositoryRoot(), "scripts", "services.sh"));
         start.ArgumentList.Add(verb);
-        start.ArgumentList.Add(_service);
+        if (verb != "purge")
+        {
+            start.ArgumentList.Add(_service);
+        }
+
         start.Environment["TUS_SERVICES_DIR"] = _stateDirectory;
         foreach (var (key, value) in _environment)
         {

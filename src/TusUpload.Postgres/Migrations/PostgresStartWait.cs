@@ -1,0 +1,76 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace TusUpload.Postgres.Migrations;
+
+/// <summary>
+/// Makes <see cref="PostgresMigrationService"/> wait, before it migrates, while the database is unreachable,
+/// instead of failing the start. A host registers it to start during a database outage and to hold every hosted
+/// service after the migrations (the worker's consumer) until the database answers; the server does not, and
+/// fails its start, so that a load balancer never sends uploads to an instance without its ledger. Only an outage
+/// is waited out (refused, reset or timed out, "starting up", a lost connection); anything else, a wrong password
+/// or a missing database, falls through to the migrations, which fail the start naming it.
+/// </summary>
+public sealed class PostgresStartWait(
+    NpgsqlDataSource dataSource,
+    IOptions<PostgresOptions> options,
+    TimeProvider time,
+    ILogger<PostgresStartWait> logger)
+{
+    private static readonly TimeSpan FirstDelay = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// True once a connection opened (or failed for a reason other than an outage); false when
+    /// <paramref name="cancellationToken"/> ended the wait first (the host is stopping while it starts).
+    /// </summary>
+    public async Task<bool> UntilReachableAsync(CancellationToken cancellationToken)
+    {
+        var database = options.Value.SafeDescription();
+        var started = time.GetTimestamp();
+        var delay = FirstDelay;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+                if (attempt > 1)
+                {
+                    PostgresLog.DatabaseReachable(logger, database, time.GetElapsedTime(started).TotalSeconds);
+                }
+
+                return true;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (NpgsqlException ex) when (IsOutage(ex))
+            {
+                PostgresLog.WaitingForDatabase(logger, database, attempt, delay.TotalSeconds, ex.Message);
+            }
+
+            try
+            {
+                await Task.Delay(delay, time, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+
+            delay = delay * 2 > MaxDelay ? MaxDelay : delay * 2;
+        }
+
+        PostgresLog.StoppedWhileWaiting(logger, database);
+        return false;
+    }
+
+    // The classes the worker's processor also waits out (InfrastructureOutage): Npgsql's transient errors, a lost
+    // connection (class 08) and a server shutting down or starting up (57P01–57P03).
+    private static bool IsOutage(NpgsqlException exception) =>
+        exception.IsTransient
+        || exception.SqlState is { } state
+            && (state.StartsWith("08", StringComparison.Ordinal) || state is "57P01" or "57P02" or "57P03");
+}
