@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Connections;
 using TusUpload.Pipeline;
 using TusUpload.Protocol;
+using TusUpload.Protocol.Storage;
 using TusUpload.Server;
 
 try
@@ -36,6 +37,12 @@ catch (IOException taken) when (taken.InnerException is AddressInUseException)
     // Another process listens there already: the operator has to free the address or pick another, so one line
     // says which, rather than an abort with a stack trace.
     await Console.Error.WriteLineAsync($"Cannot start: {taken.Message}");
+    return 1;
+}
+catch (StoreStartException unreachable)
+{
+    // Not a bad setting for certain (the service may only be down), so exit code 1, as for a taken address.
+    await Console.Error.WriteLineAsync($"Cannot start: {unreachable.Message}");
     return 1;
 }
 catch (LocalDataInUseException inUse)

@@ -21,12 +21,25 @@ public sealed class S3StoreStartup(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var serviceUrl = options.Value.ServiceUrl;
-        if (options.Value.CreateBucket)
+        bool exists;
+        try
         {
-            await bucket.EnsureBucketAsync(cancellationToken);
-            S3StoreLog.BucketReady(logger, settings.Bucket, serviceUrl);
+            exists = options.Value.CreateBucket
+                ? await CreateAsync(serviceUrl, cancellationToken)
+                : await bucket.BucketExistsAsync(cancellationToken);
         }
-        else if (!await bucket.BucketExistsAsync(cancellationToken))
+        catch (Exception unreachable) when (unreachable is not OptionsValidationException
+            && !cancellationToken.IsCancellationRequested)
+        {
+            // The SDK's own retries are spent: an address that is wrong or a service that is down. Either way the
+            // operator needs the address and the reason, not the SDK's stack.
+            throw new StoreStartException(
+                $"the S3 service at {serviceUrl} did not answer for bucket {settings.Bucket}: "
+                + FirstLine(unreachable.Message),
+                unreachable);
+        }
+
+        if (!exists)
         {
             // A setting the operator has to fix, refused the way a failed validation is: one line naming the
             // bucket and the setting, exit code 2, rather than a crash with a stack trace.
@@ -38,5 +51,14 @@ public sealed class S3StoreStartup(
         }
 
         S3StoreLog.StoreReady(logger, settings.Bucket, serviceUrl, settings.PartSize, settings.MaxParts);
+    }
+
+    private static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
+
+    private async Task<bool> CreateAsync(string serviceUrl, CancellationToken cancellationToken)
+    {
+        await bucket.EnsureBucketAsync(cancellationToken);
+        S3StoreLog.BucketReady(logger, settings.Bucket, serviceUrl);
+        return true;
     }
 }

@@ -8,6 +8,7 @@ using Serilog.Settings.Configuration;
 using TusUpload.Pipeline;
 using TusUpload.Pipeline.Messaging.RabbitMq;
 using TusUpload.Pipeline.Processing;
+using TusUpload.Protocol.Storage;
 using TusUpload.Worker;
 
 // The worker process: consumes "upload completed" events from RabbitMQ and processes them. Configured like the
@@ -52,6 +53,12 @@ try
 catch (Exception badSetting) when (HostSettings.IsBadSetting(badSetting))
 {
     return await HostSettings.ReportAsync(badSetting);
+}
+catch (StoreStartException unreachable)
+{
+    // The service may only be down: exit code 1 for the orchestrator to restart the worker, and one line saying why.
+    await Console.Error.WriteLineAsync($"Cannot start: {unreachable.Message}");
+    return 1;
 }
 
 /// <summary>Entry point; public so that tests can name the assembly.</summary>

@@ -50,6 +50,31 @@ public sealed class WorkerSettingsTests
         Assert.DoesNotContain("\"Key\":\"Worker:ScannerRetryWindow\"", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Worker_whose_S3_service_does_not_answer_at_start_up_says_so_in_one_line_and_exits_1()
+    {
+        // A loopback port nothing listens on: the connection is refused at once, as by a service that is down.
+        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        var serviceUrl = $"http://127.0.0.1:{((System.Net.IPEndPoint)probe.LocalEndpoint).Port}";
+        probe.Stop();
+
+        var (exitCode, output) = await RunToExitAsync(
+            "--Store:Kind=s3",
+            $"--Store:S3:ServiceUrl={serviceUrl}",
+            "--Store:S3:Bucket=tus-worker-unreachable",
+            "--Store:S3:AccessKey=test",
+            "--Store:S3:SecretKey=test");
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains(
+            $"Cannot start: the S3 service at {serviceUrl} did not answer for bucket tus-worker-unreachable: ",
+            output,
+            StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+    }
+
     private static async Task<(int ExitCode, string Output)> RunToExitAsync(params string[] settings)
     {
         var folder = Directory.CreateTempSubdirectory("tus-worker-settings-").FullName;

@@ -44,6 +44,26 @@ public sealed class S3MissingBucketTests(S3Servers servers)
     }
 
     [Fact]
+    public async Task A_server_whose_S3_service_does_not_answer_at_start_up_says_so_in_one_line_and_exits_1()
+    {
+        // A loopback port nothing listens on: the connection is refused at once, as by a service that is down.
+        using var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        var serviceUrl = $"http://127.0.0.1:{port}";
+        var settings = new Dictionary<string, string> { ["Store:S3:ServiceUrl"] = serviceUrl };
+
+        var (exitCode, output) = await servers.RunServerToExitAsync(settings, s_timeout);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains($"Cannot start: the S3 service at {serviceUrl} did not answer for bucket ", output);
+        Assert.Contains("Connection refused", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_bucket_deleted_under_a_server_answers_503_records_nothing_and_its_uploads_resume_when_back()
     {
         await using var server = await servers.StartServerAsync(TusServers.MainSettings).WaitAsync(s_timeout);
