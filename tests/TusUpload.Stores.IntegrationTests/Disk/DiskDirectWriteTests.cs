@@ -32,7 +32,8 @@ public sealed class DiskDirectWriteTests : IDisposable
     {
         var store = CreateStore(directWrites: true);
         var bytes = TestData.Bytes(1000 + (13 * 1024 * 1024) + 123, seed: 70);
-        var upload = await CreateUploadAsync(store, bytes.Length);
+        var upload = TestData.Upload(length: bytes.Length);
+        await store.CreateAsync(upload, CancellationToken.None).WaitAsync(TestData.Timeout);
         await WriteChunkAsync(store, upload, bytes.AsMemory(0, 1000), commit: true);
 
         var completed = await WriteChunkAsync(store, upload, bytes.AsMemory(1000), commit: true);
@@ -52,7 +53,8 @@ public sealed class DiskDirectWriteTests : IDisposable
     {
         var store = CreateStore(directWrites: true);
         var bytes = TestData.Bytes(16 * 1024 * 1024, seed: 71);
-        var upload = await CreateUploadAsync(store, 64 * 1024 * 1024);
+        var upload = TestData.Upload(length: 64 * 1024 * 1024);
+        await store.CreateAsync(upload, CancellationToken.None).WaitAsync(TestData.Timeout);
 
         await WriteChunkAsync(store, upload, bytes, commit: false);
 
@@ -70,7 +72,8 @@ public sealed class DiskDirectWriteTests : IDisposable
     {
         var store = CreateStore(directWrites: true);
         var bytes = TestData.Bytes(9 * 1024 * 1024, seed: 72);
-        var upload = await CreateUploadAsync(store, bytes.Length);
+        var upload = TestData.Upload(length: bytes.Length);
+        await store.CreateAsync(upload, CancellationToken.None).WaitAsync(TestData.Timeout);
 
         await WriteChunkAsync(store, upload, bytes, commit: false, allOrNothing: true);
 
@@ -84,7 +87,8 @@ public sealed class DiskDirectWriteTests : IDisposable
     {
         var store = CreateStore(directWrites: false);
         var bytes = TestData.Bytes(9 * 1024 * 1024, seed: 73);
-        var upload = await CreateUploadAsync(store, bytes.Length);
+        var upload = TestData.Upload(length: bytes.Length);
+        await store.CreateAsync(upload, CancellationToken.None).WaitAsync(TestData.Timeout);
 
         var completed = await WriteChunkAsync(store, upload, bytes, commit: true);
 
@@ -98,7 +102,8 @@ public sealed class DiskDirectWriteTests : IDisposable
     {
         var store = CreateStore(directWrites: true, slowestDirectSender: TimeSpan.FromMilliseconds(200));
         var bytes = TestData.Bytes(9 * 1024 * 1024, seed: 74);
-        var upload = await CreateUploadAsync(store, bytes.Length);
+        var upload = TestData.Upload(length: bytes.Length);
+        await store.CreateAsync(upload, CancellationToken.None).WaitAsync(TestData.Timeout);
 
         var completed = await WriteChunkAsync(
             store,
@@ -110,13 +115,6 @@ public sealed class DiskDirectWriteTests : IDisposable
         Assert.Equal(bytes.Length, completed!.Offset);
         Assert.Equal(bytes, await File.ReadAllBytesAsync(DataPath(store, upload.Id)).WaitAsync(TestData.Timeout));
         Assert.DoesNotContain(_logger.Collector.GetSnapshot(), line => line.Id.Id == DirectWriteStarted);
-    }
-
-    private static async Task<UploadInfo> CreateUploadAsync(DiskUploadStore store, long length)
-    {
-        var upload = TestData.Upload(length: length);
-        await store.CreateAsync(upload, CancellationToken.None).WaitAsync(TestData.Timeout);
-        return upload;
     }
 
     private static async Task<UploadInfo?> WriteChunkAsync(
