@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Win32.SafeHandles;
 using TusUpload.Protocol.Storage;
@@ -11,9 +10,6 @@ namespace TusUpload.Store.Disk;
 /// A checkpoint runs beside the writing that follows it (at most one at a time), so the body keeps streaming
 /// into the page cache while the device flushes; the offset it records is where the body was when it began.
 /// A length the chunk declares (<paramref name="newLength"/>) bounds it at once but is written by the commit only.
-/// With <paramref name="directAfter"/>, a chunk whose first <see cref="DirectBuffers.BufferSize"/> bytes came within
-/// that time writes the rest through a <see cref="DirectChunkSink"/>, and checkpoints then record only what that
-/// sink has put in the file.
 /// </summary>
 internal sealed class DiskChunkWriter(
     DiskUploadStore store,
@@ -22,15 +18,11 @@ internal sealed class DiskChunkWriter(
     long? newLength,
     ChunkOptions options,
     long checkpointBytes,
-    TimeSpan? directAfter,
     ILogger logger) : IChunkWriter
 {
-    private readonly long _openedAt = Stopwatch.GetTimestamp();
     private UploadInfo _durable = durable;
     private Task? _checkpoint;
-    private long _checkpointedThrough = durable.Offset;
-    private DirectChunkSink? _sink;
-    private bool _sinkTried;
+    private long _uncheckpointedBytes;
     private bool _committed;
     private bool _failed;
 
@@ -59,7 +51,9 @@ internal sealed class DiskChunkWriter(
 
         try
         {
-            await WriteAtAsync(bytes);
+            // Synchronously: the file is not opened for asynchronous I/O, so WriteAsync would only queue this same
+            // call to another pool thread and hop back, two thread switches per buffer for a page-cache copy.
+            RandomAccess.Write(data, bytes.Span, StartOffset + BytesWritten);
         }
         catch (Exception exception) when (DiskStoreErrors.IsFileSystemFailure(exception))
         {
@@ -68,14 +62,14 @@ internal sealed class DiskChunkWriter(
         }
 
         BytesWritten += bytes.Length;
+        _uncheckpointedBytes += bytes.Length;
 
-        // Only bytes in the file can be checkpointed: with a sink, those its writes have finished with.
-        var inFile = _sink?.WrittenThrough ?? StartOffset + BytesWritten;
-        if (!options.AllOrNothing && inFile - _checkpointedThrough >= checkpointBytes)
+        if (!options.AllOrNothing && _uncheckpointedBytes >= checkpointBytes)
         {
             await AwaitCheckpointAsync();
-            _checkpointedThrough = inFile;
-            _checkpoint = Task.Run(() => CheckpointAsync(inFile), CancellationToken.None);
+            _uncheckpointedBytes = 0;
+            var offset = StartOffset + BytesWritten;
+            _checkpoint = Task.Run(() => CheckpointAsync(offset), CancellationToken.None);
         }
     }
 
@@ -89,7 +83,6 @@ internal sealed class DiskChunkWriter(
 
         if (!_committed)
         {
-            await DrainSinkAsync();
             await AwaitCheckpointAsync();
             if (_durable.Offset < StartOffset + BytesWritten || _durable.Length != Length)
             {
@@ -128,12 +121,6 @@ internal sealed class DiskChunkWriter(
             // Already logged by the store; the bytes past the durable offset are discarded below.
         }
 
-        if (_sink is { } sink)
-        {
-            _sink = null;
-            await sink.DisposeAsync();
-        }
-
         var discarded = StartOffset + BytesWritten - _durable.Offset;
         if (discarded > 0)
         {
@@ -151,53 +138,6 @@ internal sealed class DiskChunkWriter(
         }
 
         data.Dispose();
-    }
-
-    private async ValueTask WriteAtAsync(ReadOnlyMemory<byte> bytes)
-    {
-        var at = StartOffset + BytesWritten;
-        var head = (int)((DirectIo.Alignment - (at % DirectIo.Alignment)) % DirectIo.Alignment);
-        if (!_sinkTried && directAfter is { } slowest && BytesWritten + bytes.Length > DirectBuffers.BufferSize
-            && bytes.Length > head)
-        {
-            _sinkTried = true;
-            if (Stopwatch.GetElapsedTime(_openedAt) <= slowest)
-            {
-                // The page cache takes the bytes up to the next block boundary, where direct writes can begin.
-                RandomAccess.Write(data, bytes.Span[..head], at);
-                _sink = DirectChunkSink.TryOpen(data, at + head, _durable.Id, logger);
-                bytes = bytes[head..];
-                at += head;
-            }
-        }
-
-        if (_sink is { } sink)
-        {
-            await sink.AppendAsync(bytes);
-            return;
-        }
-
-        // Synchronously: the file is not opened for asynchronous I/O, so WriteAsync would only queue this same
-        // call to another pool thread and hop back, two thread switches per buffer for a page-cache copy.
-        RandomAccess.Write(data, bytes.Span, at);
-    }
-
-    private async Task DrainSinkAsync()
-    {
-        if (_sink is not { } sink)
-        {
-            return;
-        }
-
-        try
-        {
-            await sink.DrainAsync();
-        }
-        catch (Exception exception) when (DiskStoreErrors.IsFileSystemFailure(exception))
-        {
-            _failed = true;
-            throw store.Fail(exception, _durable.Id, "writing");
-        }
     }
 
     private void RequireRoomFor(int count)

@@ -29,15 +29,6 @@ internal static partial class DiskStoreLog
     [LoggerMessage(2007, LogLevel.Debug, "Concatenated {PartialCount} partials into upload {UploadId}: {Length} bytes")]
     public static partial void Concatenated(ILogger logger, string uploadId, int partialCount, long length);
 
-    [LoggerMessage(2008, LogLevel.Debug, "Writing upload {UploadId} past the page cache from offset {Offset}")]
-    public static partial void WritingDirectly(ILogger logger, string uploadId, long offset);
-
-    [LoggerMessage(
-        2009,
-        LogLevel.Information,
-        "The file system refused a direct write of upload {UploadId}; the chunk goes on through the page cache")]
-    public static partial void DirectWriteRefused(ILogger logger, string uploadId);
-
     [LoggerMessage(2010, LogLevel.Warning, "Skipped unreadable info file {InfoPath} while listing uploads")]
     public static partial void CorruptInfoSkipped(ILogger logger, string infoPath, Exception exception);
 

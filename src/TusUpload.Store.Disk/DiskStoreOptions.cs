@@ -17,11 +17,4 @@ public sealed class DiskStoreOptions
     /// most this many acknowledged-looking bytes of a running PATCH. Default 16 MiB.
     /// </summary>
     public long CheckpointBytes { get; set; } = 16 * 1024 * 1024;
-
-    /// <summary>
-    /// Whether a long chunk writes past the page cache (Linux <c>O_DIRECT</c>) once it has sent 4 MiB, where the
-    /// file system allows it. Durability is the same either way (checkpoints and commits fdatasync); on the virtual
-    /// disks measured, direct writes reach the device faster than page-cache writeback. Default true.
-    /// </summary>
-    public bool DirectWrites { get; set; } = true;
 }

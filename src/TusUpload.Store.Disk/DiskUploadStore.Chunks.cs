@@ -23,15 +23,7 @@ public sealed partial class DiskUploadStore
             data = File.OpenHandle(_layout.DataPath(durable.Id), FileMode.OpenOrCreate, FileAccess.ReadWrite);
             TruncateLeftovers(data, durable);
             DiskStoreLog.ChunkOpened(_logger, durable.Id, durable.Offset);
-            return new DiskChunkWriter(
-                this,
-                data,
-                durable,
-                newLength,
-                options,
-                _checkpointBytes,
-                _directWrites ? SlowestDirectSender : null,
-                _logger);
+            return new DiskChunkWriter(this, data, durable, newLength, options, _checkpointBytes, _logger);
         }
         catch (Exception exception) when (DiskStoreErrors.IsFileSystemFailure(exception))
         {

@@ -15,7 +15,6 @@ public sealed partial class DiskUploadStore : IUploadStore
     private readonly DiskStoreLayout _layout;
     private readonly UploadInfoFiles _infos;
     private readonly long _checkpointBytes;
-    private readonly bool _directWrites;
     private readonly ILogger<DiskUploadStore> _logger;
 
     public DiskUploadStore(IOptions<DiskStoreOptions> options, ILogger<DiskUploadStore> logger)
@@ -26,20 +25,12 @@ public sealed partial class DiskUploadStore : IUploadStore
         Folders = new FolderFlushes();
         _infos = new UploadInfoFiles(Folders);
         _checkpointBytes = options.Value.CheckpointBytes;
-        _directWrites = options.Value.DirectWrites;
         _logger = logger;
         Directory.CreateDirectory(_layout.Root);
     }
 
     /// <summary>The absolute folder the store writes to.</summary>
     public string RootPath => _layout.Root;
-
-    /// <summary>
-    /// The longest a chunk's first 4 MiB may take for the rest to be written past the page cache. A slower sender
-    /// arrives slower than any disk writes, so the page cache keeps up with it as well, and it would hold a pair of
-    /// the process's few direct buffers for its whole slow length. Tests lengthen it; a loaded test machine is slow.
-    /// </summary>
-    internal TimeSpan SlowestDirectSender { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Group-committed folder fsyncs, shared with the blob store.</summary>
     internal FolderFlushes Folders { get; }
