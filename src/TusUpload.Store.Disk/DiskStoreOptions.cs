@@ -13,8 +13,9 @@ public sealed class DiskStoreOptions
     public string Path { get; set; } = "./data/uploads";
 
     /// <summary>
-    /// Bytes received between two durable checkpoints of a chunk without a checksum. A <c>kill -9</c> loses at
-    /// most this many acknowledged-looking bytes of a running PATCH. Default 16 MiB.
+    /// Bytes received between two durable checkpoints of a chunk without a checksum. A <c>kill -9</c> loses the
+    /// unacknowledged bytes of a running PATCH since its last finished checkpoint: up to about twice this, as the
+    /// body goes on while a checkpoint runs. Default 16 MiB.
     /// </summary>
     public long CheckpointBytes { get; set; } = 16 * 1024 * 1024;
 }
