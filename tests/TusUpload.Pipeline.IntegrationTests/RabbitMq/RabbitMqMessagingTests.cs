@@ -149,6 +149,55 @@ public sealed class RabbitMqMessagingTests
     }
 
     [Fact]
+    public async Task Failure_that_passes_within_a_second_is_waited_out_instead_of_using_up_the_deliveries()
+    {
+        // Arrange: three deliveries in all; the handler fails for 1.2 s. Returned at once, as the queue redelivers,
+        // all three failed within milliseconds and the message was dead-lettered; waited (at least half of 1 s,
+        // then of 2 s), the third comes after the failure passed.
+        var options = RabbitMqTestBroker.UniqueOptions(deliveryLimit: 2);
+        options.RetryDelay = TimeSpan.FromSeconds(1);
+        var failingUntil = DateTimeOffset.MaxValue;
+        var times = new System.Collections.Concurrent.ConcurrentQueue<DateTimeOffset>();
+        var handler = new RecordingCompletionConsumer((_, _) =>
+        {
+            var now = DateTimeOffset.UtcNow;
+            times.Enqueue(now);
+            if (failingUntil == DateTimeOffset.MaxValue)
+            {
+                failingUntil = now + TimeSpan.FromSeconds(1.2);
+            }
+
+            return now < failingUntil ? throw new InvalidOperationException("passing failure") : Task.CompletedTask;
+        });
+        await using var publisher = RabbitMqTestBroker.Publisher(options);
+        using var consumer = RabbitMqTestBroker.Consumer(options, handler);
+
+        try
+        {
+            // Act
+            await consumer.StartAsync(CancellationToken.None).WaitAsync(Timeout);
+            await publisher.PublishAsync([RabbitMqTestBroker.Completion(1, "flaky")], CancellationToken.None)
+                .WaitAsync(Timeout);
+            var handled = await RabbitMqTestBroker.EventuallyAsync(
+                () => times.LastOrDefault() >= failingUntil,
+                Timeout);
+
+            // Assert: delivered three times at most, the waits between them at least their lower bounds.
+            Assert.True(handled, $"the message was not handled after the failure passed ({times.Count} deliveries)");
+            Assert.Equal([1, 2, 3], handler.Deliveries.Select(delivery => delivery.DeliveryCount));
+            var at = times.ToArray();
+            Assert.True(at[1] - at[0] >= TimeSpan.FromSeconds(0.5), $"first wait {at[1] - at[0]}");
+            Assert.True(at[2] - at[1] >= TimeSpan.FromSeconds(1), $"second wait {at[2] - at[1]}");
+            Assert.Equal(0u, await RabbitMqTestBroker.MessageCountAsync(options, options.DeadLetterQueue));
+        }
+        finally
+        {
+            await consumer.StopAsync(CancellationToken.None).WaitAsync(Timeout);
+            await RabbitMqTestBroker.DeleteTopologyAsync(options);
+        }
+    }
+
+    [Fact]
     public async Task Deferred_message_is_requeued_without_using_up_the_delivery_limit()
     {
         // Arrange: limit 1 would dead-letter on the second counted return; five deferrals must not.

@@ -36,6 +36,7 @@ internal static class RabbitMqTestBroker
             DeadLetterQueue = $"test.dead-letter.{suffix}",
             DeliveryLimit = deliveryLimit,
             ReconnectDelay = TimeSpan.FromMilliseconds(200),
+            RetryDelay = TimeSpan.FromMilliseconds(100),
         };
     }
 

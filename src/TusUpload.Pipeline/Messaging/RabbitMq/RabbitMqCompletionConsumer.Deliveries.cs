@@ -1,5 +1,6 @@
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
+using TusUpload.Pipeline.Outbox;
 using TusUpload.Pipeline.Processing;
 
 namespace TusUpload.Pipeline.Messaging.RabbitMq;
@@ -81,13 +82,29 @@ public sealed partial class RabbitMqCompletionConsumer
         }
         catch (Exception ex)
         {
-            logger.HandlerFailed(completed.UploadId, attempt, ex.Message);
+            // The queue redelivers a returned message at once, so without a wait an error that lasts a second
+            // would use up every delivery; the wait holds one prefetch slot, and a stopping consumer cuts it short.
+            var delay = RelayBackoff.Delay(attempt, _options.RetryDelay, MaxRetryDelay);
+            logger.HandlerFailed(completed.UploadId, attempt, delay.TotalSeconds, ex.Message);
+            await WaitBeforeReturningAsync(delay);
             await SettleAsync(completed.UploadId, () =>
                 channel.BasicNackAsync(delivery.DeliveryTag, multiple: false, requeue: true));
             return;
         }
 
         await SettleAsync(completed.UploadId, () => channel.BasicAckAsync(delivery.DeliveryTag, multiple: false));
+    }
+
+    private async Task WaitBeforeReturningAsync(TimeSpan delay)
+    {
+        try
+        {
+            await Task.Delay(delay, _abandon.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping: the failure stands and is returned now, counted, like any other.
+        }
     }
 
     // A delivery cancelled by a graceful stop goes back the way a deferral does. When that fails (the broker or the

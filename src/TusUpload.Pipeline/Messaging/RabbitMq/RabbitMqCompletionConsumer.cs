@@ -20,6 +20,7 @@ public sealed partial class RabbitMqCompletionConsumer(
     // as a fresh copy. Cancelling the subscription (5 s), the drain and the hand-off (5 s) fit the worker's 25 s.
     private static readonly TimeSpan DefaultDrainTimeout = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan CancelTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);
 
     private readonly RabbitMqOptions _options = options.Value;
     private readonly CancellationTokenSource _abandon = new();

@@ -49,9 +49,14 @@ internal static partial class RabbitMqLog
     [LoggerMessage(
         EventId = 4613,
         Level = LogLevel.Warning,
-        Message = "Delivery {DeliveryCount} of upload {UploadId} failed and is returned to the queue, which "
-            + "redelivers it or, past RabbitMq:DeliveryLimit, dead-letters it: {Reason}")]
-    public static partial void HandlerFailed(this ILogger logger, string uploadId, int deliveryCount, string reason);
+        Message = "Delivery {DeliveryCount} of upload {UploadId} failed and is returned to the queue in "
+            + "{DelaySeconds:0.#} s, which redelivers it or, past RabbitMq:DeliveryLimit, dead-letters it: {Reason}")]
+    public static partial void HandlerFailed(
+        this ILogger logger,
+        string uploadId,
+        int deliveryCount,
+        double delaySeconds,
+        string reason);
 
     [LoggerMessage(
         EventId = 4614,

@@ -44,6 +44,12 @@ public sealed class RabbitMqOptions
     /// <summary>First wait before reconnecting to a broker that went away; doubles up to 30 s. Default: 1 s.</summary>
     public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// First wait before a failed delivery is returned to the queue, which counts it and redelivers it at once;
+    /// doubles with each delivery up to 30 s, so that an error that passes gets time to. Default: 1 s.
+    /// </summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>The broker's address without user name or password, for logs.</summary>
     public string DisplayEndpoint =>
         $"{Uri.Scheme}://{Uri.Host}:{(Uri.IsDefaultPort ? 5672 : Uri.Port)}{Uri.AbsolutePath}";
@@ -89,6 +95,7 @@ public sealed class RabbitMqOptions
 
         RequirePositive(ConfirmTimeout, nameof(ConfirmTimeout));
         RequirePositive(ReconnectDelay, nameof(ReconnectDelay));
+        RequirePositive(RetryDelay, nameof(RetryDelay));
     }
 
     private static void RequireName(string value, string name)
