@@ -74,6 +74,9 @@ public static class HostSettings
         }
     }
 
+    /// <summary>The first line of an exception's message, for a one-line refusal to start.</summary>
+    public static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
+
     /// <summary>
     /// True for what <see cref="ReportAsync"/> reports as bad settings: failed validations (one or several), and a
     /// value that cannot even be converted to its setting's type (text where a number or a duration belongs), which

@@ -39,6 +39,13 @@ catch (IOException taken) when (taken.InnerException is AddressInUseException)
     await Console.Error.WriteLineAsync($"Cannot start: {taken.Message}");
     return 1;
 }
+catch (Npgsql.NpgsqlException refused)
+{
+    // The ledger's or the lock's database refused or did not answer the start (a wrong password, no such database,
+    // missing rights, an outage): the server does not start without it. One line, not a crash with a stack trace.
+    await Console.Error.WriteLineAsync($"Cannot start: PostgreSQL refused: {HostSettings.FirstLine(refused.Message)}");
+    return 1;
+}
 catch (StoreStartException unreachable)
 {
     // Not a bad setting for certain (the service may only be down), so exit code 1, as for a taken address.

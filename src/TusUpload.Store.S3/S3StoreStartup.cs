@@ -1,3 +1,5 @@
+using System.Net;
+using Amazon.S3;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TusUpload.Protocol.Storage;
@@ -18,24 +20,44 @@ public sealed class S3StoreStartup(
 {
     private const string CreateBucketKey = S3StoreOptions.SectionName + ":" + nameof(S3StoreOptions.CreateBucket);
 
+    // Long enough for the SDK to retry a refused or reset connection a few times, short of an orchestrator's patience.
+    private static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(30);
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var serviceUrl = options.Value.ServiceUrl;
         bool exists;
+
+        // The SDK's retries of a service that accepts connections and never answers took minutes; one overall
+        // bound gives the operator the reason while it still matters (and a stopping host waits for none of it).
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(CheckTimeout);
         try
         {
             exists = options.Value.CreateBucket
-                ? await CreateAsync(serviceUrl, cancellationToken)
-                : await bucket.BucketExistsAsync(cancellationToken);
+                ? await CreateAsync(serviceUrl, deadline.Token)
+                : await bucket.BucketExistsAsync(deadline.Token);
+        }
+        catch (Exception denied) when (AccessRefusal(denied) is { } refused)
+        {
+            // It answered, and the answer is about the settings: restarting would meet the same refusal.
+            throw new OptionsValidationException(
+                S3StoreOptions.SectionName,
+                typeof(S3StoreOptions),
+                [$"the S3 service at {serviceUrl} refused access to bucket {settings.Bucket} "
+                    + $"({refused.ErrorCode ?? refused.StatusCode.ToString()}); check {S3StoreOptions.SectionName}:"
+                    + "AccessKey, SecretKey and the bucket's permissions."]);
         }
         catch (Exception unreachable) when (unreachable is not OptionsValidationException
             && !cancellationToken.IsCancellationRequested)
         {
-            // The SDK's own retries are spent: an address that is wrong or a service that is down. Either way the
-            // operator needs the address and the reason, not the SDK's stack.
+            // An address that is wrong or a service that is down: the operator needs the address and the reason,
+            // not the SDK's stack.
+            var reason = deadline.IsCancellationRequested
+                ? $"no answer within {CheckTimeout.TotalSeconds:0} s"
+                : FirstLine(unreachable.Message);
             throw new StoreStartException(
-                $"the S3 service at {serviceUrl} did not answer for bucket {settings.Bucket}: "
-                + FirstLine(unreachable.Message),
+                $"the S3 service at {serviceUrl} did not answer for bucket {settings.Bucket}: {reason}",
                 unreachable);
         }
 
@@ -54,6 +76,13 @@ public sealed class S3StoreStartup(
     }
 
     private static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
+
+    // The SDK's exception, thrown as it is or wrapped by the bucket's own error translation.
+    private static AmazonS3Exception? AccessRefusal(Exception exception) =>
+        (exception as AmazonS3Exception ?? exception.InnerException as AmazonS3Exception) is { } s3
+            && s3.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized
+            ? s3
+            : null;
 
     private async Task<bool> CreateAsync(string serviceUrl, CancellationToken cancellationToken)
     {

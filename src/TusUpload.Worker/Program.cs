@@ -54,6 +54,19 @@ catch (Exception badSetting) when (HostSettings.IsBadSetting(badSetting))
 {
     return await HostSettings.ReportAsync(badSetting);
 }
+catch (IOException taken) when (taken.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+{
+    // Worker:MetricsPort is taken: the operator has to free it or pick another; one line says which.
+    await Console.Error.WriteLineAsync($"Cannot start: {taken.Message}");
+    return 1;
+}
+catch (Npgsql.NpgsqlException refused)
+{
+    // The ledger's database refused the start (a wrong password, no such database, missing rights); an outage
+    // alone is waited out before this. One line, not the host's crash with a stack trace.
+    await Console.Error.WriteLineAsync($"Cannot start: PostgreSQL refused: {HostSettings.FirstLine(refused.Message)}");
+    return 1;
+}
 catch (StoreStartException unreachable)
 {
     // The service may only be down: exit code 1 for the orchestrator to restart the worker, and one line saying why.

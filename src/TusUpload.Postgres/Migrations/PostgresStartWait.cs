@@ -34,7 +34,16 @@ public sealed class PostgresStartWait(
         {
             try
             {
-                await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+                // Npgsql may not notice the token while a server that accepted the connection never answers, and a
+                // SIGTERM then waited out the connection's Timeout; the wait ends with the token, and a connection
+                // that opens after that is closed again.
+                var opening = dataSource.OpenConnectionAsync(cancellationToken).AsTask();
+                _ = opening.ContinueWith(
+                    static late => late.Result.Dispose(),
+                    CancellationToken.None,
+                    TaskContinuationOptions.OnlyOnRanToCompletion,
+                    TaskScheduler.Default);
+                await opening.WaitAsync(cancellationToken);
                 if (attempt > 1)
                 {
                     PostgresLog.DatabaseReachable(logger, database, time.GetElapsedTime(started).TotalSeconds);

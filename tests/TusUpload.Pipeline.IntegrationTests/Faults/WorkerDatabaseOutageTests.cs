@@ -90,6 +90,73 @@ public sealed class WorkerDatabaseOutageTests
         }
     }
 
+    [Fact]
+    public async Task Worker_stopped_while_a_silent_database_holds_its_connection_attempt_exits_without_waiting_it_out()
+    {
+        // Arrange: a listener that accepts and never answers, as a frozen PostgreSQL does; the connection's own
+        // timeout is 60 s, which a SIGTERM used to wait out.
+        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        var port = ((System.Net.IPEndPoint)silent.LocalEndpoint).Port;
+        var accepting = silent.AcceptTcpClientAsync();
+        var connectionString = $"Host=127.0.0.1;Port={port};Username=postgres;Database=tusupload;Timeout=60";
+        var rabbit = RabbitMqTestBroker.UniqueOptions();
+        var root = Directory.CreateTempSubdirectory("tus-worker-db-silent-").FullName;
+        var log = Path.Combine(root, "worker.log");
+
+        try
+        {
+            using var worker = WorkerProcess.Start(root, log, Arguments(root, rabbit, connectionString));
+            using var held = await accepting.WaitAsync(Timeout);
+
+            // Act
+            var stopping = System.Diagnostics.Stopwatch.StartNew();
+            var exitCode = await worker.TerminateAsync(TimeSpan.FromSeconds(50));
+
+            // Assert: an ordinary stop, well before the connection attempt's own 60 s.
+            Assert.Equal(0, exitCode);
+            Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(30), $"stopped after {stopping.Elapsed}:\n{Read(log)}");
+            Assert.Equal(1, Count(log, 2306));
+            Assert.Equal(0, Count(log, 4610));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Worker_whose_database_does_not_exist_refuses_to_start_in_one_line()
+    {
+        // Arrange: the test PostgreSQL answers, but for a database that is not there (no outage to wait out).
+        var testPostgres = Environment.GetEnvironmentVariable("TUS_TEST_POSTGRES");
+        Assert.False(string.IsNullOrWhiteSpace(testPostgres), "TUS_TEST_POSTGRES is not set: run scripts/test.sh.");
+        var database = new Npgsql.NpgsqlConnectionStringBuilder(testPostgres)
+        {
+            Database = $"tus_missing_{Guid.NewGuid():N}",
+        };
+        var rabbit = RabbitMqTestBroker.UniqueOptions();
+        var root = Directory.CreateTempSubdirectory("tus-worker-db-missing-").FullName;
+        var log = Path.Combine(root, "worker.log");
+
+        try
+        {
+            // Act
+            using var worker = WorkerProcess.Start(root, log, Arguments(root, rabbit, database.ConnectionString));
+            var exitCode = await worker.WaitForExitAsync(Timeout);
+
+            // Assert
+            var output = Read(log);
+            Assert.Equal(1, exitCode);
+            Assert.Contains("Cannot start: PostgreSQL refused: 3D000", output, StringComparison.Ordinal);
+            Assert.DoesNotContain("Unhandled exception", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
     private static List<string> Arguments(string root, RabbitMqOptions rabbit, string database) =>
     [
         $"--Store:Disk:Path={Path.Combine(root, "uploads")}",

@@ -75,6 +75,21 @@ public sealed class WorkerSettingsTests
         Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Worker_whose_metrics_port_is_taken_says_so_in_one_line_and_exits_1()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+
+        var (exitCode, output) = await RunToExitAsync($"--Worker:MetricsPort={port}");
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("Cannot start: ", output, StringComparison.Ordinal);
+        Assert.Contains(port.ToString(System.Globalization.CultureInfo.InvariantCulture), output);
+        Assert.DoesNotContain("Unhandled exception", output, StringComparison.Ordinal);
+    }
+
     private static async Task<(int ExitCode, string Output)> RunToExitAsync(params string[] settings)
     {
         var folder = Directory.CreateTempSubdirectory("tus-worker-settings-").FullName;

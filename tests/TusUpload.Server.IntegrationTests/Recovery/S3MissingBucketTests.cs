@@ -17,6 +17,30 @@ public sealed class S3MissingBucketTests(S3Servers servers)
 {
     private const string Reason = "Storage is unavailable: its S3 bucket does not exist; retry later.";
 
+    private static async Task AnswerForbiddenAsync(System.Net.Sockets.TcpListener listener, CancellationToken stop)
+    {
+        const string Body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>AccessDenied</Code>"
+            + "<Message>Access Denied</Message></Error>";
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var client = await listener.AcceptTcpClientAsync(stop);
+                var stream = client.GetStream();
+                var request = new byte[16 * 1024];
+                _ = await stream.ReadAsync(request, stop);
+                var answer = "HTTP/1.1 403 Forbidden\r\nContent-Type: application/xml\r\nConnection: close\r\n"
+                    + $"Content-Length: {Body.Length}\r\n\r\n{Body}";
+                await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(answer), stop);
+            }
+        }
+        catch (Exception ended) when (ended is OperationCanceledException or ObjectDisposedException
+            or System.Net.Sockets.SocketException or IOException)
+        {
+            // The test is over, or a client went away mid-answer; nothing to clean up beyond the listener.
+        }
+    }
+
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(60);
 
     [Fact]
@@ -61,6 +85,35 @@ public sealed class S3MissingBucketTests(S3Servers servers)
         Assert.Contains("Connection refused", output, StringComparison.Ordinal);
         Assert.DoesNotContain("Unhandled exception", output, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_server_whose_S3_service_refuses_its_credentials_names_the_settings_and_exits_2()
+    {
+        // A loopback stand-in for an S3 service that answers every request 403 AccessDenied, as one does for a
+        // wrong key or a bucket policy that shuts this user out.
+        using var denying = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        denying.Start();
+        var serviceUrl = $"http://127.0.0.1:{((IPEndPoint)denying.LocalEndpoint).Port}";
+        using var stop = new CancellationTokenSource();
+        var answering = AnswerForbiddenAsync(denying, stop.Token);
+        var settings = new Dictionary<string, string> { ["Store:S3:ServiceUrl"] = serviceUrl };
+
+        try
+        {
+            var (exitCode, output) = await servers.RunServerToExitAsync(settings, s_timeout);
+
+            Assert.Equal(2, exitCode);
+            Assert.Contains($"Invalid configuration: the S3 service at {serviceUrl} refused access to bucket ", output);
+            Assert.Contains("check Store:S3:AccessKey, SecretKey", output, StringComparison.Ordinal);
+            Assert.DoesNotContain("Unhandled exception", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            denying.Stop();
+            await answering.WaitAsync(s_timeout);
+        }
     }
 
     [Fact]
