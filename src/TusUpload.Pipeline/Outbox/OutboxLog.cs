@@ -25,6 +25,14 @@ public static partial class OutboxLog
     [LoggerMessage(4103, LogLevel.Error, "The outbox relay's call to the ledger failed; retrying in {Delay}")]
     public static partial void LedgerFailed(ILogger logger, Exception exception, TimeSpan delay);
 
+    // An outage of the ledger's database (refused, reset, shutting down) is expected to pass and is retried: a
+    // Warning with the reason, not an Error with a stack trace on every retry.
+    [LoggerMessage(
+        4107,
+        LogLevel.Warning,
+        "The outbox relay cannot reach the ledger's database; retrying in {Delay}: {Reason}")]
+    public static partial void LedgerUnavailable(ILogger logger, TimeSpan delay, string reason);
+
     // The first pass that worked after failed ones, whichever failed (the publish or the ledger), so it names
     // neither; and that pass may have found nothing to publish, or more than one batch waiting.
     [LoggerMessage(4104, LogLevel.Information,

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TusUpload.Pipeline.Ledger;
 using TusUpload.Pipeline.Messaging;
+using TusUpload.Pipeline.Processing;
 
 namespace TusUpload.Pipeline.Outbox;
 
@@ -182,6 +183,12 @@ public sealed class OutboxRelay(
                 failures,
                 delay,
                 publish.Batch[0].UploadId);
+        }
+        else if (InfrastructureOutage.CauseOf(exception) == InfrastructureOutage.Ledger)
+        {
+            OutboxLog.LedgerUnavailable(logger, delay, HostSettings.FirstLine(exception.Message));
+            await WaitForLedgerAsync(delay, cancellationToken);
+            return;
         }
         else
         {

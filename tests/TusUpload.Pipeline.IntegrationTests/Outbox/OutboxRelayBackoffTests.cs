@@ -19,7 +19,9 @@ public sealed class OutboxRelayBackoffTests
 {
     private const int PublishFailedEvent = 4102;
 
-    private const int LedgerFailedEvent = 4103;
+    private const int LedgerErrorEvent = 4103;
+
+    private const int LedgerUnavailableEvent = 4107;
 
     private const int RecoveredEvent = 4104;
 
@@ -44,7 +46,7 @@ public sealed class OutboxRelayBackoffTests
         await using (await ForeignWriteLock.TakeAsync(factory.DatabasePath))
         {
             await relay.StartAsync(CancellationToken.None).WaitAsync(Wait);
-            claimFailed = await logger.LoggedAsync(LedgerFailedEvent, Wait);
+            claimFailed = await logger.LoggedAsync(LedgerUnavailableEvent, Wait);
         }
 
         var uploadId = NewUploadId();
@@ -54,7 +56,8 @@ public sealed class OutboxRelayBackoffTests
 
         Assert.True(claimFailed, "the relay's claim did not fail while the ledger was locked");
         Assert.True(delivered, $"the completion was not published within {Wait} of its commit");
-        Assert.Equal(1, logger.Count(LedgerFailedEvent));
+        Assert.Equal(1, logger.Count(LedgerUnavailableEvent));
+        Assert.Equal(0, logger.Count(LedgerErrorEvent)); // an outage is a Warning, not an Error with a stack trace
         Assert.Equal(1, logger.Count(BackoffEndedEvent));
         Assert.Equal(0, await ledger.CountUnsentOutboxAsync(CancellationToken.None).WaitAsync(Wait));
     }
@@ -81,11 +84,11 @@ public sealed class OutboxRelayBackoffTests
         await using (await ForeignWriteLock.TakeAsync(factory.DatabasePath))
         {
             await relay.StartAsync(CancellationToken.None).WaitAsync(Wait);
-            Assert.True(await logger.LoggedAsync(LedgerFailedEvent, Wait), "the claim did not fail under the lock");
+            Assert.True(await logger.LoggedAsync(LedgerUnavailableEvent, Wait), "the claim did not fail under the lock");
 
             // A second attempt would fail one busy timeout after it began; half a second more is ample.
             await Task.Delay(BusyTimeout + TimeSpan.FromMilliseconds(500));
-            attempts = logger.Count(LedgerFailedEvent);
+            attempts = logger.Count(LedgerUnavailableEvent);
         }
 
         await relay.StopAsync(CancellationToken.None).WaitAsync(Wait);
@@ -167,7 +170,7 @@ public sealed class OutboxRelayBackoffTests
         Assert.InRange(outageBackoff, 4 * initial, 8 * initial);
         Assert.True(worked, "no pass worked after the lock was gone");
         Assert.Empty(publisher.Published);
-        Assert.Equal(OutageFailures + 1, logger.Count(LedgerFailedEvent));
+        Assert.Equal(OutageFailures + 1, logger.Count(LedgerUnavailableEvent));
         Assert.InRange(nextOutageBackoff, initial / 2, initial);
         Assert.Equal(
             ["The outbox relay works again after 4 failed attempts; its first pass since published 0 events"],
