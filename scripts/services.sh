@@ -314,6 +314,12 @@ HeuristicAlerts yes
 EOF
   rm -f "$dir/clamd.pid"
 
+  # clamd loads its signatures before it binds, so a clamd of another checkout on this port answered the PING
+  # below while ours died on the taken port: refuse a port that answers already.
+  if clamd_ping; then
+    die "something else already answers clamd's PING on 127.0.0.1:$CLAMD_PORT; set TUS_CLAMD_PORT to a free port"
+  fi
+
   log "starting clamd on 127.0.0.1:$CLAMD_PORT"
   # clamd runs in the foreground of its own session, not daemonised: its daemonising parent sometimes exited
   # non-zero with no message although the daemon came up, so readiness is judged by PING alone.
