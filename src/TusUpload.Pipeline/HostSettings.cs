@@ -1,3 +1,5 @@
+using System.Data.Common;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using TusUpload.Protocol.Storage;
@@ -74,7 +76,22 @@ public static class HostSettings
         }
     }
 
-    /// <summary>The first line of an exception's message, for a one-line refusal to start.</summary>
+    /// <summary>
+    /// What to say, after <c>Cannot start:</c>, for a start that failed on something outside the process rather than
+    /// on a setting: an address already taken (the server's, the worker's metrics port), a database that refused
+    /// (a wrong password, no such database, missing rights; the server also for an outage), a store whose service
+    /// did not answer. Null for anything else. The hosts print the line and exit with code 1, since a restart may
+    /// well succeed (the address freed, the service back), instead of crashing with a stack trace.
+    /// </summary>
+    public static string? StartRefusal(Exception failure) => failure switch
+    {
+        IOException taken when taken.InnerException is AddressInUseException => taken.Message,
+        DbException refused => "the database refused: " + FirstLine(refused.Message),
+        StoreStartException unreachable => unreachable.Message,
+        _ => null,
+    };
+
+    /// <summary>The first line of an exception's message, for a one-line report.</summary>
     public static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
 
     /// <summary>

@@ -1,7 +1,5 @@
-using Microsoft.AspNetCore.Connections;
 using TusUpload.Pipeline;
 using TusUpload.Protocol;
-using TusUpload.Protocol.Storage;
 using TusUpload.Server;
 
 try
@@ -32,24 +30,10 @@ catch (Exception badSetting) when (HostSettings.IsBadSetting(badSetting))
 {
     return await HostSettings.ReportAsync(badSetting);
 }
-catch (IOException taken) when (taken.InnerException is AddressInUseException)
+catch (Exception failed) when (HostSettings.StartRefusal(failed) is { } reason)
 {
-    // Another process listens there already: the operator has to free the address or pick another, so one line
-    // says which, rather than an abort with a stack trace.
-    await Console.Error.WriteLineAsync($"Cannot start: {taken.Message}");
-    return 1;
-}
-catch (Npgsql.NpgsqlException refused)
-{
-    // The ledger's or the lock's database refused or did not answer the start (a wrong password, no such database,
-    // missing rights, an outage): the server does not start without it. One line, not a crash with a stack trace.
-    await Console.Error.WriteLineAsync($"Cannot start: PostgreSQL refused: {HostSettings.FirstLine(refused.Message)}");
-    return 1;
-}
-catch (StoreStartException unreachable)
-{
-    // Not a bad setting for certain (the service may only be down), so exit code 1, as for a taken address.
-    await Console.Error.WriteLineAsync($"Cannot start: {unreachable.Message}");
+    // Something outside the process: one line says what, rather than an abort with a stack trace.
+    await Console.Error.WriteLineAsync($"Cannot start: {reason}");
     return 1;
 }
 catch (LocalDataInUseException inUse)

@@ -8,7 +8,6 @@ using Serilog.Settings.Configuration;
 using TusUpload.Pipeline;
 using TusUpload.Pipeline.Messaging.RabbitMq;
 using TusUpload.Pipeline.Processing;
-using TusUpload.Protocol.Storage;
 using TusUpload.Worker;
 
 // The worker process: consumes "upload completed" events from RabbitMQ and processes them. Configured like the
@@ -54,23 +53,12 @@ catch (Exception badSetting) when (HostSettings.IsBadSetting(badSetting))
 {
     return await HostSettings.ReportAsync(badSetting);
 }
-catch (IOException taken) when (taken.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+catch (Exception failed) when (HostSettings.StartRefusal(failed) is { } reason)
 {
-    // Worker:MetricsPort is taken: the operator has to free it or pick another; one line says which.
-    await Console.Error.WriteLineAsync($"Cannot start: {taken.Message}");
-    return 1;
-}
-catch (Npgsql.NpgsqlException refused)
-{
-    // The ledger's database refused the start (a wrong password, no such database, missing rights); an outage
-    // alone is waited out before this. One line, not the host's crash with a stack trace.
-    await Console.Error.WriteLineAsync($"Cannot start: PostgreSQL refused: {HostSettings.FirstLine(refused.Message)}");
-    return 1;
-}
-catch (StoreStartException unreachable)
-{
-    // The service may only be down: exit code 1 for the orchestrator to restart the worker, and one line saying why.
-    await Console.Error.WriteLineAsync($"Cannot start: {unreachable.Message}");
+    // A taken metrics port, a database that refused, a store that did not answer: one line, exit code 1 for the
+    // orchestrator to restart it, rather than a crash with a stack trace. An outage of PostgreSQL alone is waited
+    // out before this (see PostgresStartWait).
+    await Console.Error.WriteLineAsync($"Cannot start: {reason}");
     return 1;
 }
 

@@ -148,7 +148,7 @@ public sealed class WorkerDatabaseOutageTests
             // Assert
             var output = Read(log);
             Assert.Equal(1, exitCode);
-            Assert.Contains("Cannot start: PostgreSQL refused: 3D000", output, StringComparison.Ordinal);
+            Assert.Contains("Cannot start: the database refused: 3D000", output, StringComparison.Ordinal);
             Assert.DoesNotContain("Unhandled exception", output, StringComparison.Ordinal);
         }
         finally

@@ -84,7 +84,9 @@ public sealed class OutboxRelayBackoffTests
         await using (await ForeignWriteLock.TakeAsync(factory.DatabasePath))
         {
             await relay.StartAsync(CancellationToken.None).WaitAsync(Wait);
-            Assert.True(await logger.LoggedAsync(LedgerUnavailableEvent, Wait), "the claim did not fail under the lock");
+            Assert.True(
+                await logger.LoggedAsync(LedgerUnavailableEvent, Wait),
+                "the claim did not fail under the lock");
 
             // A second attempt would fail one busy timeout after it began; half a second more is ample.
             await Task.Delay(BusyTimeout + TimeSpan.FromMilliseconds(500));
