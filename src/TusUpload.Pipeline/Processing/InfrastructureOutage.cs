@@ -10,7 +10,7 @@ namespace TusUpload.Pipeline.Processing;
 /// with time and is no fault of the upload, from an error that is the upload's own (its data missing, a checksum
 /// that differs). An outage is retried and deferred and never uses up the delivery limit; anything else counts.
 /// </summary>
-internal static class InfrastructureOutage
+public static class InfrastructureOutage
 {
     public const string Scanner = "scanner";
     public const string Store = "store";
@@ -32,7 +32,7 @@ internal static class InfrastructureOutage
                 case UploadStoreException store:
                     return store.Error == UploadStoreError.Unavailable ? Store : null;
                 case DbException database:
-                    return IsTransient(database) ? Ledger : null;
+                    return IsDatabaseOutage(database) ? Ledger : null;
             }
         }
 
@@ -47,11 +47,14 @@ internal static class InfrastructureOutage
         _ => "the ledger's database",
     };
 
-    // Npgsql says transient for a connection refused, reset or timed out, a full pool, and server states such as
-    // "the database system is starting up". A server shut down or restarted ends the commands it was running with
-    // 57P01/57P02 (admin or crash shutdown), which it may not count; class 08 is a lost connection. SQLite: the
-    // busy timeout ran out behind another writer.
-    private static bool IsTransient(DbException exception) =>
+    /// <summary>
+    /// Whether a database error is an outage that passes with time; also what a worker waits out at start-up.
+    /// Npgsql says transient for a connection refused, reset or timed out, a full pool, and server states such as
+    /// "the database system is starting up". A server shut down or restarted ends the commands it was running with
+    /// 57P01/57P02 (admin or crash shutdown), which it may not count; class 08 is a lost connection. SQLite: the
+    /// busy timeout ran out behind another writer.
+    /// </summary>
+    public static bool IsDatabaseOutage(DbException exception) =>
         exception.IsTransient
         || exception.SqlState is { } state
             && (state.StartsWith("08", StringComparison.Ordinal) || state is "57P01" or "57P02" or "57P03")

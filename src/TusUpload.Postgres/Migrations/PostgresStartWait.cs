@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using TusUpload.Pipeline.Processing;
 
 namespace TusUpload.Postgres.Migrations;
 
@@ -55,7 +56,7 @@ public sealed class PostgresStartWait(
             {
                 break;
             }
-            catch (NpgsqlException ex) when (IsOutage(ex))
+            catch (NpgsqlException ex) when (InfrastructureOutage.IsDatabaseOutage(ex))
             {
                 PostgresLog.WaitingForDatabase(logger, database, attempt, delay.TotalSeconds, ex.Message);
             }
@@ -75,11 +76,4 @@ public sealed class PostgresStartWait(
         PostgresLog.StoppedWhileWaiting(logger, database);
         return false;
     }
-
-    // The classes the worker's processor also waits out (InfrastructureOutage): Npgsql's transient errors, a lost
-    // connection (class 08) and a server shutting down or starting up (57P01–57P03).
-    private static bool IsOutage(NpgsqlException exception) =>
-        exception.IsTransient
-        || exception.SqlState is { } state
-            && (state.StartsWith("08", StringComparison.Ordinal) || state is "57P01" or "57P02" or "57P03");
 }
