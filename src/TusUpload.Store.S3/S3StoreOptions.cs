@@ -77,6 +77,13 @@ public sealed class S3StoreOptions
     /// <summary>Retries of a failed S3 request before the client gets a retryable 503. Default 2.</summary>
     public int MaxRetries { get; set; } = 2;
 
+    /// <summary>
+    /// How long the start-up check of the bucket may take, the SDK's retries included, before the process gives up
+    /// with exit code 1. Default 30 seconds: room for the SDK to retry a refused or reset connection a few times,
+    /// short of an orchestrator's patience.
+    /// </summary>
+    public TimeSpan StartupTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The part size in effect: <see cref="PartSize"/> or the size derived from the largest upload.</summary>
     public long EffectivePartSize(long? maxUploadSize)
     {

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using TusUpload.Protocol;
 
 namespace TusUpload.Store.S3;
 
@@ -81,6 +82,14 @@ public sealed class S3StoreOptionsValidator(long? maxUploadSize = null) : IValid
             problems.Add(
                 $"{Section}:MaxRetries must be between 0 and {S3StoreOptions.MaxRetriesLimit} "
                 + $"(was {options.MaxRetries}).");
+        }
+
+        // The bound is a timer's: a longer one stopped the start with a stack trace instead of naming the setting.
+        if (options.StartupTimeout <= TimeSpan.Zero || options.StartupTimeout > TusOptionsValidator.LongestTimer)
+        {
+            problems.Add(
+                $"{Section}:StartupTimeout must be positive and at most {TusOptionsValidator.LongestTimer} "
+                + $"(was {options.StartupTimeout}).");
         }
 
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);

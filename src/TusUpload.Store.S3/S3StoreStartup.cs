@@ -20,18 +20,19 @@ public sealed class S3StoreStartup(
 {
     private const string CreateBucketKey = S3StoreOptions.SectionName + ":" + nameof(S3StoreOptions.CreateBucket);
 
-    // Long enough for the SDK to retry a refused or reset connection a few times, short of an orchestrator's patience.
-    private static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(30);
+    private const string StartupTimeoutKey =
+        S3StoreOptions.SectionName + ":" + nameof(S3StoreOptions.StartupTimeout);
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var serviceUrl = options.Value.ServiceUrl;
+        var timeout = options.Value.StartupTimeout;
         bool exists;
 
         // The SDK's retries of a service that accepts connections and never answers took minutes; one overall
         // bound gives the operator the reason while it still matters (and a stopping host waits for none of it).
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(CheckTimeout);
+        deadline.CancelAfter(timeout);
         try
         {
             exists = options.Value.CreateBucket
@@ -54,7 +55,7 @@ public sealed class S3StoreStartup(
             // An address that is wrong or a service that is down: the operator needs the address and the reason,
             // not the SDK's stack.
             var reason = deadline.IsCancellationRequested
-                ? $"no answer within {CheckTimeout.TotalSeconds:0} s"
+                ? $"no answer within {timeout} ({StartupTimeoutKey})"
                 : FirstLine(unreachable.Message);
             throw new StoreStartException(
                 $"the S3 service at {serviceUrl} did not answer for bucket {settings.Bucket}: {reason}",

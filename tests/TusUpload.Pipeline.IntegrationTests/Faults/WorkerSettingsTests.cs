@@ -76,6 +76,40 @@ public sealed class WorkerSettingsTests
     }
 
     [Fact]
+    public async Task Worker_whose_S3_service_accepts_and_never_answers_gives_up_at_its_startup_timeout_and_exits_1()
+    {
+        // A listener that takes the connection and never answers, as a hung S3 service does: the first attempt
+        // alone would hold the start for its 30 s request timeout.
+        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        var accepting = silent.AcceptTcpClientAsync();
+        var serviceUrl = $"http://127.0.0.1:{((System.Net.IPEndPoint)silent.LocalEndpoint).Port}";
+        var running = System.Diagnostics.Stopwatch.StartNew();
+
+        var (exitCode, output) = await RunToExitAsync(
+            "--Store:Kind=s3",
+            $"--Store:S3:ServiceUrl={serviceUrl}",
+            "--Store:S3:Bucket=tus-worker-silent",
+            "--Store:S3:AccessKey=test",
+            "--Store:S3:SecretKey=test",
+            "--Store:S3:StartupTimeout=00:00:02");
+
+        // The margin covers the process's own start on a busy machine, well short of the 30 s default.
+        Assert.Equal(1, exitCode);
+        Assert.True(running.Elapsed < TimeSpan.FromSeconds(2 + 15), $"exited after {running.Elapsed}:\n{output}");
+        Assert.True(accepting.IsCompletedSuccessfully, "the worker never reached the listener:\n" + output);
+        (await accepting).Dispose();
+        var refusal = Assert.Single(
+            output.Split('\n'),
+            line => line.Contains("Cannot start", StringComparison.Ordinal));
+        Assert.Equal(
+            $"Cannot start: the S3 service at {serviceUrl} did not answer for bucket tus-worker-silent: "
+                + "no answer within 00:00:02 (Store:S3:StartupTimeout)",
+            refusal);
+        Assert.DoesNotContain("Unhandled exception", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Worker_whose_metrics_port_is_taken_says_so_in_one_line_and_exits_1()
     {
         using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);

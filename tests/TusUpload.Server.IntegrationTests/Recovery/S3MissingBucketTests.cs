@@ -88,6 +88,37 @@ public sealed class S3MissingBucketTests(S3Servers servers)
     }
 
     [Fact]
+    public async Task A_server_whose_S3_service_accepts_and_never_answers_gives_up_at_its_startup_timeout_and_exits_1()
+    {
+        // The SDK's own timeouts and retries would hold the start for minutes; the bound is the store's setting.
+        await using var silent = new SilentListener();
+        var serviceUrl = $"http://127.0.0.1:{silent.Port}";
+        var settings = new Dictionary<string, string>
+        {
+            ["Store:S3:ServiceUrl"] = serviceUrl,
+            ["Store:S3:Bucket"] = "tus-it-silent",
+            ["Store:S3:StartupTimeout"] = "00:00:02",
+        };
+        var running = System.Diagnostics.Stopwatch.StartNew();
+
+        var (exitCode, output) = await servers.RunServerToExitAsync(settings, s_timeout);
+
+        // The margin covers the process's own start on a busy machine, well short of the 30 s default.
+        Assert.Equal(1, exitCode);
+        Assert.True(running.Elapsed < TimeSpan.FromSeconds(2 + 15), $"exited after {running.Elapsed}:\n{output}");
+        Assert.True(silent.Accepted > 0, "the server never reached the listener:\n" + output);
+        var refusal = Assert.Single(
+            output.Split('\n'),
+            line => line.Contains("Cannot start", StringComparison.Ordinal));
+        Assert.Equal(
+            $"Cannot start: the S3 service at {serviceUrl} did not answer for bucket tus-it-silent: "
+                + "no answer within 00:00:02 (Store:S3:StartupTimeout)",
+            refusal);
+        Assert.DoesNotContain("Unhandled exception", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_server_whose_S3_service_refuses_its_credentials_names_the_settings_and_exits_2()
     {
         // A loopback stand-in for an S3 service that answers every request 403 AccessDenied, as one does for a

@@ -36,6 +36,7 @@ public sealed class S3StoreOptionsTests
     [InlineData("AccessKey")]
     [InlineData("MaxParts")]
     [InlineData("MaxRetries")]
+    [InlineData("StartupTimeout")]
     public void Invalid_setting_fails_validation_naming_the_setting(string setting)
     {
         var options = Valid();
@@ -52,6 +53,9 @@ public sealed class S3StoreOptionsTests
                 break;
             case "MaxRetries":
                 options.MaxRetries = int.MaxValue;
+                break;
+            case "StartupTimeout":
+                options.StartupTimeout = TimeSpan.Zero;
                 break;
             default:
                 options.MaxParts = 10_001;
@@ -119,6 +123,24 @@ public sealed class S3StoreOptionsTests
 
         Assert.True(result.Failed);
         Assert.Contains("Store:S3:RequestTimeout", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_startup_timeout_longer_than_a_timer_waits_fails_naming_the_setting()
+    {
+        // The check's deadline is a timer, which refuses a longer wait when it is set, with a stack trace.
+        var options = Valid();
+        options.StartupTimeout = TusUpload.Protocol.TusOptionsValidator.LongestTimer + TimeSpan.FromMilliseconds(1);
+
+        var result = new S3StoreOptionsValidator().Validate(null, options);
+        options.StartupTimeout = TusUpload.Protocol.TusOptionsValidator.LongestTimer;
+        var longest = new S3StoreOptionsValidator().Validate(null, options);
+        using var timer = new CancellationTokenSource();
+        timer.CancelAfter(options.StartupTimeout);
+
+        Assert.True(result.Failed);
+        Assert.Contains("Store:S3:StartupTimeout", result.FailureMessage, StringComparison.Ordinal);
+        Assert.True(longest.Succeeded, longest.FailureMessage);
     }
 
     [Fact]
