@@ -91,6 +91,15 @@ public static class HostSettings
         _ => null,
     };
 
+    /// <summary>The logging category of the .NET host, which reports a failed start before rethrowing it.</summary>
+    public const string HostCategory = "Microsoft.Extensions.Hosting.Internal.Host";
+
+    /// <summary>
+    /// The host's message for a hosted service that failed to start: for a <see cref="StartRefusal"/> the hosts
+    /// leave it out of their logs, since its stack trace buried the one line that says what to fix.
+    /// </summary>
+    public const string HostStartFailure = "Hosting failed to start";
+
     /// <summary>The first line of an exception's message, for a one-line report.</summary>
     public static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
 

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Connections;
 using Serilog;
 using Serilog.Events;
 using Serilog.Formatting.Compact;
@@ -35,9 +34,9 @@ internal static class ServerLogging
 
         logger.Enrich.FromLogContext();
 
-        // A taken address is the operator's to fix, and Program says so in one line; the host's own report of it
-        // is a 30-line stack trace of Kestrel's binding that buries that line.
-        logger.Filter.ByExcluding(IsTakenAddressReport);
+        // A start refused from outside (a taken address, a database that refused) is the operator's to fix, and
+        // Program says so in one line; the host's own report of it is a stack trace of 20 to 30 lines that buries it.
+        logger.Filter.ByExcluding(IsStartRefusalReport);
         _ = format.ToLowerInvariant() switch
         {
             "json" => logger.WriteTo.Console(new CompactJsonFormatter()),
@@ -46,10 +45,12 @@ internal static class ServerLogging
         };
     }
 
-    private static bool IsTakenAddressReport(LogEvent logEvent) =>
-        logEvent.Exception is IOException { InnerException: AddressInUseException }
+    private static bool IsStartRefusalReport(LogEvent logEvent) =>
+        logEvent.Exception is { } failure
+        && logEvent.MessageTemplate.Text == HostSettings.HostStartFailure
         && logEvent.Properties.TryGetValue("SourceContext", out var source)
-        && source is ScalarValue { Value: "Microsoft.Extensions.Hosting.Internal.Host" };
+        && source is ScalarValue { Value: HostSettings.HostCategory }
+        && HostSettings.StartRefusal(failure) is not null;
 
     /// <summary>
     /// Maps a Microsoft.Extensions.Logging level name; <c>None</c> keeps only fatal events. Any other value is

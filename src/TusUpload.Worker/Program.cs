@@ -21,6 +21,7 @@ try
         .ReadFrom.Configuration(builder.Configuration, ReaderOptions)
         .ReadFrom.Services(services)
         .Enrich.FromLogContext()
+        .Filter.ByExcluding(WorkerLogging.IsStartRefusalReport)
         .WriteTo.Console(new RenderedCompactJsonFormatter()));
 
     // The consumer's graceful stop fits in this: up to 5 s to cancel its subscription, a 15 s drain for deliveries

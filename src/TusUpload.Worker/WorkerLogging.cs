@@ -4,7 +4,7 @@ using TusUpload.Pipeline;
 
 namespace TusUpload.Worker;
 
-/// <summary>Checks the worker's Serilog levels before Serilog reads them.</summary>
+/// <summary>Checks the worker's Serilog levels before Serilog reads them; keeps a refused start to one line.</summary>
 internal static class WorkerLogging
 {
     private const string MinimumLevelKey = "Serilog:MinimumLevel";
@@ -30,4 +30,15 @@ internal static class WorkerLogging
             }
         }
     }
+
+    /// <summary>
+    /// The host's own report of a start refused from outside (a taken metrics port, a database that refused): Program
+    /// says what to fix in one line, and the report repeated it as an Error with a stack trace.
+    /// </summary>
+    public static bool IsStartRefusalReport(LogEvent logEvent) =>
+        logEvent.Exception is { } failure
+        && logEvent.MessageTemplate.Text == HostSettings.HostStartFailure
+        && logEvent.Properties.TryGetValue("SourceContext", out var source)
+        && source is ScalarValue { Value: HostSettings.HostCategory }
+        && HostSettings.StartRefusal(failure) is not null;
 }

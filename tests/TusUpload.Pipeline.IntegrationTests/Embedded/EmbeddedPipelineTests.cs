@@ -167,6 +167,29 @@ public sealed class EmbeddedPipelineTests
     }
 
     [Fact]
+    public async Task Server_whose_postgres_ledger_database_does_not_exist_says_so_in_one_line_and_exits_1()
+    {
+        // The test PostgreSQL answers, but for a database that is not there: a setting to fix, not an outage.
+        var testPostgres = Environment.GetEnvironmentVariable("TUS_TEST_POSTGRES");
+        Assert.False(string.IsNullOrWhiteSpace(testPostgres), "TUS_TEST_POSTGRES is not set: run scripts/test.sh.");
+        var missing = $"tus_missing_{Guid.NewGuid():N}";
+        var database = new Npgsql.NpgsqlConnectionStringBuilder(testPostgres) { Database = missing };
+
+        var (exitCode, output) = await EmbeddedServerProcess.RunToExitAsync(
+            "--Ledger:Kind=postgres",
+            $"--Postgres:ConnectionString={database.ConnectionString}");
+
+        Assert.Equal(1, exitCode);
+        var refusal = Assert.Single(
+            output.Split('\n'),
+            line => line.Contains("Cannot start", StringComparison.Ordinal));
+        Assert.Equal($"Cannot start: the database refused: 3D000: database \"{missing}\" does not exist", refusal);
+        Assert.DoesNotContain("Unhandled exception", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Hosting failed to start", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Status_of_unknown_or_malformed_ids_is_404_problem_details()
     {
         await using var server = await EmbeddedServerProcess.StartAsync();

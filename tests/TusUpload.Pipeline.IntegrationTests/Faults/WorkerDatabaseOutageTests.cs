@@ -150,6 +150,7 @@ public sealed class WorkerDatabaseOutageTests
             Assert.Equal(1, exitCode);
             Assert.Contains("Cannot start: the database refused: 3D000", output, StringComparison.Ordinal);
             Assert.DoesNotContain("Unhandled exception", output, StringComparison.Ordinal);
+            Assert.DoesNotContain("Hosting failed to start", output, StringComparison.Ordinal);
         }
         finally
         {

@@ -122,6 +122,7 @@ public sealed class WorkerSettingsTests
         Assert.Contains("Cannot start: ", output, StringComparison.Ordinal);
         Assert.Contains(port.ToString(System.Globalization.CultureInfo.InvariantCulture), output);
         Assert.DoesNotContain("Unhandled exception", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Hosting failed to start", output, StringComparison.Ordinal);
     }
 
     private static async Task<(int ExitCode, string Output)> RunToExitAsync(params string[] settings)
