@@ -1,6 +1,9 @@
 namespace TusUpload.Pipeline.Outbox;
 
-/// <summary>Exponential backoff with full jitter, so relays of many instances do not retry in step.</summary>
+/// <summary>
+/// Exponential backoff, each wait jittered to between half and all of its step, so that the relays, consumers and
+/// workers of many instances that met the same failure do not retry in step.
+/// </summary>
 public static class RelayBackoff
 {
     public static TimeSpan Delay(int failures, TimeSpan initial, TimeSpan max)

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using TusUpload.ClamAV;
 using TusUpload.Pipeline.Ledger;
 using TusUpload.Pipeline.Messaging;
+using TusUpload.Pipeline.Outbox;
 using TusUpload.Protocol.Storage;
 
 namespace TusUpload.Pipeline.Processing;
@@ -103,8 +104,10 @@ public sealed partial class CompletionProcessor(
         Func<Task> steps,
         CancellationToken cancellationToken)
     {
-        var delay = _options.ScannerRetryDelay;
-        while (true)
+        // A first delay configured above 30 s (a minute is allowed) is the ceiling instead of being cut short.
+        var first = _options.ScannerRetryDelay;
+        var ceiling = first > MaxOutageRetryDelay ? first : MaxOutageRetryDelay;
+        for (var failures = 1; ; failures++)
         {
             try
             {
@@ -121,10 +124,11 @@ public sealed partial class CompletionProcessor(
                     throw new ProcessingDeferredException($"{service} is unavailable: {ex.Message}", ex);
                 }
 
+                // Jittered, so that the workers that met the same outage do not all come back at the same moment.
+                var delay = RelayBackoff.Delay(failures, first, ceiling);
                 var wait = delay < remaining ? delay : remaining;
-                logger.ServiceUnavailable(uploadId, service, wait.TotalSeconds, ex.Message);
+                logger.ServiceUnavailable(uploadId, service, Math.Round(wait.TotalSeconds, 3), ex.Message);
                 await Task.Delay(wait, cancellationToken);
-                delay = delay * 2 < MaxOutageRetryDelay ? delay * 2 : MaxOutageRetryDelay;
             }
         }
     }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using TusUpload.Pipeline.Outbox;
 using TusUpload.Pipeline.Processing;
 
 namespace TusUpload.Postgres.Migrations;
@@ -30,9 +31,9 @@ public sealed class PostgresStartWait(
     {
         var database = options.Value.SafeDescription();
         var started = time.GetTimestamp();
-        var delay = FirstDelay;
         for (var attempt = 1; ; attempt++)
         {
+            TimeSpan delay;
             try
             {
                 // Npgsql may not notice the token while a server that accepted the connection never answers, and a
@@ -58,7 +59,10 @@ public sealed class PostgresStartWait(
             }
             catch (NpgsqlException ex) when (InfrastructureOutage.IsDatabaseOutage(ex))
             {
-                PostgresLog.WaitingForDatabase(logger, database, attempt, delay.TotalSeconds, ex.Message);
+                // Jittered, so that the workers a database outage held back do not all connect at the same moment.
+                delay = RelayBackoff.Delay(attempt, FirstDelay, MaxDelay);
+                var seconds = Math.Round(delay.TotalSeconds, 3);
+                PostgresLog.WaitingForDatabase(logger, database, attempt, seconds, ex.Message);
             }
 
             try
@@ -69,8 +73,6 @@ public sealed class PostgresStartWait(
             {
                 break;
             }
-
-            delay = delay * 2 > MaxDelay ? MaxDelay : delay * 2;
         }
 
         PostgresLog.StoppedWhileWaiting(logger, database);

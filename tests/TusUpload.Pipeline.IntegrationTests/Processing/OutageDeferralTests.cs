@@ -3,8 +3,10 @@ using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using TusUpload.Pipeline.IntegrationTests.Outbox;
 using TusUpload.Pipeline.IntegrationTests.RabbitMq;
 using TusUpload.Pipeline.Ledger;
+using TusUpload.Pipeline.Messaging;
 using TusUpload.Pipeline.Messaging.InProcess;
 using TusUpload.Pipeline.Messaging.RabbitMq;
 using TusUpload.Pipeline.Outbox;
@@ -127,6 +129,40 @@ public sealed class OutageDeferralTests
     }
 
     [Fact]
+    public async Task Retries_during_an_outage_wait_doubling_steps_each_jittered_within_its_step()
+    {
+        // Arrange: the store stays down past the 2 s retry window; the first wait is 200 ms.
+        await using var host = ProcessingTestHost.StartWithStore(
+            scan: false,
+            inner => ServiceOutage<IUploadStore>.Wrap(inner, StoreUnavailable));
+        var id = await host.ReceiveAsync(Encoding.UTF8.GetBytes("retries out of step " + Guid.NewGuid()));
+        ServiceOutage<IUploadStore>.Of(host.Store).Begin(TimeSpan.FromMinutes(10));
+        var logger = new RecordingLogger<CompletionProcessor>();
+        var processor = new CompletionProcessor(
+            host.Ledger,
+            host.Store,
+            host.Blobs,
+            host.Service<TusUpload.ClamAV.ClamdClient>(),
+            host.Service<IOptions<ProcessingOptions>>(),
+            host.Service<IOptions<ScanningOptions>>(),
+            host.Service<IOptions<TusUpload.ClamAV.ClamdOptions>>(),
+            host.Service<ProcessingMetrics>(),
+            logger);
+
+        // Act
+        await Assert.ThrowsAsync<ProcessingDeferredException>(
+            () => processor.HandleAsync(Completed(id), 1, CancellationToken.None).WaitAsync(Timeout));
+
+        // Assert: 0.2, 0.4 and 0.8 s steps, each wait between half and all of its step, not all exactly the step.
+        var waits = logger.Messages(4504).Take(3).Select(WaitOf).ToList();
+        Assert.Equal(3, waits.Count);
+        Assert.InRange(waits[0], 0.1, 0.2);
+        Assert.InRange(waits[1], 0.2, 0.4);
+        Assert.InRange(waits[2], 0.4, 0.8);
+        Assert.NotEqual([0.2, 0.4, 0.8], waits);
+    }
+
+    [Fact]
     public async Task Embedded_queue_waits_out_a_ledger_outage_and_the_upload_ends_available()
     {
         // Arrange: the in-process worker as the embedded server runs it, over the real processor.
@@ -215,6 +251,12 @@ public sealed class OutageDeferralTests
             return false;
         }
     }
+
+    private static UploadCompletedEvent Completed(string id) => new(id, 0, null, DateTimeOffset.UtcNow);
+
+    private static double WaitOf(string message) => double.Parse(
+        message.Split("retrying in ", 2)[1].Split(' ', 2)[0],
+        System.Globalization.CultureInfo.InvariantCulture);
 
     private static Func<int> Failures<TService>(TService service)
         where TService : class => () => ServiceOutage<TService>.Of(service).Failures;
