@@ -118,4 +118,16 @@ internal static partial class TusLog
         "Upload {UploadId}, whose creation was cut off before the answer, could not be removed; it stays until "
         + "it expires")]
     public static partial void AbandonedNotRemoved(ILogger logger, Exception exception, string uploadId);
+
+    [LoggerMessage(
+        1026,
+        LogLevel.Information,
+        "Upload {UploadId} removed: it could not be registered, so its creation was refused without its URL")]
+    public static partial void UnregisteredRemoved(ILogger logger, string uploadId);
+
+    [LoggerMessage(
+        1027,
+        LogLevel.Warning,
+        "Upload {UploadId}, which could not be registered, could not be removed either; it stays until it expires")]
+    public static partial void UnregisteredNotRemoved(ILogger logger, Exception exception, string uploadId);
 }

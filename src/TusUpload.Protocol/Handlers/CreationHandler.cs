@@ -78,7 +78,7 @@ public sealed partial class CreationHandler(
         await store.CreateAsync(upload, cancellationToken);
         try
         {
-            await RegisterAsync(upload, cancellationToken);
+            await RegisterOrDiscardAsync(upload, cancellationToken);
             context.Response.Headers.Location = urls.Location(context, upload.Id);
 
             if (!hasBody)
@@ -132,6 +132,23 @@ public sealed partial class CreationHandler(
         await RegisterAsync(upload, cancellationToken);
     }
 
+    /// <summary>
+    /// Registers a new upload with a random id. One that cannot be registered is refused with a 503 that carries no
+    /// URL, so no client can ever name it again: its data goes now rather than at its expiry.
+    /// </summary>
+    private async Task RegisterOrDiscardAsync(UploadInfo upload, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await RegisterAsync(upload, cancellationToken);
+        }
+        catch (TusRejection)
+        {
+            await removal.DiscardUnregisteredAsync(upload.Id);
+            throw;
+        }
+    }
+
     /// <summary>Counts and logs the upload the store just created, and registers it with the lifecycle.</summary>
     private async Task RegisterAsync(UploadInfo upload, CancellationToken cancellationToken)
     {
@@ -143,7 +160,8 @@ public sealed partial class CreationHandler(
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            // The client never learns this upload's URL; it expires like any abandoned upload.
+            // The 503 carries no URL. An ordinary upload's data is removed by the caller; a final's record stays,
+            // since the retried POST names the same final and carries on with it.
             TusLog.NotificationFailed(logger, exception, "created", upload.Id);
             throw new TusRejection(503, "The upload could not be registered; retry.") { RetryAfterSeconds = 1 };
         }

@@ -61,6 +61,32 @@ public sealed class UploadRemoval(
     }
 
     /// <summary>
+    /// Removes the data of an upload the lifecycle could not register: its creation is refused with a 503 that
+    /// carries no URL, so nobody could resume, find or delete it, and it would only wait for its expiry (for ever
+    /// with <see cref="TusOptions.Expiry"/> zero). Nothing is recorded, since the lifecycle has just failed and has
+    /// most likely never heard of the upload. Known shortcoming: a registration that was recorded and failed only
+    /// afterwards (its answer lost) leaves the ledger counting as created an upload with no data, under an id that
+    /// no client received. A failure here is logged, not thrown, so that the client gets the registration's 503;
+    /// the upload then stays until the sweeper expires it, as every such upload did before.
+    /// </summary>
+    public async Task DiscardUnregisteredAsync(string uploadId)
+    {
+        using var timeout = new CancellationTokenSource(options.Value.CommitTimeout);
+        try
+        {
+            await store.DeleteAsync(uploadId, timeout.Token);
+        }
+        catch (Exception exception)
+        {
+            TusLog.UnregisteredNotRemoved(logger, exception, uploadId);
+            return;
+        }
+
+        metrics.UploadTerminated();
+        TusLog.UnregisteredRemoved(logger, uploadId);
+    }
+
+    /// <summary>
     /// Records the termination of an upload whose data is gone while the lifecycle still counts it as live: an
     /// earlier DELETE removed the data and could not record its end, and answered 503 so that it is retried.
     /// </summary>

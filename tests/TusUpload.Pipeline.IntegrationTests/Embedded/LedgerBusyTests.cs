@@ -37,6 +37,34 @@ public sealed class LedgerBusyTests
     }
 
     [Fact]
+    public async Task A_creation_that_cannot_be_registered_answers_503_and_leaves_nothing_in_the_store()
+    {
+        // Arrange: the 503 carries no URL, so an upload left in the store could only wait for its expiry.
+        await using var server = await EmbeddedServerProcess.StartAsync("--Ledger:BusyTimeout=00:00:01");
+        using var client = ClientOf(server);
+        var uploads = Path.Combine(server.Folder, "uploads");
+        var before = StoredFiles(uploads);
+
+        // Act
+        HttpStatusCode refused;
+        await using (await ForeignWriteLock.TakeAsync(server.LedgerPath))
+        {
+            using var response = await CreateAsync(client, 10);
+            refused = response.StatusCode;
+        }
+
+        const string Removed = "could not be registered, so its creation was refused";
+        var logged = await Outbox.RelayHarness.EventuallyAsync(
+            () => server.Output.Contains(Removed, StringComparison.Ordinal),
+            TimeSpan.FromSeconds(10));
+
+        // Assert: refused as before, its data removed at once, and the removal logged.
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused);
+        Assert.Equal(before, StoredFiles(uploads));
+        Assert.True(logged, "the removal was not logged:\n" + server.Output);
+    }
+
+    [Fact]
     public async Task A_completion_behind_a_foreign_lock_keeps_its_bytes_and_the_retry_records_it_once()
     {
         await using var server = await EmbeddedServerProcess.StartAsync("--Ledger:BusyTimeout=00:00:01");
@@ -118,4 +146,9 @@ public sealed class LedgerBusyTests
         count.Parameters.AddWithValue("$id", uploadId);
         return (long)count.ExecuteScalar()!;
     }
+
+    // Every file and folder under the store's folder, which holds each upload's files.
+    private static List<string> StoredFiles(string folder) => Directory.Exists(folder)
+        ? Directory.EnumerateFileSystemEntries(folder, "*", SearchOption.AllDirectories).Order().ToList()
+        : [];
 }
