@@ -91,14 +91,20 @@ public static class HostSettings
         _ => null,
     };
 
-    /// <summary>The logging category of the .NET host, which reports a failed start before rethrowing it.</summary>
-    public const string HostCategory = "Microsoft.Extensions.Hosting.Internal.Host";
+    // The .NET host's own report of a hosted service that failed to start, logged before it rethrows the failure.
+    private const string HostCategory = "Microsoft.Extensions.Hosting.Internal.Host";
+    private const string HostStartFailure = "Hosting failed to start";
 
     /// <summary>
-    /// The host's message for a hosted service that failed to start: for a <see cref="StartRefusal"/> the hosts
-    /// leave it out of their logs, since its stack trace buried the one line that says what to fix.
+    /// Whether a log event is the host's own report of a <see cref="StartRefusal"/>: the hosts leave it out of their
+    /// logs, since its stack trace buried the one line that says what to fix. Takes the event's parts, so that this
+    /// assembly needs no logging library's types.
     /// </summary>
-    public const string HostStartFailure = "Hosting failed to start";
+    public static bool IsStartRefusalReport(string messageTemplate, object? sourceContext, Exception? exception) =>
+        exception is not null
+        && messageTemplate == HostStartFailure
+        && Equals(sourceContext, HostCategory)
+        && StartRefusal(exception) is not null;
 
     /// <summary>The first line of an exception's message, for a one-line report.</summary>
     public static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();

@@ -46,11 +46,10 @@ internal static class ServerLogging
     }
 
     private static bool IsStartRefusalReport(LogEvent logEvent) =>
-        logEvent.Exception is { } failure
-        && logEvent.MessageTemplate.Text == HostSettings.HostStartFailure
-        && logEvent.Properties.TryGetValue("SourceContext", out var source)
-        && source is ScalarValue { Value: HostSettings.HostCategory }
-        && HostSettings.StartRefusal(failure) is not null;
+        HostSettings.IsStartRefusalReport(
+            logEvent.MessageTemplate.Text,
+            logEvent.Properties.TryGetValue("SourceContext", out var source) ? (source as ScalarValue)?.Value : null,
+            logEvent.Exception);
 
     /// <summary>
     /// Maps a Microsoft.Extensions.Logging level name; <c>None</c> keeps only fatal events. Any other value is

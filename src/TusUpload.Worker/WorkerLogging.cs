@@ -36,9 +36,8 @@ internal static class WorkerLogging
     /// says what to fix in one line, and the report repeated it as an Error with a stack trace.
     /// </summary>
     public static bool IsStartRefusalReport(LogEvent logEvent) =>
-        logEvent.Exception is { } failure
-        && logEvent.MessageTemplate.Text == HostSettings.HostStartFailure
-        && logEvent.Properties.TryGetValue("SourceContext", out var source)
-        && source is ScalarValue { Value: HostSettings.HostCategory }
-        && HostSettings.StartRefusal(failure) is not null;
+        HostSettings.IsStartRefusalReport(
+            logEvent.MessageTemplate.Text,
+            logEvent.Properties.TryGetValue("SourceContext", out var source) ? (source as ScalarValue)?.Value : null,
+            logEvent.Exception);
 }
