@@ -168,6 +168,7 @@ public sealed class WorkerDatabaseOutageTests
         $"--RabbitMq:Queue={rabbit.Queue}",
         $"--RabbitMq:DeadLetterExchange={rabbit.DeadLetterExchange}",
         $"--RabbitMq:DeadLetterQueue={rabbit.DeadLetterQueue}",
+        $"--RabbitMq:ParkingQueue={rabbit.ParkingQueue}",
         "--Worker:MetricsPort=0",
         "--Serilog:MinimumLevel:Default=Information",
     ];

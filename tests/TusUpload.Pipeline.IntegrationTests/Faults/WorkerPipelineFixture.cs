@@ -91,6 +91,7 @@ internal sealed class WorkerPipelineFixture : IAsyncDisposable
             $"--RabbitMq:Queue={Rabbit.Queue}",
             $"--RabbitMq:DeadLetterExchange={Rabbit.DeadLetterExchange}",
             $"--RabbitMq:DeadLetterQueue={Rabbit.DeadLetterQueue}",
+            $"--RabbitMq:ParkingQueue={Rabbit.ParkingQueue}",
             $"--RabbitMq:DeliveryLimit={Rabbit.DeliveryLimit}",
             "--RabbitMq:ReconnectDelay=00:00:00.500",
             "--Worker:MetricsPort=0",

@@ -76,7 +76,7 @@ public sealed class RabbitMqMessagingTests
     }
 
     [Fact]
-    public async Task Topology_declaration_is_idempotent_and_the_queue_carries_its_delivery_limit()
+    public async Task Topology_declaration_is_idempotent_with_a_parking_queue_and_the_queue_carries_its_delivery_limit()
     {
         // Arrange
         var options = RabbitMqTestBroker.UniqueOptions(deliveryLimit: 3);
@@ -90,6 +90,7 @@ public sealed class RabbitMqMessagingTests
             {
                 await RabbitMqTopology.DeclareAsync(channel, options, CancellationToken.None).WaitAsync(Timeout);
                 await RabbitMqTopology.DeclareAsync(channel, options, CancellationToken.None).WaitAsync(Timeout);
+                await channel.QueueDeclarePassiveAsync(options.ParkingQueue).WaitAsync(Timeout);
             }
 
             await using var conflicting = await connection.CreateChannelAsync().WaitAsync(Timeout);

@@ -34,6 +34,7 @@ internal static class RabbitMqTestBroker
             Queue = $"test.completed.{suffix}",
             DeadLetterExchange = $"test.dead-letter.{suffix}",
             DeadLetterQueue = $"test.dead-letter.{suffix}",
+            ParkingQueue = $"test.parked.{suffix}",
             DeliveryLimit = deliveryLimit,
             ReconnectDelay = TimeSpan.FromMilliseconds(200),
             RetryDelay = TimeSpan.FromMilliseconds(100),
@@ -72,6 +73,7 @@ internal static class RabbitMqTestBroker
         await using var channel = await connection.CreateChannelAsync().WaitAsync(TimeSpan.FromSeconds(10));
         await channel.QueueDeleteAsync(options.Queue).WaitAsync(TimeSpan.FromSeconds(10));
         await channel.QueueDeleteAsync(options.DeadLetterQueue).WaitAsync(TimeSpan.FromSeconds(10));
+        await channel.QueueDeleteAsync(options.ParkingQueue).WaitAsync(TimeSpan.FromSeconds(10));
         await channel.ExchangeDeleteAsync(options.Exchange).WaitAsync(TimeSpan.FromSeconds(10));
         await channel.ExchangeDeleteAsync(options.DeadLetterExchange).WaitAsync(TimeSpan.FromSeconds(10));
     }

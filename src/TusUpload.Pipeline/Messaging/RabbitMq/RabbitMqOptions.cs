@@ -35,6 +35,12 @@ public sealed class RabbitMqOptions
     /// <summary>Queue that keeps dead-lettered messages for an operator. Default: tusupload.dead-letter.</summary>
     public string DeadLetterQueue { get; set; } = "tusupload.dead-letter";
 
+    /// <summary>
+    /// Queue where dead letters that must wait for an operator are parked (undecodable, rejected, their upload
+    /// settled or failed). Default: tusupload.parked.
+    /// </summary>
+    public string ParkingQueue { get; set; } = "tusupload.parked";
+
     /// <summary>Publishes awaited together before the next batch starts (bounds unconfirmed). Default: 128.</summary>
     public int PublishBatchSize { get; set; } = 128;
 
@@ -68,6 +74,7 @@ public sealed class RabbitMqOptions
         RequireName(RoutingKey, nameof(RoutingKey));
         RequireName(DeadLetterExchange, nameof(DeadLetterExchange));
         RequireName(DeadLetterQueue, nameof(DeadLetterQueue));
+        RequireName(ParkingQueue, nameof(ParkingQueue));
 
         if (DeliveryLimit is < 1 or > MaxDeliveryLimit)
         {

@@ -49,6 +49,15 @@ public static class RabbitMqTopology
             arguments: null,
             cancellationToken: cancellationToken);
 
+        // Nothing routes to the parking queue: the redrive publishes to it by name, and only an operator takes from it.
+        await channel.QueueDeclareAsync(
+            options.ParkingQueue,
+            durable: true,
+            exclusive: false,
+            autoDelete: false,
+            arguments: new Dictionary<string, object?> { ["x-queue-type"] = "quorum" },
+            cancellationToken: cancellationToken);
+
         await channel.QueueDeclareAsync(
             options.Queue,
             durable: true,
