@@ -13,6 +13,8 @@ public sealed class ProcessingMetrics
     private readonly Counter<long> _verdicts;
     private readonly Counter<long> _failures;
     private readonly Counter<long> _deferred;
+    private readonly Counter<long> _redriven;
+    private readonly Counter<long> _parked;
 
     public ProcessingMetrics(IMeterFactory meterFactory)
     {
@@ -38,6 +40,12 @@ public sealed class ProcessingMetrics
         _deferred = meter.CreateCounter<long>(
             "tus_processing_deferred_total",
             description: "Deliveries deferred because a service was unavailable, by cause (scanner, store, ledger).");
+        _redriven = meter.CreateCounter<long>(
+            "tus_processing_redriven_total",
+            description: "Dead letters of unfinished uploads returned to the work queue.");
+        _parked = meter.CreateCounter<long>(
+            "tus_processing_parked_total",
+            description: "Dead letters parked for an operator, by reason.");
     }
 
     public void Consumed() => _consumed.Add(1);
@@ -56,4 +64,8 @@ public sealed class ProcessingMetrics
     public void Failure(string reason) => _failures.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     public void Deferred(string cause) => _deferred.Add(1, new KeyValuePair<string, object?>("cause", cause));
+
+    public void Redriven() => _redriven.Add(1);
+
+    public void Parked(string reason) => _parked.Add(1, new KeyValuePair<string, object?>("reason", reason));
 }

@@ -12,6 +12,9 @@ public sealed class WorkerSettingsTests
     [InlineData("--Ledger:SentOutboxRetention=00:00:00", "Ledger:SentOutboxRetention must be")]
     [InlineData("--Ledger:SentOutboxRetention=garbage", "Failed to convert configuration value 'garbage' at 'Ledger:")]
     [InlineData("--RabbitMq:Uri=", "RabbitMq:Uri must be")]
+    [InlineData("--RabbitMq:ParkingQueue= ", "RabbitMq:ParkingQueue must be")]
+    [InlineData("--RabbitMq:Redrive:MaxRedrives=-1", "RabbitMq:Redrive:MaxRedrives must be")]
+    [InlineData("--RabbitMq:Redrive:Delay=02:00:00", "RabbitMq:Redrive:Delay must be")]
     [InlineData("--Store:Kind=bogus", "Store:Kind 'bogus' is not supported")]
     [InlineData("--Serilog:MinimumLevel:Default=Nonsense", "Serilog:MinimumLevel:Default must be one of Verbose")]
     [InlineData("--Serilog:MinimumLevel:Override:System=Loud", "Serilog:MinimumLevel:Override:System must be")]
@@ -42,12 +45,14 @@ public sealed class WorkerSettingsTests
         var (exitCode, output) = await RunToExitAsync(
             "--ClamAV:Enable=true",
             "--Worker:ScannerRetryWindow=00:00:05",
+            "--RabbitMq:Redrive:Delay=00:00:05",
             "--Worker:ReadBufferSize=1");
 
         Assert.Equal(2, exitCode);
         // The worker logs JSON, its properties as fields of their own.
         Assert.Contains("\"Key\":\"ClamAV:Enable\",\"EventId\":{\"Id\":6003", output, StringComparison.Ordinal);
         Assert.DoesNotContain("\"Key\":\"Worker:ScannerRetryWindow\"", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"Key\":\"RabbitMq:Redrive:Delay\"", output, StringComparison.Ordinal);
     }
 
     [Fact]

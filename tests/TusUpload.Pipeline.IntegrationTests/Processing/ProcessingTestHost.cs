@@ -40,6 +40,8 @@ internal sealed class ProcessingTestHost : IAsyncDisposable
 
     public CompletionProcessor Processor => _services.GetRequiredService<CompletionProcessor>();
 
+    public ProcessingMetrics Metrics => _services.GetRequiredService<ProcessingMetrics>();
+
     /// <summary>One of the host's services, to build a processor of the test's own (with a recording logger).</summary>
     public TService Service<TService>()
         where TService : notnull => _services.GetRequiredService<TService>();

@@ -127,6 +127,8 @@ public sealed partial class RabbitMqCompletionConsumer
     // (confirmed) to the queue, then ack the original. A crash in between leaves two copies, which is harmless.
     // The confirm is awaited at most timeout: a copy confirmed later, with the original then returned, is a second
     // copy too.
+    // The broker's x- headers (the delivery count, x-death) stay behind; ours, the dead-letter redrive's count
+    // among them, go with the copy, so that a redriven message deferred on its way keeps its redrives.
     private async ValueTask RequeueAtTailAsync(IChannel channel, BasicDeliverEventArgs delivery, TimeSpan timeout)
     {
         var properties = new BasicProperties(delivery.BasicProperties);

@@ -41,6 +41,9 @@ public sealed class RabbitMqOptions
     /// </summary>
     public string ParkingQueue { get; set; } = "tusupload.parked";
 
+    /// <summary>The redrive of dead letters whose upload the ledger still shows unfinished.</summary>
+    public DeadLetterRedriveOptions Redrive { get; set; } = new();
+
     /// <summary>Publishes awaited together before the next batch starts (bounds unconfirmed). Default: 128.</summary>
     public int PublishBatchSize { get; set; } = 128;
 
@@ -103,6 +106,14 @@ public sealed class RabbitMqOptions
         RequirePositive(ConfirmTimeout, nameof(ConfirmTimeout));
         RequirePositive(ReconnectDelay, nameof(ReconnectDelay));
         RequirePositive(RetryDelay, nameof(RetryDelay));
+
+        // An empty section binds as null.
+        if (Redrive is null)
+        {
+            throw new ArgumentException("RabbitMq:Redrive must be a section of settings.", nameof(Redrive));
+        }
+
+        Redrive.Validate();
     }
 
     private static void RequireName(string value, string name)

@@ -9,7 +9,8 @@ public static class RabbitMqRegistration
 {
     /// <summary>
     /// Adds the confirmed publisher as <see cref="IEventPublisher"/> and, when the process also registered an
-    /// <see cref="ICompletionConsumer"/> (AddCompletionProcessing), the hosted consumer of the work queue.
+    /// <see cref="ICompletionConsumer"/> (AddCompletionProcessing), the hosted consumer of the work queue and the
+    /// redrive of its dead letters.
     /// Configured from the <c>RabbitMq</c> section; call it after AddCompletionProcessing.
     /// </summary>
     public static IServiceCollection AddRabbitMqMessaging(
@@ -30,6 +31,9 @@ public static class RabbitMqRegistration
         if (services.Any(service => service.ServiceType == typeof(ICompletionConsumer)))
         {
             services.AddHostedService<RabbitMqCompletionConsumer>();
+
+            // Where the work queue is consumed, its dead letters are too (RabbitMq:Redrive:Enabled turns it off).
+            services.AddHostedService<DeadLetterRedrive>();
         }
 
         return services;
