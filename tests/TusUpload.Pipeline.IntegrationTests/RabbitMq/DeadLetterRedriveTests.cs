@@ -298,6 +298,49 @@ public sealed class DeadLetterRedriveTests
     }
 
     [Fact]
+    public async Task Dead_letter_held_for_the_longest_hold_is_returned_and_held_again_not_redriven_early()
+    {
+        // Arrange: a redrive due in ten minutes, and a longest hold of one second.
+        await using var host = ProcessingTestHost.Start(scan: false);
+        var id = await host.ReceiveAsync(Encoding.UTF8.GetBytes("held and returned " + Guid.NewGuid()));
+        await host.Ledger.BeginProcessingAsync(id, CancellationToken.None).WaitAsync(Timeout);
+        var options = RabbitMqTestBroker.UniqueOptions(deliveryLimit: 1);
+        options.Redrive.Delay = TimeSpan.FromMinutes(10);
+        using var redrive = new DeadLetterRedrive(
+            Options.Create(options),
+            host.Ledger,
+            host.Metrics,
+            NullLogger<DeadLetterRedrive>.Instance)
+        {
+            MaxHold = TimeSpan.FromSeconds(1),
+        };
+
+        try
+        {
+            await DeadLetters.DeadLetterByTheLimitAsync(options, id);
+
+            // Act
+            await redrive.StartAsync(CancellationToken.None).WaitAsync(Timeout);
+            await Task.Delay(TimeSpan.FromSeconds(4));
+            await redrive.StopAsync(CancellationToken.None).WaitAsync(Timeout);
+            var headers = await DeadLetters.PeekHeadersAsync(options, options.DeadLetterQueue);
+
+            // Assert: returned by the hold at least twice (and once more by the stop), and nothing else happened.
+            Assert.NotNull(headers);
+            Assert.True(
+                RabbitMqCompletionConsumer.DeliveryAttempt(new BasicProperties { Headers = headers }) >= 4,
+                "the held dead letter was not returned and taken again");
+            Assert.Equal(0u, await RabbitMqTestBroker.MessageCountAsync(options, options.Queue));
+            Assert.Equal(0u, await RabbitMqTestBroker.MessageCountAsync(options, options.ParkingQueue));
+            Assert.Equal(UploadState.Processing, StateOf(host, id));
+        }
+        finally
+        {
+            await RabbitMqTestBroker.DeleteTopologyAsync(options);
+        }
+    }
+
+    [Fact]
     public async Task Deferral_copies_keep_the_redrive_count()
     {
         // Arrange: a redriven message whose processing is deferred (a copy requeued at the tail) again and again.

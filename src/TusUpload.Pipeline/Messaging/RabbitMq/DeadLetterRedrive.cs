@@ -99,8 +99,8 @@ public sealed partial class DeadLetterRedrive(
         await RabbitMqTopology.DeclareAsync(channel, _options, stoppingToken);
         await channel.BasicQosAsync(0, Prefetch, global: false, stoppingToken);
 
-        connection.ConnectionShutdownAsync += (_, _) => lost.CancelAsync();
-        channel.ChannelShutdownAsync += (_, _) => lost.CancelAsync();
+        connection.ConnectionShutdownAsync += (_, _) => CancelQuietly(lost);
+        channel.ChannelShutdownAsync += (_, _) => CancelQuietly(lost);
 
         var deliveries = new AsyncEventingBasicConsumer(channel);
         deliveries.ReceivedAsync += (_, delivery) => HandleAsync(channel, delivery, lost.Token);
@@ -140,6 +140,46 @@ public sealed partial class DeadLetterRedrive(
         {
             // Stopping, or the connection went: the unsettled dead letter returns to its queue when the channel
             // closes and is decided again. Its wait counts from its death, so none of it is lost.
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // A fault of ours outside the steps that retry themselves: returned after a pause, not in a loop.
+            logger.RedriveStepFailed(uploadId, "deciding", MaxRetryDelay.TotalSeconds, ex.Message);
+            await ReturnAfterAsync(channel, delivery, uploadId, MaxRetryDelay, lost);
+        }
+    }
+
+    private async Task ReturnAfterAsync(
+        IChannel channel,
+        BasicDeliverEventArgs delivery,
+        string uploadId,
+        TimeSpan pause,
+        CancellationToken lost)
+    {
+        try
+        {
+            await Task.Delay(pause, lost);
+        }
+        catch (OperationCanceledException)
+        {
+            // The channel's close returns it.
+            return;
+        }
+
+        await SettleAsync(uploadId, () =>
+            channel.BasicNackAsync(delivery.DeliveryTag, multiple: false, requeue: true));
+    }
+
+    // The connection's and the channel's shutdown events may come after the wait ended and the source was disposed.
+    private static Task CancelQuietly(CancellationTokenSource lost)
+    {
+        try
+        {
+            return lost.CancelAsync();
+        }
+        catch (ObjectDisposedException)
+        {
+            return Task.CompletedTask;
         }
     }
 
