@@ -192,8 +192,13 @@ public sealed partial class DeadLetterRedrive
         }
 
         metrics.Failure("redrive_limit");
+        if (!await ParkAsync(channel, delivery, uploadId, "redrive_limit", reason, heldUntil, cancellationToken))
+        {
+            return false;
+        }
+
         logger.RedrivesUsedUp(uploadId, deaths, _options.ParkingQueue);
-        return await ParkAsync(channel, delivery, uploadId, "redrive_limit", reason, heldUntil, cancellationToken);
+        return true;
     }
 
     private async Task<bool> ParkAsync(
