@@ -86,6 +86,10 @@ postgres_start() {
     log "initdb in $dir/data"
     as_postgres "$bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 -N \
       >"$dir/initdb.log" 2>&1 || { print_log_tail "$dir/initdb.log"; die "initdb failed"; }
+    # The database is made before the server first listens: created after the start, it left a moment in which a
+    # client already waiting for the port (a worker's start-up wait) got "database does not exist" and gave up.
+    printf 'CREATE DATABASE tusupload\n' | as_postgres "$bin/postgres" --single -D "$dir/data" postgres \
+      >>"$dir/initdb.log" 2>&1 || { print_log_tail "$dir/initdb.log"; die "could not create database tusupload"; }
   fi
 
   log "starting postgres on 127.0.0.1:$POSTGRES_PORT"
