@@ -2,12 +2,43 @@ using System.Buffers;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
+using TusUpload.Protocol.Diagnostics;
 using TusUpload.Protocol.Storage;
 
 namespace TusUpload.Protocol.Body;
 
 public sealed partial class ChunkReceiver
 {
+    /// <summary>
+    /// True when the body ends without a byte, false when a byte came, null when neither came within
+    /// <see cref="TusOptions.IdleTimeout"/> (logged as an idle cut). What was read stays for the reader's next call.
+    /// Kestrel's limits are lifted first: reading starts its minimum data rate, which answered a client that sent
+    /// the head and then nothing with its own 408 before our idle timeout could end the request.
+    /// </summary>
+    public async Task<bool?> IsEmptyAsync(HttpContext context, string uploadId)
+    {
+        LiftKestrelLimits(context);
+
+        var reader = context.Request.BodyReader;
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        using var stopReading = idle.Token.UnsafeRegister(
+            static state => ((PipeReader)state!).CancelPendingRead(),
+            reader);
+        idle.CancelAfter(_options.IdleTimeout);
+
+        var read = await reader.ReadAsync(CancellationToken.None);
+        reader.AdvanceTo(read.Buffer.Start);
+
+        if (!read.IsCanceled)
+        {
+            return read.IsCompleted && read.Buffer.IsEmpty;
+        }
+
+        context.RequestAborted.ThrowIfCancellationRequested();
+        TusLog.IdleTimeout(logger, uploadId, _options.IdleTimeout);
+        return null;
+    }
+
     private async Task<(ChunkEnd End, string? Reason)> ReadBodyAsync(
         HttpContext context,
         ChunkRequest request,

@@ -25,8 +25,11 @@ public sealed partial class ChunkReceiver(
 {
     private readonly TusOptions _options = options.Value;
 
-    /// <summary>Lifts Kestrel's body-size and minimum-rate limits for this request; tus sets its own.</summary>
-    public static void LiftKestrelLimits(HttpContext context)
+    /// <summary>
+    /// Lifts Kestrel's body-size and minimum-rate limits for this request; tus sets its own. Every body read goes
+    /// through this class and lifts them first: the size limit can no longer be changed once reading started.
+    /// </summary>
+    private static void LiftKestrelLimits(HttpContext context)
     {
         var size = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
         if (size is { IsReadOnly: false })
@@ -43,6 +46,8 @@ public sealed partial class ChunkReceiver(
 
     public async Task<ChunkResult> ReceiveAsync(HttpContext context, ChunkRequest request)
     {
+        LiftKestrelLimits(context);
+
         var trailerPossible = MayCarryChecksumTrailer(context.Request, request);
         var allOrNothing = request.Checksum is not null || trailerPossible;
         var upload = request.Upload;

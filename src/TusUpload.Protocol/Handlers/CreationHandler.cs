@@ -90,7 +90,6 @@ public sealed partial class CreationHandler(
                 return;
             }
 
-            ChunkReceiver.LiftKestrelLimits(context);
             var result = await receiver.ReceiveAsync(
                 context,
                 new ChunkRequest(upload, uploadLock, remaining, checksum, inTrailer));

@@ -1,4 +1,3 @@
-using System.IO.Pipelines;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using TusUpload.Protocol.Body;
@@ -37,7 +36,16 @@ public sealed class PatchHandler(
         {
             // A retried final PATCH may come chunked with nothing in it (P6); only reading the body tells that apart
             // from one that would run past the length.
-            hasBody = !await IsEmptyAsync(request.BodyReader, cancellationToken);
+            var empty = await receiver.IsEmptyAsync(context, uploadId);
+            if (empty is null)
+            {
+                // Silent for Tus:IdleTimeout, as a body that stops half-way: the connection ends without an answer.
+                var idle = new ChunkResult(ChunkEnd.Idle, durable);
+                await BodyAnswers.AnswerAsync(context, idle, StatusCodes.Status204NoContent);
+                return;
+            }
+
+            hasBody = !empty.Value;
         }
 
         RequireAcceptable(durable, offset, hasBody, request.ContentLength);
@@ -70,7 +78,6 @@ public sealed class PatchHandler(
 
         // The length goes to the store with the chunk and is stored by its commit only: a body refused while it is
         // read (overrun, checksum, trailer) is discarded, and the upload's length stays undeclared with it.
-        ChunkReceiver.LiftKestrelLimits(context);
         var result = await receiver.ReceiveAsync(
             context,
             new ChunkRequest(upload, uploadLock, remaining, checksum, inTrailer, newLength));
@@ -89,15 +96,6 @@ public sealed class PatchHandler(
         }
 
         return (checksum, inTrailer);
-    }
-
-    /// <summary>True when the body ended without a byte; what was read is left for the reader's next call.</summary>
-    private static async Task<bool> IsEmptyAsync(PipeReader body, CancellationToken cancellationToken)
-    {
-        var read = await body.ReadAsync(cancellationToken);
-        var empty = read.IsCompleted && read.Buffer.IsEmpty;
-        body.AdvanceTo(read.Buffer.Start);
-        return empty;
     }
 
     /// <summary>Bytes the upload may still take: up to its length, or up to the size limit while deferred.</summary>
