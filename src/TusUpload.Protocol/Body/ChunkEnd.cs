@@ -12,7 +12,9 @@ public enum ChunkEnd
     /// <summary>The body did not match its <c>Upload-Checksum</c> (460).</summary>
     ChecksumMismatch,
 
-    /// <summary>A checksum trailer was announced but missing or malformed (400).</summary>
+    /// <summary>
+    /// A checksum trailer was announced but missing, was malformed or repeated, or came beside the header (400).
+    /// </summary>
     BadTrailer,
 
     /// <summary>The client disconnected.</summary>

@@ -23,6 +23,9 @@ public sealed partial class ChunkReceiver(
     TusMetrics metrics,
     ILogger<ChunkReceiver> logger)
 {
+    /// <summary>The refusal of a chunk that carries its checksum both as a header and as a trailer (400).</summary>
+    public const string ChecksumTwiceReason = "Send Upload-Checksum as a header or as a trailer, not both.";
+
     private readonly TusOptions _options = options.Value;
 
     /// <summary>
@@ -117,9 +120,16 @@ public sealed partial class ChunkReceiver(
         }
 
         var expected = request.Checksum;
+        var trailers = ReadChecksumTrailers(context.Request);
+        if (expected is not null && trailers.Count > 0)
+        {
+            // Announced, this is refused before the body is read; unannounced, only the trailer tells. Either way
+            // one of the two checksums would be ignored, and it may be the one that refutes the body.
+            return (ChunkEnd.BadTrailer, ChecksumTwiceReason);
+        }
+
         if (trailerPossible)
         {
-            var trailers = ReadChecksumTrailers(context.Request);
             if (trailers.Count > 1)
             {
                 // Which one the client meant is unknown, and taking either would accept a body the other refutes.

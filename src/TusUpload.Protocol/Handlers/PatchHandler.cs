@@ -92,7 +92,7 @@ public sealed class PatchHandler(
         var inTrailer = RequestHeaders.AnnouncesChecksumTrailer(request);
         if (checksum is not null && inTrailer)
         {
-            throw TusRejection.BadRequest("Send Upload-Checksum as a header or as a trailer, not both.");
+            throw TusRejection.BadRequest(ChunkReceiver.ChecksumTwiceReason);
         }
 
         return (checksum, inTrailer);

@@ -56,4 +56,34 @@ public abstract partial class ConformanceSuite
         Assert.Equal("The Upload-Checksum trailer must appear once.\n", response.Body);
         Assert.Equal(0, await Client.OffsetAsync(upload));
     }
+
+    [Theory]
+    [InlineData("contradicting")]
+    [InlineData("malformed")]
+    [InlineData("the same")]
+    public async Task K5_an_unannounced_checksum_trailer_after_a_checksum_header_returns_400_and_discards_the_chunk(
+        string trailer)
+    {
+        var body = TusClient.RandomBytes(20_000);
+        var upload = await Client.CreateAsync(body.Length);
+        var header = $"Upload-Checksum: sha256 {Convert.ToBase64String(SHA256.HashData(body))}\r\n";
+        var trailerLine = trailer switch
+        {
+            "contradicting" => $"Upload-Checksum: sha256 {Convert.ToBase64String(SHA256.HashData(body[1..]))}\r\n",
+            "malformed" => "Upload-Checksum: nonsense\r\n",
+            _ => header,
+        };
+        await using var raw = await RawHttp.ConnectAsync(Client.Server.BaseAddress);
+
+        // The same request with "Trailer: Upload-Checksum" is refused before its body is read; unannounced, the
+        // trailer counts all the same, only later.
+        await raw.SendAsync(PatchHead(upload, 0, contentLength: null, header));
+        await raw.SendAsync(Chunked(body, 16_384));
+        await raw.SendAsync($"0\r\n{trailerLine}\r\n");
+        var response = await raw.ReadResponseAsync();
+
+        Assert.Equal(400, response!.StatusCode);
+        Assert.Equal("Send Upload-Checksum as a header or as a trailer, not both.\n", response.Body);
+        Assert.Equal(0, await Client.OffsetAsync(upload));
+    }
 }
