@@ -32,7 +32,7 @@ public static class RangeHeader
             return EvaluateSuffix(lastText, contentLength, ref range);
         }
 
-        if (!HeaderNumber.TryParse(firstText, out var first))
+        if (!TryParsePosition(firstText, out var first))
         {
             return RangeOutcome.Whole;
         }
@@ -40,7 +40,8 @@ public static class RangeHeader
         var last = contentLength - 1;
         if (lastText.Length > 0)
         {
-            if (!HeaderNumber.TryParse(lastText, out last) || last < first)
+            // "A range-spec is invalid if the last-pos value is present and less than the first-pos."
+            if (!TryParsePosition(lastText, out last) || IsLess(lastText, last, firstText, first))
             {
                 return RangeOutcome.Whole;
             }
@@ -58,7 +59,7 @@ public static class RangeHeader
 
     private static RangeOutcome EvaluateSuffix(string lastText, long contentLength, ref ByteRange range)
     {
-        if (!HeaderNumber.TryParse(lastText, out var suffix))
+        if (!TryParsePosition(lastText, out var suffix))
         {
             return RangeOutcome.Whole;
         }
@@ -71,5 +72,47 @@ public static class RangeHeader
         var length = Math.Min(suffix, contentLength);
         range = new ByteRange(contentLength - length, length);
         return RangeOutcome.Partial;
+    }
+
+    /// <summary>
+    /// A position of one or more ASCII digits. One past <see cref="long.MaxValue"/> is still well-formed (RFC 9110
+    /// puts no bound on it) and lies past any content, so it is read as <see cref="long.MaxValue"/>: a last position
+    /// is clamped to the end, a first one is unsatisfiable and a suffix covers everything.
+    /// </summary>
+    private static bool TryParsePosition(string text, out long position)
+    {
+        position = 0;
+        if (text.Length == 0)
+        {
+            return false;
+        }
+
+        foreach (var c in text)
+        {
+            if (!char.IsAsciiDigit(c))
+            {
+                return false;
+            }
+
+            var digit = c - '0';
+            position = position > (long.MaxValue - digit) / 10 ? long.MaxValue : (position * 10) + digit;
+        }
+
+        return true;
+    }
+
+    /// <summary>Compares two positions by their digits when both were too large to read exactly.</summary>
+    private static bool IsLess(string leftText, long left, string rightText, long right)
+    {
+        if (left != long.MaxValue || right != long.MaxValue)
+        {
+            return left < right;
+        }
+
+        var leftDigits = leftText.AsSpan().TrimStart('0');
+        var rightDigits = rightText.AsSpan().TrimStart('0');
+        return leftDigits.Length != rightDigits.Length
+            ? leftDigits.Length < rightDigits.Length
+            : leftDigits.SequenceCompareTo(rightDigits) < 0;
     }
 }

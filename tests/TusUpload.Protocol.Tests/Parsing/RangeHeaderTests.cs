@@ -12,6 +12,10 @@ public sealed class RangeHeaderTests
     [InlineData("bytes=90-1000", 90L, 10L)]
     [InlineData("bytes=99-99", 99L, 1L)]
     [InlineData("BYTES=0-0", 0L, 1L)]
+    [InlineData("bytes=0-99999999999999999999", 0L, 100L)]
+    [InlineData("bytes=90-00000000000000000000000000099", 90L, 10L)]
+    [InlineData("bytes=-99999999999999999999", 0L, 100L)]
+    [InlineData("bytes=000000000000000000000000000090-", 90L, 10L)]
     public void D2_single_satisfiable_range_is_partial(string header, long start, long length)
     {
         var outcome = RangeHeader.Evaluate(header, 100, out var range);
@@ -24,6 +28,9 @@ public sealed class RangeHeaderTests
     [InlineData("bytes=100-")]
     [InlineData("bytes=100-200")]
     [InlineData("bytes=-0")]
+    [InlineData("bytes=9223372036854775807-")]
+    [InlineData("bytes=99999999999999999999-")]
+    [InlineData("bytes=99999999999999999999-99999999999999999999")]
     public void D2_range_outside_the_content_is_unsatisfiable(string header)
     {
         var outcome = RangeHeader.Evaluate(header, 100, out _);
@@ -41,7 +48,8 @@ public sealed class RangeHeaderTests
     [InlineData("items=0-9")]
     [InlineData("bytes=-")]
     [InlineData("bytes=+1-2")]
-    [InlineData("bytes=99999999999999999999-")]
+    [InlineData("bytes=99999999999999999999-5")]
+    [InlineData("bytes=100000000000000000000-99999999999999999999")]
     public void D2_malformed_or_multiple_ranges_serve_the_whole_content(string? header)
     {
         var outcome = RangeHeader.Evaluate(header, 100, out var range);
