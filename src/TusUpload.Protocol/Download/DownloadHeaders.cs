@@ -45,6 +45,7 @@ public static class DownloadHeaders
             }
         }
 
+        name = SafeName(name, fallbackName);
         return $"{disposition}; filename=\"{AsciiFallback(name)}\"; filename*=UTF-8''{Rfc8187(name)}";
     }
 
@@ -71,6 +72,23 @@ public static class DownloadHeaders
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// The name with path separators and control characters (NUL included) replaced by <c>_</c> in both forms, so
+    /// that a client saving the file as named cannot be steered into another folder; a name of dots alone, which
+    /// names a folder, becomes <paramref name="fallbackName"/>.
+    /// </summary>
+    private static string SafeName(string name, string fallbackName)
+    {
+        var builder = new StringBuilder(name.Length);
+        foreach (var c in name)
+        {
+            builder.Append(c is '/' or '\\' || char.IsControl(c) ? '_' : c);
+        }
+
+        var safe = builder.ToString();
+        return safe.AsSpan().Trim('.').IsEmpty ? fallbackName : safe;
     }
 
     private static string AsciiFallback(string name)

@@ -45,10 +45,31 @@ public sealed class DownloadHeadersTests
 
         Assert.Equal(
             "attachment; filename=\"r_sum_ _x___Set-Cookie: a=b.pdf\"; "
-            + "filename*=UTF-8''r%C3%A9sum%C3%A9%20%22x%22%0D%0ASet-Cookie%3A%20a%3Db.pdf",
+            + "filename*=UTF-8''r%C3%A9sum%C3%A9%20%22x%22__Set-Cookie%3A%20a%3Db.pdf",
             header);
         Assert.DoesNotContain('\r', header);
         Assert.DoesNotContain('\n', header);
+    }
+
+    [Theory]
+    [InlineData("../../etc/passwd", ".._.._etc_passwd", ".._.._etc_passwd")]
+    [InlineData("..\\..\\boot.ini", ".._.._boot.ini", ".._.._boot.ini")]
+    [InlineData("a\0b\u0001c\u007fd.txt", "a_b_c_d.txt", "a_b_c_d.txt")]
+    [InlineData("C:\\x\u0085y", "C:_x_y", "C%3A_x_y")]
+    [InlineData("..", "id", "id")]
+    [InlineData(".", "id", "id")]
+    [InlineData("...", "id", "id")]
+    [InlineData("/", "_", "_")]
+    public void D4_path_separators_and_control_characters_become_underscores_and_dots_alone_name_nothing(
+        string name,
+        string fallback,
+        string encoded)
+    {
+        var metadata = Parse("filename " + Base64(name));
+
+        var header = DownloadHeaders.ContentDisposition(metadata, "application/pdf", "id");
+
+        Assert.Equal($"attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}", header);
     }
 
     [FsCheck.Xunit.Property]
