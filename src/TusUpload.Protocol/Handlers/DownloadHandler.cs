@@ -41,6 +41,17 @@ public sealed class DownloadHandler(
         response.Headers.ContentSecurityPolicy = "default-src 'none'; sandbox";
         response.Headers.CacheControl = "private, no-cache";
 
+        // RFC 9110, 13.2.2: If-Match is evaluated first, and a false one ends the request before If-None-Match.
+        if (!MatchesIfMatch(context.Request, etag))
+        {
+            await TusResponses.WriteErrorAsync(
+                context,
+                StatusCodes.Status412PreconditionFailed,
+                "If-Match names no current ETag of the upload.",
+                cancellationToken);
+            return;
+        }
+
         if (MatchesIfNoneMatch(context.Request, etag))
         {
             response.StatusCode = StatusCodes.Status304NotModified;
@@ -145,6 +156,33 @@ public sealed class DownloadHandler(
         RangeConditionHeaderValue.TryParse(ifRange, out var condition)
         && condition.EntityTag is { } tag
         && tag.Compare(new EntityTagHeaderValue(etag), useStrongComparison: true);
+
+    // "An origin server MUST use the strong comparison function when comparing entity tags for If-Match"; "*"
+    // matches any current representation (RFC 9110, 13.1.1). Absent, it holds; malformed, it matches nothing.
+    private static bool MatchesIfMatch(HttpRequest request, string etag)
+    {
+        var header = request.Headers.IfMatch;
+        if (header.Count == 0)
+        {
+            return true;
+        }
+
+        if (!EntityTagHeaderValue.TryParseList(header, out var tags))
+        {
+            return false;
+        }
+
+        var ours = new EntityTagHeaderValue(etag);
+        foreach (var tag in tags)
+        {
+            if (tag.Equals(EntityTagHeaderValue.Any) || tag.Compare(ours, useStrongComparison: true))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private static bool MatchesIfNoneMatch(HttpRequest request, string etag)
     {

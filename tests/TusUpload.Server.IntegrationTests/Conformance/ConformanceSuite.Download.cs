@@ -92,6 +92,40 @@ public abstract partial class ConformanceSuite
         Assert.Equal(body, await response.Content.ReadAsByteArrayAsync());
     }
 
+    // "An origin server MUST NOT perform the requested method if the condition evaluates to false"; it is false when
+    // no listed tag matches the current ETag by strong comparison, and "*" matches any current representation
+    // (RFC 9110, 13.1.1). {0} stands for the current ETag, quotes included.
+    [Theory]
+    [InlineData("\"nope\"", 412)]
+    [InlineData("W/{0}", 412)]
+    [InlineData("\"unterminated", 412)]
+    [InlineData("{0}", 206)]
+    [InlineData("\"nope\", {0}", 206)]
+    [InlineData("*", 206)]
+    public async Task D2_if_match_without_the_current_etag_returns_412_and_no_content(string ifMatch, int status)
+    {
+        var body = TusClient.RandomBytes(1000);
+        var upload = await UploadAsync(body);
+        var etag = await EtagAsync(upload);
+        var request = Client.Request(HttpMethod.Get, upload, tus: false);
+        request.Headers.TryAddWithoutValidation("If-Match", string.Format(CultureInfo.InvariantCulture, ifMatch, etag));
+        request.Headers.TryAddWithoutValidation("Range", "bytes=0-9");
+
+        using var response = await Client.SendAsync(request);
+
+        if (status == 412)
+        {
+            await AssertRefusedAsync(response, HttpStatusCode.PreconditionFailed);
+            Assert.Null(response.Content.Headers.ContentRange);
+            Assert.Null(TusClient.Header(response, "Tus-Version"));
+        }
+        else
+        {
+            Assert.Equal(HttpStatusCode.PartialContent, response.StatusCode);
+            Assert.Equal(body[..10], await response.Content.ReadAsByteArrayAsync());
+        }
+    }
+
     [Fact]
     public async Task D3_unfinished_upload_download_returns_409_never_5xx()
     {
