@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 
@@ -31,7 +32,8 @@ public sealed class UploadUrls
 
         if (_trustedProxies.Contains(context.Connection.RemoteIpAddress))
         {
-            var forwardedProto = NearestValue(request.Headers["X-Forwarded-Proto"]);
+            // Schemes are case-insensitive (RFC 3986, 3.1), so HTTPS counts; the URL carries the canonical lower case.
+            var forwardedProto = NearestValue(request.Headers["X-Forwarded-Proto"])?.ToLowerInvariant();
             if (forwardedProto is "http" or "https")
             {
                 scheme = forwardedProto;
@@ -78,9 +80,42 @@ public sealed class UploadUrls
     /// and <see cref="Uri.CheckHostName"/> takes a non-ASCII name as an internationalised DNS name, but such a
     /// value cannot go into the <c>Location</c> header: it would fail the response after the upload was made.
     /// </summary>
-    private static bool IsHostValue(string host) =>
-        host.Length is > 0 and <= 255
-        && !host.AsSpan().ContainsAnyExceptInRange('!', '~')
-        && Uri.CheckHostName(HostString.FromUriComponent(host).Host) != UriHostNameType.Unknown
-        && !host.AsSpan().ContainsAny("/\\@?#%");
+    private static bool IsHostValue(string value)
+    {
+        if (value.Length is 0 or > 255
+            || value.AsSpan().ContainsAnyExceptInRange('!', '~')
+            || value.AsSpan().ContainsAny("/\\@?#%"))
+        {
+            return false;
+        }
+
+        // Split here rather than by HostString, which drops what follows a bracketed address and takes an
+        // unbracketed IPv6 address for a name: both would pass the check below and then fail to make a URL.
+        var hostEnd = HostEnd(value);
+        var port = value.AsSpan(hostEnd);
+        return hostEnd > 0
+            && Uri.CheckHostName(value[..hostEnd]) != UriHostNameType.Unknown
+            && (port.IsEmpty || (port[0] == ':' && IsPort(port[1..])));
+    }
+
+    /// <summary>Where the host ends: after a bracketed address, else at the first colon; 0 when nowhere.</summary>
+    private static int HostEnd(string value)
+    {
+        if (value[0] == '[')
+        {
+            return value.IndexOf(']') + 1;
+        }
+
+        var colon = value.IndexOf(':');
+        return colon < 0 ? value.Length : colon;
+    }
+
+    /// <summary>
+    /// 1 to 65535 in plain digits. A sign, a letter or a number out of range makes no URL, and port 0 reaches
+    /// no server, so a forwarded host with such a port is ignored like any other unusable value.
+    /// </summary>
+    private static bool IsPort(ReadOnlySpan<char> port) =>
+        port.Length is > 0 and <= 5
+        && !port.ContainsAnyExceptInRange('0', '9')
+        && int.Parse(port, CultureInfo.InvariantCulture) is > 0 and <= 65535;
 }

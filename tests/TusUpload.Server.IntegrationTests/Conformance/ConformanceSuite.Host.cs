@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text;
 using TusUpload.Server.IntegrationTests.Harness;
 
@@ -71,6 +72,58 @@ public abstract partial class ConformanceSuite
         Assert.NotNull(head);
         Assert.Equal(200, head.StatusCode);
         Assert.Equal($"final;{own}{partial.AbsolutePath}", head.Header("Upload-Concat"));
+    }
+
+    [Fact]
+    public async Task C1_a_trusted_forwarded_host_whose_port_is_not_1_to_65535_is_ignored_not_refused()
+    {
+        // A dedicated server: the expiring one would let the partial below expire on a slow machine.
+        await using var server = await Servers.StartServerAsync(new Dictionary<string, string>
+        {
+            ["Tus:TrustedProxies:0"] = "127.0.0.1",
+        });
+        var own = "https://" + server.BaseAddress.Authority;
+        using var client = new TusClient(server);
+        var partial = await client.CreateAsync(2, concat: "partial", body: [1, 2]);
+        var final = await client.CreateAsync(null, concat: $"final;{partial.AbsolutePath}");
+
+        foreach (var forwarded in new[] { "h:99999", "h:abc", "h:-1", "h:+80", "h:0", "[::1]:99999" })
+        {
+            var created = await SendForwardedAsync(server, "POST /files/", forwarded, "Upload-Length: 5\r\n");
+            // Each value names another final through its own Idempotency-Key, so each one is created anew.
+            var concatenated = await SendForwardedAsync(
+                server,
+                "POST /files/",
+                forwarded,
+                $"Upload-Concat: final;{partial.AbsolutePath}\r\nIdempotency-Key: key-{forwarded}\r\n");
+            var head = await SendForwardedAsync(server, $"HEAD {final.AbsolutePath}", forwarded, string.Empty);
+
+            Assert.NotNull(created);
+            Assert.Equal(201, created.StatusCode);
+            Assert.StartsWith(own + "/files/", created.Header("Location"), StringComparison.Ordinal);
+            Assert.NotNull(concatenated);
+            Assert.Equal(201, concatenated.StatusCode);
+            Assert.StartsWith(own + "/files/", concatenated.Header("Location"), StringComparison.Ordinal);
+            Assert.NotNull(head);
+            Assert.Equal(200, head.StatusCode);
+            Assert.Equal($"final;{own}{partial.AbsolutePath}", head.Header("Upload-Concat"));
+        }
+    }
+
+    [Fact]
+    public async Task C1_a_trusted_forwarded_scheme_in_capitals_counts_and_location_carries_it_in_lower_case()
+    {
+        using var response = await ExpiringClient.PostAsync(100, headers: new Dictionary<string, string>
+        {
+            ["X-Forwarded-Host"] = "uploads.example",
+            ["X-Forwarded-Proto"] = "HTTPS",
+        });
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.StartsWith(
+            "https://uploads.example/files/",
+            response.Headers.Location!.AbsoluteUri,
+            StringComparison.Ordinal);
     }
 
     private static void AssertRawRefused(RawResponse? response, int status)
