@@ -29,6 +29,9 @@ internal static partial class DiskStoreLog
     [LoggerMessage(2007, LogLevel.Debug, "Concatenated {PartialCount} partials into upload {UploadId}: {Length} bytes")]
     public static partial void Concatenated(ILogger logger, string uploadId, int partialCount, long length);
 
+    [LoggerMessage(2008, LogLevel.Debug, "Discarded {Bytes} copied bytes of final upload {UploadId}; its copy failed")]
+    public static partial void CopyDiscarded(ILogger logger, string uploadId, long bytes);
+
     [LoggerMessage(2010, LogLevel.Warning, "Skipped unreadable info file {InfoPath} while listing uploads")]
     public static partial void CorruptInfoSkipped(ILogger logger, string infoPath, Exception exception);
 
@@ -46,6 +49,12 @@ internal static partial class DiskStoreLog
 
     [LoggerMessage(2015, LogLevel.Warning, "Could not remove the data file of upload {UploadId}; its creation failed")]
     public static partial void DebrisLeft(ILogger logger, string uploadId, Exception exception);
+
+    [LoggerMessage(
+        2016,
+        LogLevel.Warning,
+        "Could not discard the copied bytes of final upload {UploadId}; a retried creation or its removal will")]
+    public static partial void CopyDiscardFailed(ILogger logger, string uploadId, Exception exception);
 
     [LoggerMessage(2020, LogLevel.Debug, "Promoted upload {UploadId} to blob {Sha256} by {Method}")]
     public static partial void BlobPromoted(ILogger logger, string uploadId, string sha256, string method);

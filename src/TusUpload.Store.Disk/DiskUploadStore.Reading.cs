@@ -43,10 +43,16 @@ public sealed partial class DiskUploadStore
         var target = await GetRequiredAsync(final.Id, cancellationToken);
         try
         {
-            using (var data = File.OpenHandle(_layout.DataPath(target.Id), FileMode.Create, FileAccess.Write))
+            using var data = File.OpenHandle(_layout.DataPath(target.Id), FileMode.Create, FileAccess.Write);
+            try
             {
                 await CopyPartialsAsync(data, partials, cancellationToken);
                 DirectorySync.DataSync(data);
+            }
+            catch
+            {
+                DiscardCopiedBytes(data, target.Id);
+                throw;
             }
         }
         catch (Exception exception) when (DiskStoreErrors.IsFileSystemFailure(exception))
@@ -60,6 +66,25 @@ public sealed partial class DiskUploadStore
             cancellationToken);
         DiskStoreLog.Concatenated(_logger, completed.Id, partials.Count, length);
         return completed;
+    }
+
+    /// <summary>
+    /// A copy that failed part-way (a full disk, a partial that went short) left bytes no offset counts: the final's
+    /// stays 0 until the copy is whole. They are truncated away, as a failed chunk's are; a retried POST copies anew.
+    /// Best effort: what goes wrong here is logged, never reported in place of the failure that got here.
+    /// </summary>
+    private void DiscardCopiedBytes(SafeFileHandle data, string uploadId)
+    {
+        try
+        {
+            var copied = RandomAccess.GetLength(data);
+            RandomAccess.SetLength(data, 0);
+            DiskStoreLog.CopyDiscarded(_logger, uploadId, copied);
+        }
+        catch (Exception exception)
+        {
+            DiskStoreLog.CopyDiscardFailed(_logger, uploadId, exception);
+        }
     }
 
     private async Task CopyPartialsAsync(

@@ -74,6 +74,45 @@ public sealed class DiskUploadStoreTests(DiskStoreFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task Concatenation_that_fails_part_way_leaves_the_finals_data_file_empty_at_offset_0()
+    {
+        // A full disk cannot be made part-way without root; a partial whose data went short fails the copy at the
+        // same place, after the first partial's bytes were written.
+        var first = await CompletePartialAsync(TestData.Bytes(300_000, seed: 44));
+        var second = await CompletePartialAsync(TestData.Bytes(1000, seed: 45));
+        File.WriteAllBytes(DataPath(second.Id), TestData.Bytes(10, seed: 46));
+        var final = TestData.Upload(length: null, UploadConcat.Final([first.Id, second.Id]));
+        await _store.CreateAsync(final, CancellationToken.None).WaitAsync(TestData.Timeout);
+
+        await Assert.ThrowsAsync<UploadStoreException>(
+            () => _store.ConcatenateAsync(final, [first, second], CancellationToken.None).WaitAsync(TestData.Timeout));
+
+        var stored = await _store.GetAsync(final.Id, CancellationToken.None).WaitAsync(TestData.Timeout);
+        Assert.Equal(0, stored!.Offset);
+        Assert.Equal(0, new FileInfo(DataPath(final.Id)).Length);
+    }
+
+    [Fact]
+    public async Task Concatenation_on_a_full_disk_throws_Unavailable_even_when_its_bytes_cannot_be_discarded()
+    {
+        // /dev/full refuses every write with ENOSPC and cannot be truncated, so the discard fails as well.
+        Assert.True(File.Exists("/dev/full"), "This test needs Linux's /dev/full.");
+        var partial = await CompletePartialAsync(TestData.Bytes(5000, seed: 47));
+        var final = TestData.Upload(length: null, UploadConcat.Final([partial.Id]));
+        await _store.CreateAsync(final, CancellationToken.None).WaitAsync(TestData.Timeout);
+        File.Delete(DataPath(final.Id));
+        File.CreateSymbolicLink(DataPath(final.Id), "/dev/full");
+
+        var error = await Assert.ThrowsAsync<UploadStoreException>(
+            () => _store.ConcatenateAsync(final, [partial], CancellationToken.None).WaitAsync(TestData.Timeout));
+
+        var stored = await _store.GetAsync(final.Id, CancellationToken.None).WaitAsync(TestData.Timeout);
+        Assert.Equal(UploadStoreError.Unavailable, error.Error);
+        Assert.Contains("full", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, stored!.Offset);
+    }
+
+    [Fact]
     public async Task Listing_skips_a_damaged_info_file_and_one_whose_creation_never_finished()
     {
         var good = TestData.Upload(length: 5);
@@ -350,6 +389,19 @@ public sealed class DiskUploadStoreTests(DiskStoreFixture fixture) : IClassFixtu
 
         Assert.True(result.Succeeded, result.FailureMessage);
         Assert.True(Directory.Exists(options.Path));
+    }
+
+    private async Task<UploadInfo> CompletePartialAsync(byte[] bytes)
+    {
+        var partial = TestData.Upload(bytes.Length, UploadConcat.Partial);
+        await _store.CreateAsync(partial, CancellationToken.None).WaitAsync(TestData.Timeout);
+
+        await using var writer = await _store.OpenChunkAsync(
+            partial,
+            new ChunkOptions(false, bytes.Length),
+            CancellationToken.None).WaitAsync(TestData.Timeout);
+        await writer.WriteAsync(bytes, CancellationToken.None).AsTask().WaitAsync(TestData.Timeout);
+        return await writer.CommitAsync(CancellationToken.None).WaitAsync(TestData.Timeout);
     }
 
     private string DataPath(string uploadId) => Path.Combine(_store.RootPath, uploadId + ".data");
