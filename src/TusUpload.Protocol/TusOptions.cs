@@ -41,6 +41,12 @@ public sealed class TusOptions
     /// <summary>Most partials one final may list; more URLs outgrow proxies' header limits. Default 100.</summary>
     public int MaxConcatParts { get; set; } = 100;
 
+    /// <summary>
+    /// How many times as long as its distinct partials together a final may be (a partial may be listed more than
+    /// once, and each listing copies its bytes again). Default 4.
+    /// </summary>
+    public int MaxConcatCopies { get; set; } = 4;
+
     /// <summary>Upper bound for saving a chunk and recording completion once the body ended. Default 30 s.</summary>
     public TimeSpan CommitTimeout { get; set; } = TimeSpan.FromSeconds(30);
 

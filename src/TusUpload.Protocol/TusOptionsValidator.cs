@@ -98,6 +98,11 @@ public sealed class TusOptionsValidator : IValidateOptions<TusOptions>
             failures.Add("Tus:MaxConcatParts must be at least 1.");
         }
 
+        if (options.MaxConcatCopies < 1)
+        {
+            failures.Add("Tus:MaxConcatCopies must be at least 1.");
+        }
+
         if (options.DownloadRetryAfterSeconds < 1)
         {
             failures.Add("Tus:DownloadRetryAfterSeconds must be at least 1.");

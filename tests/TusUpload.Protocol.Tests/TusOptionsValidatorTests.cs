@@ -18,6 +18,23 @@ public sealed class TusOptionsValidatorTests
         Assert.Equal(100, new TusOptions().MaxConcatParts);
     }
 
+    [Fact]
+    public void Default_max_concat_copies_is_4_so_a_final_may_repeat_partials_but_not_multiply_them_a_hundredfold()
+    {
+        Assert.Equal(4, new TusOptions().MaxConcatCopies);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    public void Max_concat_copies_below_1_fails_naming_the_setting(int copies)
+    {
+        var result = _validator.Validate(null, new TusOptions { MaxConcatCopies = copies });
+
+        Assert.True(result.Failed);
+        Assert.Contains("Tus:MaxConcatCopies must be at least 1.", result.FailureMessage, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("files/", "Tus:BasePath")]
     [InlineData("/files", "Tus:BasePath")]

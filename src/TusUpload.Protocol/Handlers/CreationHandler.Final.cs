@@ -46,7 +46,7 @@ public sealed partial class CreationHandler
         {
             // Checked before locking as well: a partial that a PATCH is still writing is refused at once,
             // without asking that writer to hand over its lock.
-            await LoadPartialsAsync(concat.PartialIds, cancellationToken);
+            RequireBoundedCopies(await LoadPartialsAsync(concat.PartialIds, cancellationToken));
 
             // Held until the final is complete, so a DELETE of a partial either came first (and the partial is
             // missing below) or waits for the copy. Taken after the final's lock, never before: nothing that holds
@@ -83,6 +83,35 @@ public sealed partial class CreationHandler
                 409,
                 $"Final upload {finalId} existed and is {earlier.State}; upload the partials again, or send another "
                 + "Idempotency-Key while they last.");
+        }
+    }
+
+    /// <summary>
+    /// tus lets a final list a partial more than once, and each listing copies its bytes again: one small partial
+    /// listed Tus:MaxConcatParts times would have the server write that many times what the client sent, per POST.
+    /// The final may be at most Tus:MaxConcatCopies times as long as its distinct partials together, refused before
+    /// anything is created or copied. A complete partial's length never changes, so once is enough.
+    /// </summary>
+    private void RequireBoundedCopies(IReadOnlyList<UploadInfo> partials)
+    {
+        var length = 0L;
+        var distinctLength = 0L;
+        var distinct = new HashSet<string>(partials.Count, StringComparer.Ordinal);
+        foreach (var partial in partials)
+        {
+            var partialLength = partial.Length!.Value;
+            length = checked(length + partialLength);
+            if (distinct.Add(partial.Id))
+            {
+                distinctLength += partialLength;
+            }
+        }
+
+        if (length > (Int128)distinctLength * _options.MaxConcatCopies)
+        {
+            throw TusRejection.BadRequest(
+                $"A final upload may be at most {_options.MaxConcatCopies} times as long as its distinct partials "
+                + $"together ({distinctLength} bytes); this list makes it {length} bytes.");
         }
     }
 

@@ -39,6 +39,49 @@ public abstract partial class ConformanceSuite
         Assert.Equal(TusClient.Sha256([.. b, .. a, .. b]), TusClient.Sha256(await Client.DownloadAsync(final)));
     }
 
+    [Fact]
+    public async Task X2_final_longer_than_MaxConcatCopies_times_its_distinct_partials_returns_400_and_creates_nothing()
+    {
+        var partial = await Client.CreateAsync(1000, concat: "partial", body: TusClient.RandomBytes(1000));
+        var before = await SnapshotAsync();
+
+        using var response = await Client.PostAsync(
+            null,
+            concat: "final;" + string.Join(' ', Enumerable.Repeat(partial.AbsolutePath, 5)));
+
+        await AssertRefusedAsync(response, HttpStatusCode.BadRequest);
+        Assert.Equal(
+            "A final upload may be at most 4 times as long as its distinct partials together (1000 bytes); "
+            + "this list makes it 5000 bytes.\n",
+            await response.Content.ReadAsStringAsync());
+        Assert.Equal(before, await SnapshotAsync());
+    }
+
+    [Fact]
+    public async Task X2_partials_repeated_up_to_MaxConcatCopies_times_their_distinct_length_are_concatenated()
+    {
+        // The bound is on bytes, not on listings: a small partial may repeat often beside a large one.
+        var large = TusClient.RandomBytes(10_000);
+        var small = TusClient.RandomBytes(10);
+        var largeUpload = await Client.CreateAsync(large.Length, concat: "partial", body: large);
+        var smallUpload = await Client.CreateAsync(small.Length, concat: "partial", body: small);
+        var smallListings = Enumerable.Repeat(smallUpload.AbsolutePath, 50);
+
+        using var mixed = await Client.PostAsync(
+            null,
+            concat: $"final;{largeUpload.AbsolutePath} " + string.Join(' ', smallListings));
+        using var fourfold = await Client.PostAsync(
+            null,
+            concat: "final;" + string.Join(' ', Enumerable.Repeat(largeUpload.AbsolutePath, 4)));
+
+        Assert.Equal(HttpStatusCode.Created, mixed.StatusCode);
+        Assert.Equal(large.Length + (50 * small.Length), HeaderNumber(mixed, "Upload-Offset"));
+        Assert.Equal(HttpStatusCode.Created, fourfold.StatusCode);
+        Assert.Equal(
+            TusClient.Sha256([.. large, .. large, .. large, .. large]),
+            TusClient.Sha256(await Client.DownloadAsync(fourfold.Headers.Location!)));
+    }
+
     [Theory]
     [InlineData("Upload-Length", "2")]
     [InlineData("Upload-Defer-Length", "1")]
