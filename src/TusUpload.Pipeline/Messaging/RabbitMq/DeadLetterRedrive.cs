@@ -49,36 +49,15 @@ public sealed partial class DeadLetterRedrive(
             return;
         }
 
-        var failures = 0;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            string reason;
-            try
+        await RabbitMqConnections.ReconnectingAsync(
+            _options,
+            async token =>
             {
-                await ConsumeUntilDisconnectedAsync(stoppingToken);
-                failures = 0;
-                reason = "the connection closed";
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                reason = ex.Message;
-            }
-
-            var delay = RabbitMqConnections.ReconnectDelay(_options, failures++);
-            logger.RedriveDisconnected(_options.DisplayEndpoint, delay.TotalSeconds, reason);
-            try
-            {
-                await Task.Delay(delay, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
+                await ConsumeUntilDisconnectedAsync(token);
+                return true;
+            },
+            (seconds, reason) => logger.RedriveDisconnected(_options.DisplayEndpoint, seconds, reason),
+            stoppingToken);
     }
 
     private async Task ConsumeUntilDisconnectedAsync(CancellationToken stoppingToken)

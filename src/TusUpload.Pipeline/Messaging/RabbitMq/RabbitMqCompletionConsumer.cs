@@ -41,39 +41,12 @@ public sealed partial class RabbitMqCompletionConsumer(
         base.Dispose();
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var failures = 0;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            string reason;
-            try
-            {
-                var consumed = await ConsumeUntilDisconnectedAsync(stoppingToken);
-                failures = consumed ? 0 : failures;
-                reason = "the connection closed";
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                reason = ex.Message;
-            }
-
-            var delay = RabbitMqConnections.ReconnectDelay(_options, failures++);
-            logger.ConsumerDisconnected(_options.DisplayEndpoint, delay.TotalSeconds, reason);
-            try
-            {
-                await Task.Delay(delay, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        RabbitMqConnections.ReconnectingAsync(
+            _options,
+            ConsumeUntilDisconnectedAsync,
+            (seconds, reason) => logger.ConsumerDisconnected(_options.DisplayEndpoint, seconds, reason),
+            stoppingToken);
 
     // Returns true when it consumed at all before the connection closed (resets the backoff).
     private async Task<bool> ConsumeUntilDisconnectedAsync(CancellationToken stoppingToken)
