@@ -45,7 +45,16 @@ public sealed class TusClient : IDisposable
     {
         using (request)
         {
-            return await Http.SendAsync(request);
+            try
+            {
+                return await Http.SendAsync(request);
+            }
+            catch (HttpRequestException failed) when (Server.HasExited)
+            {
+                // One server shared by a whole collection that dies fails every later test with "connection
+                // refused"; the first of them says why it died.
+                throw new InvalidOperationException(Server.ExitReport(), failed);
+            }
         }
     }
 

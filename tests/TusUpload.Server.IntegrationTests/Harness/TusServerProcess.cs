@@ -39,6 +39,18 @@ public sealed class TusServerProcess : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
+    /// <summary>
+    /// For a server that exited on its own: its exit code and the last lines it wrote, so that a test whose request
+    /// met a closed port says why the server went rather than only "connection refused".
+    /// </summary>
+    public string ExitReport()
+    {
+        var lines = _output.ToArray();
+        var tail = string.Join('\n', lines[Math.Max(0, lines.Length - 80)..]);
+        return $"The server at {BaseAddress} (pid {_process.Id}) exited with code {_process.ExitCode}; its last "
+            + $"{Math.Min(lines.Length, 80)} of {lines.Length} output lines:\n{tail}";
+    }
+
     /// <summary>Starts the server; <paramref name="settings"/> become <c>--Key=Value</c> arguments.</summary>
     public static async Task<TusServerProcess> StartAsync(
         IReadOnlyDictionary<string, string> settings,
